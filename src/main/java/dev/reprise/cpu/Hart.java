@@ -1,0 +1,49 @@
+package dev.reprise.cpu;
+
+import dev.reprise.mem.Mmu;
+
+/**
+ * The architectural state of one RISC-V hart (one guest thread, one vCPU): integer and FP
+ * registers, pc, fcsr, and the retired-instruction count that is the clock of record and replay.
+ *
+ * <p>Threading: owned by its vCPU thread. Other threads read it only while the vCPU is stopped
+ * (debugger, checkpoints) or when creating it (clone copies the parent's registers before the
+ * child thread starts).
+ */
+public final class Hart {
+    /** x0..x31; x[0] is always zero (writes go through {@link #setX}). */
+    public final long[] x = new long[32];
+    /** f0..f31 as raw 64-bit patterns; singles are NaN-boxed (upper 32 bits all ones). */
+    public final long[] f = new long[32];
+    public long pc;
+    /** fcsr.frm: the dynamic rounding mode (0..4 valid; 5..7 make dynamic-rm FP ops illegal). */
+    public int frm;
+    /** fcsr.fflags: NV=16, DZ=8, OF=4, UF=2, NX=1; accrued (only ever OR-ed into by FP ops). */
+    public int fflags;
+    /** Retired instructions of this hart (an ecall counts when it returns; a faulting one does not). */
+    public long icount;
+
+    public final Mmu mmu;
+    /** What ecall and the counters reach: the operating system this hart runs under. */
+    public final SystemInterface system;
+
+    public Hart(Mmu mmu, SystemInterface system) {
+        this.mmu = mmu;
+        this.system = system;
+    }
+
+    public void setX(int r, long v) {
+        if (r != 0) x[r] = v;
+    }
+
+    public static final int FFLAG_NV = 16, FFLAG_DZ = 8, FFLAG_OF = 4, FFLAG_UF = 2, FFLAG_NX = 1;
+
+    /** Copies registers, pc and fcsr from {@code other} (clone); icount starts at zero. */
+    public void copyRegistersFrom(Hart other) {
+        System.arraycopy(other.x, 0, x, 0, 32);
+        System.arraycopy(other.f, 0, f, 0, 32);
+        pc = other.pc;
+        frm = other.frm;
+        fflags = other.fflags;
+    }
+}
