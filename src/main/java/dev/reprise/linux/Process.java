@@ -1,0 +1,94 @@
+package dev.reprise.linux;
+
+import dev.reprise.mem.AddressSpace;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * One guest process: the address space and kernel state its threads share (memory map, files,
+ * futexes, signal actions), its threads, and how it ends.
+ *
+ * <p>Threading: {@link #tasks} and tid allocation are guarded by this object's monitor; the exit
+ * state is published through the volatile {@link #exiting}. The shared kernel objects document
+ * their own locks.
+ */
+public final class Process {
+    public final AddressSpace space;
+    public final MemoryManager memory;
+    public final FileTable files;
+    final Futexes futexes = new Futexes();
+    public final Options options;
+    /** --strace output, or null. */
+    final PrintStream strace;
+    /** AT_RANDOM and getrandom bytes: seeded, so runs repeat. Guarded by itself. */
+    private final SplittableRandom random;
+
+    /** Live tasks, guarded by {@code this}. */
+    private final List<Task> tasks = new ArrayList<>();
+    private int nextTid;
+    /** Set once by exit_group or a fatal signal; every task stops at its next boundary. */
+    volatile boolean exiting;
+    private int exitStatus;
+
+    /** The process id (= the first thread's tid), as the guest sees it. */
+    public final int pid;
+
+    public Process(Options options) {
+        this.options = options;
+        this.space = new AddressSpace();
+        this.memory = new MemoryManager(space);
+        this.files = new FileTable();
+        this.strace = options.strace();
+        this.random = new SplittableRandom(options.seed());
+        this.pid = 1000 + (int) (ProcessHandle.current().pid() % 30000);
+        this.nextTid = pid;
+    }
+
+    /** Fills {@code out} with seeded random bytes (AT_RANDOM, getrandom). */
+    public void randomBytes(byte[] out) {
+        synchronized (random) {
+            random.nextBytes(out);
+        }
+    }
+
+    synchronized int allocateTid() {
+        return nextTid++;
+    }
+
+    synchronized void add(Task t) {
+        tasks.add(t);
+    }
+
+    /** Removes a finished task; the last one to go ends the process with its status. */
+    synchronized void remove(Task t, int status) {
+        tasks.remove(t);
+        if (tasks.isEmpty() && !exiting) exit(status);
+        notifyAll();
+    }
+
+    synchronized List<Task> tasks() {
+        return List.copyOf(tasks);
+    }
+
+    /** Ends the whole process (exit_group, fatal signal): first caller's status wins. */
+    synchronized void exit(int status) {
+        if (exiting) return;
+        exitStatus = status;
+        exiting = true;
+        for (Task t : tasks) t.wake();
+        notifyAll();
+    }
+
+    /** Waits until the process has ended and returns its exit status as a shell shows it. */
+    public synchronized int awaitExit() throws InterruptedException {
+        while (!exiting) wait();
+        return exitStatus;
+    }
+
+    public boolean exiting() {
+        return exiting;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.reprise.linux;
+
+import dev.reprise.cpu.Hart;
+import dev.reprise.cpu.Interpreter;
+import dev.reprise.cpu.SystemInterface;
+import dev.reprise.cpu.Trap;
+import dev.reprise.mem.Mmu;
+
+/**
+ * One guest thread: a hart (vCPU) run by its own host thread, and the per-thread kernel state
+ * (tid, clear_child_tid, robust list, signal mask).
+ *
+ * <p>Threading: everything here is touched only by the task's own host thread, except
+ * {@link #wake()} (any thread) and the fields read by clone before the thread starts.
+ */
+public final class Task implements SystemInterface {
+    /** Instructions run between two looks at pending requests (exit, TLB flush, signals). */
+    private static final int SLICE = 4096;
+
+    public final Process process;
+    public final Hart hart;
+    public final int tid;
+    /** set_tid_address / CLONE_CHILD_CLEARTID: zeroed and futex-woken when the thread exits. */
+    long clearChildTid;
+    /** set_robust_list head and length (kept for get_robust_list; glibc handles the list itself). */
+    long robustList, robustListLength;
+    private Thread thread;
+    /** Exit status of this thread (exit(2)); the process's if it is the last one. */
+    int exitCode;
+
+    Task(Process process, int tid) {
+        this.process = process;
+        this.tid = tid;
+        this.hart = new Hart(new Mmu(process.space), this);
+    }
+
+    /** Creates the first thread of a process, at {@code start}. */
+    public static Task first(Process process, Exec.Start start) {
+        Task t = new Task(process, process.allocateTid());
+        t.hart.pc = start.pc();
+        t.hart.x[2] = start.sp();
+        return t;
+    }
+
+    /** Starts this task's host thread. */
+    public void start() {
+        process.add(this);
+        thread = Thread.ofPlatform().name("vcpu-" + tid).unstarted(this::run);
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            while (!process.exiting) {
+                hart.mmu.serviceFlush();
+                try {
+                    Interpreter.run(hart, SLICE);
+                } catch (Trap trap) {
+                    Signals.deliverTrap(this, trap);
+                }
+            }
+        } catch (TaskExit e) {
+            // This thread is done (exit, exit_group or a fatal signal).
+        } catch (Throwable e) {
+            // An emulator bug: report it as such, end the process, never hang.
+            System.err.println("reprise: internal error in thread " + tid + " at pc 0x"
+                    + Long.toHexString(hart.pc) + ": " + e);
+            e.printStackTrace();
+            process.exit(70 + 128);
+        } finally {
+            process.remove(this, exitCode);
+        }
+    }
+
+    /** Interrupts a blocking wait of this task (exit_group, signals). Any thread. */
+    void wake() {
+        Thread th = thread;
+        if (th != null && th != Thread.currentThread()) th.interrupt();
+    }
+
+    @Override
+    public void ecall(Hart h) {
+        Syscalls.dispatch(this);
+    }
+
+    @Override
+    public long readTime() {
+        return System.nanoTime() / 100; // 10 MHz timebase, like QEMU's virt board
+    }
+}
