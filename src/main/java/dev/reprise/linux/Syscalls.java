@@ -28,7 +28,11 @@ public final class Syscalls {
     private static final Entry[] TABLE = new Entry[512];
 
     static {
-        // Each group registers itself here.
+        FileSyscalls.register();
+        MemorySyscalls.register();
+        SystemSyscalls.register();
+        ThreadSyscalls.register();
+        SignalSyscalls.register();
     }
 
     private Syscalls() {}
