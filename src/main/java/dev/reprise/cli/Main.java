@@ -1,2 +1,47 @@
 package dev.reprise.cli;
-public final class Main { public static void main(String[] a) { System.out.println(Runtime.version()); } }
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code reprise} command: one subcommand per job. */
+@Command(name = "reprise", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Deterministic record-and-replay multicore emulator for RISC-V (RV64GC) Linux programs.",
+        subcommands = {RunCommand.class})
+public final class Main implements Runnable {
+    /** Exit status for command-line mistakes (EX_USAGE). */
+    static final int USAGE = 64;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit status (tests call this directly). */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExitCodeExceptionMapper(e -> USAGE);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("reprise: " + ex.getMessage()
+                    + " (see 'reprise " + ex.getCommandLine().getCommandName() + " --help')");
+            return USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("reprise: internal error: " + ex);
+            ex.printStackTrace(commandLine.getErr());
+            return 70; // EX_SOFTWARE
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"reprise " + (v == null ? "development" : v) + " (JDK " + Runtime.version() + ")"};
+        }
+    }
+}

@@ -1,5 +1,7 @@
 package dev.reprise.cpu;
 
+import dev.reprise.isa.Decoder;
+import dev.reprise.isa.Insn;
 import dev.reprise.mem.Mmu;
 
 /**
@@ -20,7 +22,7 @@ public final class Hart {
     public int frm;
     /** fcsr.fflags: NV=16, DZ=8, OF=4, UF=2, NX=1; accrued (only ever OR-ed into by FP ops). */
     public int fflags;
-    /** Retired instructions of this hart (an ecall counts when it returns; a faulting one does not). */
+    /** Retired instructions of this hart (an ecall counts on entering the kernel; a faulting one never). */
     public long icount;
 
     public final Mmu mmu;
@@ -30,6 +32,20 @@ public final class Hart {
     public Hart(Mmu mmu, SystemInterface system) {
         this.mmu = mmu;
         this.system = system;
+    }
+
+    /**
+     * Decoded instructions, direct-mapped by their bits (decoding depends on nothing else, so
+     * self-modifying code needs no invalidation here). Owned by this hart's thread.
+     */
+    private final Insn[] decoded = new Insn[1 << 12];
+
+    /** Decodes {@code bits} (a 16-bit parcel or a 32-bit word), through the cache. */
+    public Insn decode(int bits) {
+        int slot = (bits ^ bits >>> 12 ^ bits >>> 20) & (decoded.length - 1);
+        Insn insn = decoded[slot];
+        if (insn == null || insn.raw() != bits) decoded[slot] = insn = Decoder.decode(bits);
+        return insn;
     }
 
     public void setX(int r, long v) {

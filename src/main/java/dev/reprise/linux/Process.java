@@ -33,6 +33,11 @@ public final class Process {
     volatile boolean exiting;
     private int exitStatus;
 
+    /** Signal dispositions, index = signal number; guarded by itself. */
+    private final Signals.Action[] signalActions = new Signals.Action[65];
+    /** Address of the rt_sigreturn trampoline (li a7,139; ecall), mapped on first need; guarded by this. */
+    private long sigreturnTrampoline;
+
     /** The process id (= the first thread's tid), as the guest sees it. */
     public final int pid;
 
@@ -52,6 +57,37 @@ public final class Process {
         synchronized (random) {
             random.nextBytes(out);
         }
+    }
+
+    Signals.Action signalAction(int sig) {
+        synchronized (signalActions) {
+            Signals.Action a = signalActions[sig];
+            return a == null ? Signals.Action.DEFAULT : a;
+        }
+    }
+
+    /** Installs {@code action} for {@code sig} (null: keep), returning the previous one. */
+    Signals.Action swapSignalAction(int sig, Signals.Action action) {
+        synchronized (signalActions) {
+            Signals.Action old = signalAction(sig);
+            if (action != null) signalActions[sig] = action;
+            return old;
+        }
+    }
+
+    void resetSignalAction(int sig) {
+        swapSignalAction(sig, Signals.Action.DEFAULT);
+    }
+
+    /** The signal-return trampoline's address, mapping its page the first time. */
+    synchronized long sigreturnTrampoline() {
+        if (sigreturnTrampoline == 0) sigreturnTrampoline = memory.mapTrampoline(new int[] {0x08b00893, 0x00000073});
+        return sigreturnTrampoline;
+    }
+
+    synchronized Task task(int tid) {
+        for (Task t : tasks) if (t.tid == tid) return t;
+        return null;
     }
 
     synchronized int allocateTid() {
@@ -79,6 +115,7 @@ public final class Process {
         exitStatus = status;
         exiting = true;
         for (Task t : tasks) t.wake();
+        futexes.interruptAll();
         notifyAll();
     }
 

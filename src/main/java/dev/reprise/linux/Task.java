@@ -24,6 +24,17 @@ public final class Task implements SystemInterface {
     long clearChildTid;
     /** set_robust_list head and length (kept for get_robust_list; glibc handles the list itself). */
     long robustList, robustListLength;
+    /** Blocked signals (bit n-1 for signal n). Own thread only. */
+    long signalMask;
+    /** sigaltstack; altStackSize 0 means disabled. Own thread only. */
+    long altStackBase, altStackSize;
+    /**
+     * Pending signals: bit n-1 for signal n, with the siginfo of each. Set by any thread, taken by
+     * the own thread; guarded by {@code pendingInfo}'s monitor, {@code pending} also readable
+     * without it (volatile) for the cheap check at block boundaries.
+     */
+    private volatile long pending;
+    private final Signals.Info[] pendingInfo = new Signals.Info[65];
     private Thread thread;
     /** Exit status of this thread (exit(2)); the process's if it is the last one. */
     int exitCode;
@@ -53,6 +64,7 @@ public final class Task implements SystemInterface {
         try {
             while (!process.exiting) {
                 hart.mmu.serviceFlush();
+                if (pending != 0) Signals.deliverPending(this);
                 try {
                     Interpreter.run(hart, SLICE);
                 } catch (Trap trap) {
@@ -72,6 +84,38 @@ public final class Task implements SystemInterface {
         }
     }
 
+    /** Makes {@code info.signo()} pending on this task (any thread) and wakes it from a blocking call. */
+    void post(Signals.Info info) {
+        synchronized (pendingInfo) {
+            if (pendingInfo[info.signo()] == null) pendingInfo[info.signo()] = info;
+            pending |= Signals.bit(info.signo());
+        }
+        if ((signalMask & Signals.bit(info.signo())) == 0) wake();
+    }
+
+    long pendingSignals() {
+        return pending;
+    }
+
+    /** Removes and returns the pending signal {@code sig}, or null if it was not pending. */
+    Signals.Info takePending(int sig) {
+        synchronized (pendingInfo) {
+            Signals.Info info = pendingInfo[sig];
+            pendingInfo[sig] = null;
+            pending &= ~Signals.bit(sig);
+            return info;
+        }
+    }
+
+    /** Sets the mask; SIGKILL and SIGSTOP can never be blocked. */
+    void setSignalMask(long mask) {
+        signalMask = mask & ~(Signals.bit(Signals.SIGKILL) | Signals.bit(Signals.SIGSTOP));
+    }
+
+    boolean onAltStack(long sp) {
+        return altStackSize != 0 && sp > altStackBase && sp <= altStackBase + altStackSize;
+    }
+
     /** Interrupts a blocking wait of this task (exit_group, signals). Any thread. */
     void wake() {
         Thread th = thread;
@@ -81,6 +125,7 @@ public final class Task implements SystemInterface {
     @Override
     public void ecall(Hart h) {
         Syscalls.dispatch(this);
+        if (pending != 0) Signals.deliverPending(this); // raise() must not return before the handler ran
     }
 
     @Override

@@ -1,0 +1,106 @@
+package dev.reprise.cli;
+
+import dev.reprise.linux.Exec;
+import dev.reprise.linux.LoadError;
+import dev.reprise.linux.Options;
+import dev.reprise.linux.Process;
+import dev.reprise.linux.Task;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code reprise run}: runs a riscv64 Linux program, every guest thread on its own host thread. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Run a riscv64 Linux program. The exit status is the guest's.",
+        footer = {"", "Exit status: the guest's; 128+N when a signal N killed it; 64 usage error;",
+                "66 cannot open, 67 not an ELF, 68 not ELF64, 69 not RISC-V, 70 truncated, 71 malformed,",
+                "72 missing interpreter, 73 dynamic program without --sysroot."})
+final class RunCommand implements Callable<Integer> {
+    @Option(names = {"-L", "--sysroot"}, paramLabel = "DIR",
+            description = "Root for the dynamic loader and its libraries (like qemu -L).%n"
+                    + "  env: QEMU_LD_PREFIX    default: ${DEFAULT-VALUE}",
+            defaultValue = "${env:QEMU_LD_PREFIX}")
+    Path sysroot;
+
+    @Option(names = {"-E"}, paramLabel = "VAR=VALUE", description = "Set a variable in the guest's environment.")
+    List<String> set = new ArrayList<>();
+
+    @Option(names = {"-U"}, paramLabel = "VAR", description = "Remove a variable from the guest's environment.")
+    List<String> unset = new ArrayList<>();
+
+    @Option(names = {"-0", "--argv0"}, paramLabel = "ARGV0", description = "The guest's argv[0] (default: PROGRAM as given).")
+    String argv0;
+
+    @Option(names = "--strace", description = "Print every system call, qemu -strace style, to stderr.%n"
+            + "  env: REPRISE_STRACE    default: ${DEFAULT-VALUE}",
+            defaultValue = "${env:REPRISE_STRACE:-false}")
+    boolean strace;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed for AT_RANDOM and getrandom.%n"
+            + "  env: REPRISE_SEED      default: ${DEFAULT-VALUE}",
+            defaultValue = "${env:REPRISE_SEED:-0}")
+    long seed;
+
+    @Option(names = "--engine", paramLabel = "ENGINE", description = "Execution engine: ${COMPLETION-CANDIDATES}.%n"
+            + "  default: ${DEFAULT-VALUE}", defaultValue = "interp")
+    Engine engine;
+
+    @Parameters(index = "0", paramLabel = "PROGRAM", description = "The riscv64 ELF program.")
+    Path program;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Its arguments.")
+    List<String> args = new ArrayList<>();
+
+    enum Engine { interp }
+
+    @Override
+    public Integer call() throws Exception {
+        Options options;
+        try {
+            options = options();
+        } catch (IllegalArgumentException e) {
+            System.err.println("reprise: " + e.getMessage());
+            return Main.USAGE;
+        }
+        Process process = new Process(options);
+        Exec.Start start;
+        try {
+            start = Exec.load(process, options);
+        } catch (LoadError e) {
+            System.err.println("reprise: " + e.getMessage());
+            return e.kind.exitStatus;
+        }
+        Task.first(process, start).start();
+        return process.awaitExit();
+    }
+
+    Options options() {
+        List<String> argv = new ArrayList<>();
+        argv.add(argv0 != null ? argv0 : program.toString());
+        argv.addAll(args);
+        return new Options(program, argv, environment(System.getenv(), set, unset),
+                sysroot == null || sysroot.toString().isEmpty() ? null : sysroot,
+                strace ? System.err : null, seed);
+    }
+
+    /** The host's environment with -E and -U applied, as qemu-user does. */
+    static List<String> environment(Map<String, String> host, List<String> set, List<String> unset) {
+        Map<String, String> env = new LinkedHashMap<>(host);
+        for (String s : set) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("-E wants VAR=VALUE, got '" + s + "'");
+            env.put(s.substring(0, eq), s.substring(eq + 1));
+        }
+        unset.forEach(env::remove);
+        List<String> out = new ArrayList<>();
+        env.forEach((k, v) -> out.add(k + "=" + v));
+        return out;
+    }
+}
