@@ -17,7 +17,8 @@ import static dev.reprise.isa.Format.*;
  * {@code >} shift amount; {@code o(s)} load address; {@code q(s)} store address; {@code (s)} atomic
  * address; {@code p} branch target; {@code a} jump target; {@code u} upper immediate; {@code E} CSR;
  * {@code Z} 5-bit CSR immediate (in the rs1 field); {@code P,Q} fence predecessor and successor;
- * {@code m} rounding mode (printed only when not dynamic).
+ * {@code m} rounding mode (printed only when not dynamic). Conversions that are always exact
+ * (fcvt.d.s, fcvt.d.w, fcvt.d.wu) still carry an rm field, but objdump prints none for them.
  */
 public enum Op {
     // ---- RV64I --------------------------------------------------------------------------------
@@ -173,7 +174,7 @@ public enum Op {
     FMIN_D    ("fmin.d",   "0010101 ..... ..... 000 ..... 1010011", R,    "D,S,T"),
     FMAX_D    ("fmax.d",   "0010101 ..... ..... 001 ..... 1010011", R,    "D,S,T"),
     FCVT_S_D  ("fcvt.s.d", "0100000 00001 ..... ... ..... 1010011", R,    "D,S,m"),
-    FCVT_D_S  ("fcvt.d.s", "0100001 00000 ..... ... ..... 1010011", R,    "D,S,m"),
+    FCVT_D_S  ("fcvt.d.s", "0100001 00000 ..... ... ..... 1010011", R,    "D,S"),
     FEQ_D     ("feq.d",    "1010001 ..... ..... 010 ..... 1010011", R,    "d,S,T"),
     FLT_D     ("flt.d",    "1010001 ..... ..... 001 ..... 1010011", R,    "d,S,T"),
     FLE_D     ("fle.d",    "1010001 ..... ..... 000 ..... 1010011", R,    "d,S,T"),
@@ -182,8 +183,8 @@ public enum Op {
     FCVT_WU_D ("fcvt.wu.d","1100001 00001 ..... ... ..... 1010011", R,    "d,S,m"),
     FCVT_L_D  ("fcvt.l.d", "1100001 00010 ..... ... ..... 1010011", R,    "d,S,m"),
     FCVT_LU_D ("fcvt.lu.d","1100001 00011 ..... ... ..... 1010011", R,    "d,S,m"),
-    FCVT_D_W  ("fcvt.d.w", "1101001 00000 ..... ... ..... 1010011", R,    "D,s,m"),
-    FCVT_D_WU ("fcvt.d.wu","1101001 00001 ..... ... ..... 1010011", R,    "D,s,m"),
+    FCVT_D_W  ("fcvt.d.w", "1101001 00000 ..... ... ..... 1010011", R,    "D,s"),
+    FCVT_D_WU ("fcvt.d.wu","1101001 00001 ..... ... ..... 1010011", R,    "D,s"),
     FCVT_D_L  ("fcvt.d.l", "1101001 00010 ..... ... ..... 1010011", R,    "D,s,m"),
     FCVT_D_LU ("fcvt.d.lu","1101001 00011 ..... ... ..... 1010011", R,    "D,s,m"),
     FMV_X_D   ("fmv.x.d",  "1110001 00000 ..... 000 ..... 1010011", R,    "d,S"),

@@ -1,0 +1,102 @@
+package dev.reprise.isa;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns instruction bits into an {@link Insn}, driven only by the {@link Op} and
+ * {@link Compressed} tables. Never throws: anything unknown or reserved is {@link Op#ILLEGAL}.
+ */
+public final class Decoder {
+    private Decoder() {}
+
+    /**
+     * Candidates per (major opcode, funct3), in table order: a word is checked against the
+     * few operations that can match it instead of the whole table. Bits 6..2 of the opcode
+     * give 32 slots (bits 1..0 are 11 for every 32-bit instruction), times 8 for funct3.
+     */
+    private static final Op[][] OPS = new Op[32 * 8][];
+    /** The same for 16-bit parcels, by quadrant (bits 1..0) and funct3 (bits 15..13). */
+    private static final Compressed[][] PARCELS = new Compressed[3 * 8][];
+
+    static {
+        List<List<Op>> ops = slots(OPS.length);
+        for (Op op : Op.values()) {
+            if (op == Op.ILLEGAL) continue;
+            for (int f3 = 0; f3 < 8; f3++) {
+                int word = op.match & ~0x7000 | f3 << 12;
+                if ((word & op.mask) == op.match) ops.get(opSlot(word)).add(op);
+            }
+        }
+        for (int i = 0; i < OPS.length; i++) OPS[i] = ops.get(i).toArray(Op[]::new);
+
+        List<List<Compressed>> parcels = slots(PARCELS.length);
+        for (Compressed c : Compressed.values()) parcels.get(parcelSlot(c.match)).add(c);
+        for (int i = 0; i < PARCELS.length; i++) PARCELS[i] = parcels.get(i).toArray(Compressed[]::new);
+    }
+
+    private static <T> List<List<T>> slots(int n) {
+        List<List<T>> slots = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) slots.add(new ArrayList<>());
+        return slots;
+    }
+
+    private static int opSlot(int word) {
+        return (word >>> 2 & 0x1f) << 3 | word >>> 12 & 7;
+    }
+
+    private static int parcelSlot(int parcel) {
+        return (parcel & 3) << 3 | parcel >>> 13 & 7;
+    }
+
+    /**
+     * Decodes one instruction. If the low two bits are not 11 the low 16 bits are a compressed
+     * parcel (the upper bits are ignored); otherwise all 32 bits are one instruction.
+     */
+    public static Insn decode(int bits) {
+        return (bits & 3) != 3 ? decodeCompressed(bits & 0xffff) : decodeWord(bits);
+    }
+
+    private static Insn decodeCompressed(int parcel) {
+        for (Compressed c : PARCELS[parcelSlot(parcel)]) {
+            if ((parcel & c.mask) == c.match) {
+                if (c.op == Op.ILLEGAL) return new Insn(Op.ILLEGAL, 0, 0, 0, 0, 0, 0, 0, 2, parcel, c);
+                return c.expand(parcel);
+            }
+        }
+        throw new AssertionError("the compressed table covers every parcel: " + Integer.toHexString(parcel));
+    }
+
+    private static Insn decodeWord(int word) {
+        for (Op op : OPS[opSlot(word)]) {
+            if ((word & op.mask) == op.match) return fields(op, word);
+        }
+        return Insn.illegal(word, 4);
+    }
+
+    private static Insn fields(Op op, int w) {
+        int rd = w >>> 7 & 0x1f, rs1 = w >>> 15 & 0x1f, rs2 = w >>> 20 & 0x1f, rs3 = w >>> 27;
+        int rm = w >>> 12 & 7;
+        int aqrl = op.isAtomic() ? w >>> 25 & 3 : 0;
+        long imm = switch (op.format) {
+            case I -> w >> 20;
+            case SHIFT6 -> w >>> 20 & 0x3f;
+            case SHIFT5 -> w >>> 20 & 0x1f;
+            case S -> (w >> 25 << 5) | (w >>> 7 & 0x1f);
+            case B -> (w >> 31 << 12) | (w >>> 7 & 1) << 11 | (w >>> 25 & 0x3f) << 5 | (w >>> 8 & 0xf) << 1;
+            case U -> w & 0xfffff000;
+            case J -> (w >> 31 << 20) | (w >>> 12 & 0xff) << 12 | (w >>> 20 & 1) << 11 | (w >>> 21 & 0x3ff) << 1;
+            case CSR, FENCE -> w >>> 20;
+            case R, R4, NONE -> 0;
+        };
+        // Only the fields the format has; the others stay zero as Insn promises.
+        return switch (op.format) {
+            case R -> new Insn(op, rd, rs1, rs2, 0, 0, rm, aqrl, 4, w, null);
+            case R4 -> new Insn(op, rd, rs1, rs2, rs3, 0, rm, 0, 4, w, null);
+            case I, SHIFT6, SHIFT5, CSR, FENCE -> new Insn(op, rd, rs1, 0, 0, imm, rm, 0, 4, w, null);
+            case S, B -> new Insn(op, 0, rs1, rs2, 0, imm, rm, 0, 4, w, null);
+            case U, J -> new Insn(op, rd, 0, 0, 0, imm, 0, 0, 4, w, null); // bits 14..12 are immediate
+            case NONE -> new Insn(op, 0, 0, 0, 0, 0, rm, 0, 4, w, null);
+        };
+    }
+}
