@@ -81,7 +81,14 @@ public final class Process {
 
     /** The signal-return trampoline's address, mapping its page the first time. */
     synchronized long sigreturnTrampoline() {
-        if (sigreturnTrampoline == 0) sigreturnTrampoline = memory.mapTrampoline(new int[] {0x08b00893, 0x00000073});
+        if (sigreturnTrampoline == 0) {
+            long page = space.mapFree(AddressSpace.PAGE_SIZE, AddressSpace.LIMIT, AddressSpace.PAGE_SIZE,
+                    AddressSpace.PROT_READ | AddressSpace.PROT_WRITE, true);
+            byte[] code = {(byte) 0x93, 0x08, (byte) 0xb0, 0x08, 0x73, 0, 0, 0}; // li a7, 139; ecall
+            space.write(page, code, 0, code.length);
+            space.protect(page, AddressSpace.PAGE_SIZE, AddressSpace.PROT_READ | AddressSpace.PROT_EXEC);
+            sigreturnTrampoline = page;
+        }
         return sigreturnTrampoline;
     }
 
