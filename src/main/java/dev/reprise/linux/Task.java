@@ -50,12 +50,12 @@ public final class Task implements SystemInterface {
         Task t = new Task(process, process.allocateTid());
         t.hart.pc = start.pc();
         t.hart.x[2] = start.sp();
+        process.add(t);
         return t;
     }
 
-    /** Starts this task's host thread. */
+    /** Starts this task's host thread (the task is already part of its process). */
     public void start() {
-        process.add(this);
         thread = Thread.ofPlatform().name("vcpu-" + tid).unstarted(this::run);
         thread.start();
     }
@@ -114,6 +114,27 @@ public final class Task implements SystemInterface {
 
     boolean onAltStack(long sp) {
         return altStackSize != 0 && sp > altStackBase && sp <= altStackBase + altStackSize;
+    }
+
+    /**
+     * Runs one instruction (and the signal delivery or system call it leads to) on the calling
+     * thread, for a task that was not started: the differential tests and the debugger drive
+     * tasks this way. Returns false once the thread or the process has ended.
+     */
+    public boolean step() {
+        if (process.exiting) return false;
+        try {
+            if (pending != 0) Signals.deliverPending(this);
+            try {
+                Interpreter.step(hart);
+            } catch (Trap trap) {
+                Signals.deliverTrap(this, trap);
+            }
+            return !process.exiting;
+        } catch (TaskExit e) {
+            process.remove(this, exitCode);
+            return false;
+        }
     }
 
     /** Interrupts a blocking wait of this task (exit_group, signals). Any thread. */

@@ -54,6 +54,7 @@ final class ThreadSyscalls {
             return -Errno.EFAULT;
         }
         if ((flags & CLONE_CHILD_CLEARTID) != 0) child.clearChildTid = ctid;
+        p.add(child);
         child.start();
         return child.tid;
     }
