@@ -1,0 +1,301 @@
+package dev.reprise.cpu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import dev.reprise.isa.Insn;
+import dev.reprise.isa.Op;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class FpTest {
+    static final int NV = 16, DZ = 8, OF = 4, UF = 2, NX = 1;
+    static final long NAN_S = 0xffffffff7fc00000L, NAN_D = 0x7ff8000000000000L;
+
+    // ---- running one instruction --------------------------------------------------------------
+
+    static final Map<Op, MethodHandle> HANDLERS = new EnumMap<>(Op.class);
+
+    static {
+        for (Op op : Op.values()) {
+            if (!op.isFloat() || op == Op.FLW || op == Op.FSW || op == Op.FLD || op == Op.FSD) continue;
+            try {
+                HANDLERS.put(op, MethodHandles.publicLookup().findStatic(Fp.class, methodName(op),
+                        MethodType.methodType(void.class, Hart.class, Insn.class)));
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError("no Fp." + methodName(op) + " for " + op, e);
+            }
+        }
+    }
+
+    static String methodName(Op op) {
+        String[] parts = op.name().split("_");
+        StringBuilder sb = new StringBuilder(parts[0].toLowerCase());
+        for (int k = 1; k < parts.length; k++)
+            sb.append(parts[k].charAt(0)).append(parts[k].substring(1).toLowerCase());
+        return sb.toString();
+    }
+
+    static boolean intDest(Op op) { return op.operands.startsWith("d,"); }
+    static boolean intSource(Op op) { return op.operands.startsWith("D,s"); }
+
+    record Result(long bits, int flags) {
+        @Override public String toString() { return String.format("%016x flags %02x", bits, flags); }
+    }
+
+    /** Runs op with rd = 10, rs1..rs3 = 1..3 holding a, b, c (in x1 for integer sources). */
+    static Result run(Op op, int rm, long a, long b, long c) {
+        Hart h = new Hart(null, null);
+        h.f[1] = a; h.f[2] = b; h.f[3] = c; h.x[1] = a;
+        h.f[10] = 0x1234; h.x[10] = 0x1234;
+        h.frm = rm;
+        Insn i = new Insn(op, 10, 1, 2, 3, 0, 7, 0, 4, op.match | 7 << 12, null);
+        try {
+            HANDLERS.get(op).invokeExact(h, i);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        return new Result(intDest(op) ? h.x[10] : h.f[10], h.fflags);
+    }
+
+    static Result d(Op op, int rm, double a, double b, double c) {
+        return run(op, rm, Double.doubleToRawLongBits(a), Double.doubleToRawLongBits(b), Double.doubleToRawLongBits(c));
+    }
+
+    static Result s(Op op, int rm, float a, float b, float c) {
+        return run(op, rm, box(Float.floatToRawIntBits(a)), box(Float.floatToRawIntBits(b)), box(Float.floatToRawIntBits(c)));
+    }
+
+    static long box(int bits) { return 0xffffffff00000000L | bits & 0xffffffffL; }
+    static long bd(double v) { return Double.doubleToRawLongBits(v); }
+    static long bs(float v) { return box(Float.floatToRawIntBits(v)); }
+
+    // ---- known cases ------------------------------------------------------------------------------
+
+    @Test
+    void everyFloatOperationHasAMethod() {
+        assertThat(HANDLERS).hasSize(58);
+        assertThat(methodName(Op.FCVT_S_LU)).isEqualTo("fcvtSLu");
+        assertThat(methodName(Op.FCVT_LU_D)).isEqualTo("fcvtLuD");
+    }
+
+    @Test
+    void nanBoxing() {
+        assertThat(Fp.boxSingle(0x3f800000)).isEqualTo(0xffffffff3f800000L);
+        assertThat(Fp.unboxSingle(0xffffffff3f800000L)).isEqualTo(0x3f800000);
+        assertThat(Fp.unboxSingle(0x000000003f800000L)).isEqualTo(0x7fc00000);
+        assertThat(Fp.unboxSingle(0xfffffffe3f800000L)).isEqualTo(0x7fc00000);
+        // an unboxed operand reads as the canonical NaN: 1 + NaN = NaN, no NV (quiet)
+        assertThat(run(Op.FADD_S, 0, 0x3f800000L, bs(1f), 0)).isEqualTo(new Result(NAN_S, 0));
+        // fsgnj works on the unboxed value; fmv.x.w ignores boxing and sign-extends
+        assertThat(run(Op.FSGNJ_S, 0, 0x3f800000L, bs(-1f), 0).bits()).isEqualTo(0xffffffffffc00000L);
+        assertThat(run(Op.FMV_X_W, 0, 0x12345678_80000001L, 0, 0).bits()).isEqualTo(0xffffffff80000001L);
+        assertThat(run(Op.FMV_W_X, 0, 0x12345678_00000001L, 0, 0).bits()).isEqualTo(0xffffffff00000001L);
+        assertThat(run(Op.FCLASS_S, 0, 0x3f800000L, 0, 0).bits()).isEqualTo(1 << 9);
+    }
+
+    @Test
+    void reservedRoundingModesAreIllegalBeforeAnyStateChanges() {
+        for (int frm : new int[] {5, 6, 7}) {
+            Hart h = new Hart(null, null);
+            h.frm = frm;
+            h.pc = 0x1000;
+            h.f[1] = bd(1); h.f[2] = bd(0x1p-60);
+            Insn i = new Insn(Op.FADD_D, 10, 1, 2, 0, 0, 7, 0, 4, Op.FADD_D.match | 7 << 12, null);
+            assertThatThrownBy(() -> Fp.faddD(h, i)).isInstanceOf(Trap.class)
+                    .satisfies(t -> assertThat(((Trap) t).cause).isEqualTo(Trap.Cause.ILLEGAL_INSTRUCTION));
+            assertThat(h.f[10]).isZero();
+            assertThat(h.fflags).isZero();
+        }
+        for (int rm : new int[] {5, 6}) {
+            Hart h = new Hart(null, null);
+            Insn i = new Insn(Op.FCVT_D_S, 10, 1, 0, 0, 0, rm, 0, 4, Op.FCVT_D_S.match | rm << 12, null);
+            assertThatThrownBy(() -> Fp.fcvtDS(h, i)).isInstanceOf(Trap.class);
+            Insn w = new Insn(Op.FCVT_D_W, 10, 1, 0, 0, 0, rm, 0, 4, Op.FCVT_D_W.match | rm << 12, null);
+            assertThatThrownBy(() -> Fp.fcvtDW(h, w)).isInstanceOf(Trap.class);
+        }
+        // static rm overrides frm; ops without rounding ignore frm
+        Hart h = new Hart(null, null);
+        h.frm = 6;
+        h.f[1] = bd(1); h.f[2] = bd(0x1p-60);
+        Fp.faddD(h, new Insn(Op.FADD_D, 10, 1, 2, 0, 0, 3, 0, 4, 0, null));
+        assertThat(h.f[10]).isEqualTo(bd(Math.nextUp(1.0)));
+        assertThat(h.fflags).isEqualTo(NX);
+        Fp.fminD(h, new Insn(Op.FMIN_D, 11, 1, 2, 0, 0, 0, 0, 4, 0, null));
+        assertThat(h.f[11]).isEqualTo(bd(0x1p-60));
+    }
+
+    @Test
+    void arithmeticSpecialCases() {
+        double inf = Double.POSITIVE_INFINITY;
+        long snanD = 0x7ff0000000000001L;
+        assertThat(d(Op.FADD_D, 0, 1, 2, 0)).isEqualTo(new Result(bd(3), 0));
+        assertThat(d(Op.FADD_D, 0, 1, 0x1p-60, 0)).isEqualTo(new Result(bd(1), NX));
+        assertThat(d(Op.FADD_D, 3, 1, 0x1p-60, 0)).isEqualTo(new Result(bd(Math.nextUp(1.0)), NX));
+        assertThat(d(Op.FSUB_D, 0, 1, 1, 0)).isEqualTo(new Result(bd(0), 0));
+        assertThat(d(Op.FSUB_D, 2, 1, 1, 0)).isEqualTo(new Result(bd(-0.0), 0));
+        assertThat(d(Op.FADD_D, 0, -0.0, -0.0, 0)).isEqualTo(new Result(bd(-0.0), 0));
+        assertThat(d(Op.FADD_D, 0, inf, -inf, 0)).isEqualTo(new Result(NAN_D, NV));
+        assertThat(run(Op.FADD_D, 0, snanD, bd(1), 0)).isEqualTo(new Result(NAN_D, NV));
+        assertThat(run(Op.FADD_D, 0, 0x7ff8dead00000000L, bd(1), 0)).isEqualTo(new Result(NAN_D, 0));
+        assertThat(d(Op.FMUL_D, 0, inf, 0, 0)).isEqualTo(new Result(NAN_D, NV));
+        assertThat(d(Op.FMUL_D, 0, Double.MAX_VALUE, 2, 0)).isEqualTo(new Result(bd(inf), OF | NX));
+        assertThat(d(Op.FMUL_D, 1, Double.MAX_VALUE, 2, 0)).isEqualTo(new Result(bd(Double.MAX_VALUE), OF | NX));
+        assertThat(d(Op.FMUL_D, 2, -Double.MAX_VALUE, 2, 0)).isEqualTo(new Result(bd(-inf), OF | NX));
+        assertThat(d(Op.FMUL_D, 3, -Double.MAX_VALUE, 2, 0)).isEqualTo(new Result(bd(-Double.MAX_VALUE), OF | NX));
+        assertThat(d(Op.FMUL_D, 0, 0x1p-1000, 0x1p-74, 0)).isEqualTo(new Result(bd(0x1p-1074), 0));
+        assertThat(d(Op.FMUL_D, 0, 0x1p-1000, 0x1p-80, 0)).isEqualTo(new Result(bd(0), UF | NX));
+        assertThat(d(Op.FMUL_D, 3, 0x1p-1000, 0x1p-80, 0)).isEqualTo(new Result(bd(0x1p-1074), UF | NX));
+        assertThat(d(Op.FMUL_D, 0, 3 * 0x1p-1000, 0x1p-75, 0)).isEqualTo(new Result(bd(0x1p-1073), UF | NX));
+        // tininess after rounding: (2^-1022)(1 - 2^-54) rounds to 2^-1022 with unbounded exponent: no UF
+        assertThat(d(Op.FMUL_D, 0, Math.nextDown(1.0), 0x1p-1022 * (1 + 0x1p-52), 0))
+                .isEqualTo(new Result(bd(0x1p-1022), NX));
+        assertThat(d(Op.FMUL_D, 0, Math.nextDown(1.0), 0x1p-1022, 0)).isEqualTo(new Result(bd(0x1p-1022), UF | NX));
+        assertThat(d(Op.FDIV_D, 0, 1, 0, 0)).isEqualTo(new Result(bd(inf), DZ));
+        assertThat(d(Op.FDIV_D, 0, -1, 0, 0)).isEqualTo(new Result(bd(-inf), DZ));
+        assertThat(d(Op.FDIV_D, 0, 0, 0, 0)).isEqualTo(new Result(NAN_D, NV));
+        assertThat(d(Op.FDIV_D, 0, inf, 0, 0)).isEqualTo(new Result(bd(inf), 0));
+        assertThat(d(Op.FDIV_D, 0, 1, 3, 0)).isEqualTo(new Result(bd(1.0 / 3), NX));
+        assertThat(d(Op.FDIV_D, 1, 2, 3, 0)).isEqualTo(new Result(bd(2.0 / 3), NX));
+        assertThat(d(Op.FDIV_D, 3, 1, 3, 0)).isEqualTo(new Result(bd(Math.nextUp(1.0 / 3)), NX));
+        assertThat(d(Op.FSQRT_D, 0, -1, 0, 0)).isEqualTo(new Result(NAN_D, NV));
+        assertThat(d(Op.FSQRT_D, 0, -0.0, 0, 0)).isEqualTo(new Result(bd(-0.0), 0));
+        assertThat(d(Op.FSQRT_D, 0, 2, 0, 0)).isEqualTo(new Result(bd(Math.sqrt(2)), NX));
+        assertThat(d(Op.FSQRT_D, 1, 2, 0, 0)).isEqualTo(new Result(bd(Math.nextDown(Math.sqrt(2))), NX));   // RNE rounded up
+        assertThat(s(Op.FADD_S, 0, 0x1p100f, 0x1p-100f, 0)).isEqualTo(new Result(bs(0x1p100f), NX));
+        assertThat(s(Op.FMUL_S, 4, 0x1p-140f, 1.5f, 0)).isEqualTo(new Result(bs(0x1p-149f * 0x1p9f * 1.5f), 0));
+        assertThat(s(Op.FSQRT_S, 0, 4f, 0, 0)).isEqualTo(new Result(bs(2f), 0));
+        assertThat(s(Op.FDIV_S, 0, 1f, 3f, 0)).isEqualTo(new Result(bs(1f / 3), NX));
+    }
+
+    @Test
+    void fusedMultiplyAdd() {
+        double inf = Double.POSITIVE_INFINITY;
+        // single rounding: (1 + 2^-30)^2 - 1 keeps the 2^-60 term a separate multiply would lose
+        double x = 1 + 0x1p-30;
+        assertThat(d(Op.FMADD_D, 0, x, x, -1)).isEqualTo(new Result(bd(0x1p-29 + 0x1p-60), 0));
+        assertThat(d(Op.FMSUB_D, 0, x, x, 1)).isEqualTo(new Result(bd(0x1p-29 + 0x1p-60), 0));
+        assertThat(d(Op.FNMSUB_D, 0, x, x, 1)).isEqualTo(new Result(bd(-0x1p-29 - 0x1p-60), 0));
+        assertThat(d(Op.FNMADD_D, 0, x, x, -1)).isEqualTo(new Result(bd(-0x1p-29 - 0x1p-60), 0));
+        double z = 1 + 0x1p-52;     // z^2 - 1 = 2^-51 + 2^-104 needs 54 bits
+        assertThat(d(Op.FMADD_D, 0, z, z, -1)).isEqualTo(new Result(bd(0x1p-51), NX));
+        assertThat(d(Op.FMADD_D, 3, z, z, -1)).isEqualTo(new Result(bd(0x1p-51 + 0x1p-103), NX));
+        assertThat(d(Op.FMADD_D, 0, 2, 3, 1)).isEqualTo(new Result(bd(7), 0));
+        assertThat(d(Op.FNMADD_D, 0, 2, 3, 1)).isEqualTo(new Result(bd(-7), 0));
+        assertThat(d(Op.FNMSUB_D, 0, 2, 3, 1)).isEqualTo(new Result(bd(-5), 0));
+        assertThat(d(Op.FMSUB_D, 0, 2, 3, 1)).isEqualTo(new Result(bd(5), 0));
+        // signs of exact zeros: -(+0) - (+0) = -0; 1*1 - 1 = +0 (RNE) / -0 (RDN)
+        assertThat(d(Op.FNMADD_D, 0, 0, 1, 0)).isEqualTo(new Result(bd(-0.0), 0));
+        assertThat(d(Op.FMSUB_D, 0, 1, 1, 1)).isEqualTo(new Result(bd(0), 0));
+        assertThat(d(Op.FMSUB_D, 2, 1, 1, 1)).isEqualTo(new Result(bd(-0.0), 0));
+        // inf * 0 is invalid even with a quiet NaN addend
+        assertThat(run(Op.FMADD_D, 0, bd(inf), bd(0), NAN_D)).isEqualTo(new Result(NAN_D, NV));
+        assertThat(run(Op.FMADD_D, 0, bd(1), bd(2), NAN_D)).isEqualTo(new Result(NAN_D, 0));
+        assertThat(d(Op.FMADD_D, 0, inf, 1, -inf)).isEqualTo(new Result(NAN_D, NV));
+        // single precision, one rounding: (1 + 2^-12)^2 - 1 is exact
+        float u = 1 + 0x1p-12f;
+        assertThat(s(Op.FMADD_S, 0, u, u, -1f)).isEqualTo(new Result(bs(0x1p-11f + 0x1p-24f), 0));
+        // the double-rounding trap: a*b + c = 1 + 2^-24 + 2^-54 lies just above a tie for float, but
+        // rounding to double first lands on the tie, which then rounds to even (1)
+        float a = -0x1p-12f * (1 + 0x1p-15f), b = 0x1p-12f * (1 - 0x1p-15f);
+        assertThat(s(Op.FMADD_S, 0, a, b, 1 + 0x1p-23f)).isEqualTo(new Result(bs(1 + 0x1p-23f), NX));
+    }
+
+    @Test
+    void minMaxCompareClassify() {
+        long snan = 0x7ff4000000000000L;
+        assertThat(d(Op.FMIN_D, 0, -0.0, 0.0, 0).bits()).isEqualTo(bd(-0.0));
+        assertThat(d(Op.FMIN_D, 0, 0.0, -0.0, 0).bits()).isEqualTo(bd(-0.0));
+        assertThat(d(Op.FMAX_D, 0, -0.0, 0.0, 0).bits()).isEqualTo(bd(0.0));
+        assertThat(run(Op.FMAX_D, 0, NAN_D, bd(-3), 0)).isEqualTo(new Result(bd(-3), 0));
+        assertThat(run(Op.FMAX_D, 0, snan, bd(-3), 0)).isEqualTo(new Result(bd(-3), NV));
+        assertThat(run(Op.FMIN_D, 0, 0x7ff8000000000123L, 0xfff8000000000000L, 0)).isEqualTo(new Result(NAN_D, 0));
+        assertThat(run(Op.FMIN_S, 0, bs(2f), box(0x7f800001), 0)).isEqualTo(new Result(bs(2f), NV));
+        assertThat(run(Op.FEQ_D, 0, NAN_D, NAN_D, 0)).isEqualTo(new Result(0, 0));
+        assertThat(run(Op.FEQ_D, 0, snan, bd(1), 0)).isEqualTo(new Result(0, NV));
+        assertThat(run(Op.FLT_D, 0, NAN_D, bd(1), 0)).isEqualTo(new Result(0, NV));
+        assertThat(run(Op.FLE_D, 0, bd(1), NAN_D, 0)).isEqualTo(new Result(0, NV));
+        assertThat(d(Op.FEQ_D, 0, -0.0, 0.0, 0)).isEqualTo(new Result(1, 0));
+        assertThat(d(Op.FLT_D, 0, -0.0, 0.0, 0)).isEqualTo(new Result(0, 0));
+        assertThat(d(Op.FLE_D, 0, -0.0, 0.0, 0)).isEqualTo(new Result(1, 0));
+        assertThat(s(Op.FLT_S, 0, 1f, 2f, 0)).isEqualTo(new Result(1, 0));
+        int[] classes = {
+            (int) run(Op.FCLASS_D, 0, bd(Double.NEGATIVE_INFINITY), 0, 0).bits(),
+            (int) run(Op.FCLASS_D, 0, bd(-1), 0, 0).bits(),
+            (int) run(Op.FCLASS_D, 0, bd(-Double.MIN_VALUE), 0, 0).bits(),
+            (int) run(Op.FCLASS_D, 0, bd(-0.0), 0, 0).bits(),
+            (int) run(Op.FCLASS_D, 0, bd(0.0), 0, 0).bits(),
+            (int) run(Op.FCLASS_D, 0, bd(Double.MIN_VALUE), 0, 0).bits(),
+            (int) run(Op.FCLASS_D, 0, bd(1), 0, 0).bits(),
+            (int) run(Op.FCLASS_D, 0, bd(Double.POSITIVE_INFINITY), 0, 0).bits(),
+            (int) run(Op.FCLASS_D, 0, snan, 0, 0).bits(),
+            (int) run(Op.FCLASS_D, 0, NAN_D, 0, 0).bits(),
+        };
+        for (int k = 0; k < 10; k++) assertThat(classes[k]).isEqualTo(1 << k);
+        assertThat(run(Op.FSGNJN_D, 0, bd(2), bd(3), 0).bits()).isEqualTo(bd(-2));
+        assertThat(run(Op.FSGNJX_D, 0, bd(-2), bd(-3), 0).bits()).isEqualTo(bd(2));
+        assertThat(run(Op.FSGNJ_D, 0, NAN_D, bd(-3), 0)).isEqualTo(new Result(0xfff8000000000000L, 0));
+    }
+
+    @Test
+    void conversions() {
+        double inf = Double.POSITIVE_INFINITY;
+        assertThat(d(Op.FCVT_W_D, 1, -2.7, 0, 0)).isEqualTo(new Result(-2, NX));
+        assertThat(d(Op.FCVT_W_D, 2, -2.5, 0, 0)).isEqualTo(new Result(-3, NX));
+        assertThat(d(Op.FCVT_W_D, 0, 2.5, 0, 0)).isEqualTo(new Result(2, NX));
+        assertThat(d(Op.FCVT_W_D, 4, 2.5, 0, 0)).isEqualTo(new Result(3, NX));
+        assertThat(d(Op.FCVT_W_D, 4, -2.5, 0, 0)).isEqualTo(new Result(-3, NX));
+        assertThat(d(Op.FCVT_W_D, 4, 0.49999999999999994, 0, 0)).isEqualTo(new Result(0, NX));
+        assertThat(d(Op.FCVT_W_D, 3, 0.1, 0, 0)).isEqualTo(new Result(1, NX));
+        assertThat(d(Op.FCVT_W_D, 0, 3e9, 0, 0)).isEqualTo(new Result(Integer.MAX_VALUE, NV));
+        assertThat(d(Op.FCVT_W_D, 0, -3e9, 0, 0)).isEqualTo(new Result(Integer.MIN_VALUE, NV));
+        assertThat(run(Op.FCVT_W_D, 0, NAN_D, 0, 0)).isEqualTo(new Result(Integer.MAX_VALUE, NV));
+        assertThat(d(Op.FCVT_W_D, 0, -inf, 0, 0)).isEqualTo(new Result(Integer.MIN_VALUE, NV));
+        assertThat(d(Op.FCVT_WU_D, 0, 4294967295.0, 0, 0)).isEqualTo(new Result(-1, 0));
+        assertThat(d(Op.FCVT_WU_D, 0, 2147483648.0, 0, 0)).isEqualTo(new Result(0xffffffff80000000L, 0));
+        assertThat(d(Op.FCVT_WU_D, 0, -1, 0, 0)).isEqualTo(new Result(0, NV));
+        assertThat(d(Op.FCVT_WU_D, 1, -0.9, 0, 0)).isEqualTo(new Result(0, NX));
+        assertThat(run(Op.FCVT_WU_D, 0, NAN_D, 0, 0)).isEqualTo(new Result(-1, NV));
+        assertThat(d(Op.FCVT_L_D, 0, 0x1p63, 0, 0)).isEqualTo(new Result(Long.MAX_VALUE, NV));
+        assertThat(d(Op.FCVT_L_D, 0, -0x1p63, 0, 0)).isEqualTo(new Result(Long.MIN_VALUE, 0));
+        assertThat(d(Op.FCVT_LU_D, 0, 0x1p63, 0, 0)).isEqualTo(new Result(Long.MIN_VALUE, 0));
+        assertThat(d(Op.FCVT_LU_D, 0, 0x1p64, 0, 0)).isEqualTo(new Result(-1, NV));
+        assertThat(s(Op.FCVT_L_S, 0, -1.5f, 0, 0)).isEqualTo(new Result(-2, NX));
+        assertThat(run(Op.FCVT_D_L, 0, Long.MAX_VALUE, 0, 0)).isEqualTo(new Result(bd(0x1p63), NX));
+        assertThat(run(Op.FCVT_D_L, 1, Long.MAX_VALUE, 0, 0)).isEqualTo(new Result(bd(Math.nextDown(0x1p63)), NX));
+        assertThat(run(Op.FCVT_D_L, 0, Long.MIN_VALUE, 0, 0)).isEqualTo(new Result(bd(-0x1p63), 0));
+        assertThat(run(Op.FCVT_D_LU, 0, -1, 0, 0)).isEqualTo(new Result(bd(0x1p64), NX));
+        assertThat(run(Op.FCVT_D_W, 0, 0xffffffff_80000000L, 0, 0)).isEqualTo(new Result(bd(-0x1p31), 0));
+        assertThat(run(Op.FCVT_D_W, 0, 0x12345678_00000005L, 0, 0)).isEqualTo(new Result(bd(5), 0));
+        assertThat(run(Op.FCVT_D_WU, 0, 0x12345678_ffffffffL, 0, 0)).isEqualTo(new Result(bd(4294967295.0), 0));
+        assertThat(run(Op.FCVT_S_W, 0, 16777217, 0, 0)).isEqualTo(new Result(bs(16777216f), NX));
+        assertThat(run(Op.FCVT_S_W, 3, 16777217, 0, 0)).isEqualTo(new Result(bs(16777218f), NX));
+        assertThat(run(Op.FCVT_S_LU, 0, -1, 0, 0)).isEqualTo(new Result(bs(0x1p64f), NX));
+        assertThat(d(Op.FCVT_S_D, 0, 1e300, 0, 0)).isEqualTo(new Result(bs(Float.POSITIVE_INFINITY), OF | NX));
+        assertThat(d(Op.FCVT_S_D, 1, 1e300, 0, 0)).isEqualTo(new Result(bs(Float.MAX_VALUE), OF | NX));
+        assertThat(d(Op.FCVT_S_D, 0, 1e-300, 0, 0)).isEqualTo(new Result(bs(0f), UF | NX));
+        assertThat(d(Op.FCVT_S_D, 0, 0.1, 0, 0)).isEqualTo(new Result(bs(0.1f), NX));
+        assertThat(run(Op.FCVT_S_D, 0, 0x7ff0000000000001L, 0, 0)).isEqualTo(new Result(NAN_S, NV));
+        assertThat(run(Op.FCVT_D_S, 0, box(0x7f800001), 0, 0)).isEqualTo(new Result(NAN_D, NV));
+        assertThat(s(Op.FCVT_D_S, 0, 0.1f, 0, 0)).isEqualTo(new Result(bd(0.1f), 0));
+        assertThat(run(Op.FCVT_D_S, 0, box(1), 0, 0)).isEqualTo(new Result(bd(Float.MIN_VALUE), 0));
+    }
+}
