@@ -298,4 +298,133 @@ class FpTest {
         assertThat(s(Op.FCVT_D_S, 0, 0.1f, 0, 0)).isEqualTo(new Result(bd(0.1f), 0));
         assertThat(run(Op.FCVT_D_S, 0, box(1), 0, 0)).isEqualTo(new Result(bd(Float.MIN_VALUE), 0));
     }
+
+    // ---- differential check against qemu-riscv64 ---------------------------------------------
+
+    /**
+     * Runs every F/D operation in every rounding mode on random and boundary operands under
+     * qemu-riscv64 (fpdiff.c, built here with the cross compiler) and compares result bits and
+     * fflags with Fp. Skipped only when the cross compiler or qemu-riscv64 is missing.
+     */
+    @Test
+    void agreesWithQemu() throws Exception {
+        Path gcc = onPath("riscv64-linux-gnu-gcc"), qemu = onPath("qemu-riscv64");
+        assumeThat(gcc).as("riscv64-linux-gnu-gcc on PATH").isNotNull();
+        assumeThat(qemu).as("qemu-riscv64 on PATH").isNotNull();
+        Path dir = Files.createDirectories(Path.of("target", "fpdiff"));
+        String source;
+        try (InputStream in = FpTest.class.getResourceAsStream("fpdiff.c")) {
+            source = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        Files.writeString(dir.resolve("fpdiff.c"), source);
+        Path exe = dir.resolve("fpdiff");
+        exec(List.of(gcc.toString(), "-O1", "-nostdlib", "-static", "-ffreestanding", "-march=rv64gc",
+                "-mabi=lp64d", "-Wl,--no-relax", "-o", exe.toString(), dir.resolve("fpdiff.c").toString()), null);
+
+        List<Op> ops = new ArrayList<>();
+        Matcher m = Pattern.compile("OP\\((\\w+), \\w+, \"").matcher(source);
+        while (m.find()) ops.add(Op.valueOf(m.group(1)));
+        assertThat(ops).containsExactlyInAnyOrderElementsOf(HANDLERS.keySet());
+
+        long seed = Long.getLong("fp.seed", System.nanoTime());
+        int perOpAndMode = Integer.getInteger("fp.cases", 1500);
+        Random rnd = new Random(seed);
+        List<long[]> cases = new ArrayList<>();           // {opIndex, rm, a, b, c}
+        for (int k = 0; k < ops.size(); k++) {
+            Op op = ops.get(k);
+            for (int rm = 0; rm <= 4; rm++)
+                for (int n = 0; n < perOpAndMode; n++) cases.add(new long[] {k, rm,
+                        operand(rnd, op, 0), operand(rnd, op, 1), operand(rnd, op, 2)});
+        }
+        ByteBuffer in = ByteBuffer.allocate(cases.size() * 32).order(ByteOrder.LITTLE_ENDIAN);
+        for (long[] c : cases) in.putInt((int) c[0]).putInt((int) c[1]).putLong(c[2]).putLong(c[3]).putLong(c[4]);
+        Path input = dir.resolve("cases.bin");
+        Files.write(input, in.array());
+        ByteBuffer out = ByteBuffer.wrap(exec(List.of(qemu.toString(), exe.toString()), input))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(out.capacity()).isEqualTo(cases.size() * 16);
+
+        List<String> mismatches = new ArrayList<>();
+        int count = 0;
+        for (long[] c : cases) {
+            Op op = ops.get((int) c[0]);
+            Result want = new Result(out.getLong(), (int) out.getLong());
+            Result got = run(op, (int) c[1], c[2], c[3], c[4]);
+            if (!got.equals(want) && ++count <= 40)
+                mismatches.add(String.format("%s rm=%d a=%016x b=%016x c=%016x: qemu %s, Fp %s",
+                        op, c[1], c[2], c[3], c[4], want, got));
+        }
+        assertThat(mismatches).as("%d of %d cases differ from qemu (seed %d, -Dfp.seed=%d to repeat)",
+                count, cases.size(), seed, seed).isEmpty();
+    }
+
+    /** The format of operand {@code k} of an FP operation: 'S', 'D' or 'X' (integer). */
+    static char operandKind(Op op, int k) {
+        if (intSource(op)) return 'X';
+        if (op == Op.FCVT_D_S) return 'S';
+        if (op == Op.FCVT_S_D) return 'D';
+        return op.name().endsWith("_S") || op == Op.FMV_X_W ? 'S' : 'D';
+    }
+
+    static long operand(Random rnd, Op op, int k) {
+        return switch (operandKind(op, k)) {
+            case 'X' -> intOperand(rnd);
+            case 'S' -> rnd.nextInt(40) == 0 ? (rnd.nextBoolean() ? rnd.nextLong() : rnd.nextInt() & 0xffffffffL)
+                                              : box((int) fpOperand(rnd, 24, 8));
+            default -> fpOperand(rnd, 53, 11);
+        };
+    }
+
+    /** Boundary-heavy values of a binary format: specials, subnormals, near-integers, near-ties. */
+    static long fpOperand(Random rnd, int p, int expBits) {
+        int bias = (1 << expBits - 1) - 1, maxExp = (1 << expBits) - 1;
+        long sign = rnd.nextBoolean() ? 1L << (p + expBits - 1) : 0, fracMask = (1L << p - 1) - 1;
+        long exp = switch (rnd.nextInt(10)) {
+            case 0 -> 0;                                              // zero / subnormal
+            case 1 -> maxExp;                                         // inf / NaN
+            case 2 -> rnd.nextInt(maxExp + 1);                        // anywhere
+            case 3 -> 1 + rnd.nextInt(3);                             // just normal
+            case 4 -> maxExp - 1 - rnd.nextInt(3);                    // near overflow
+            case 5 -> bias + new int[] {31, 32, 63, 64, 30, 62, 23, 52}[rnd.nextInt(8)] - rnd.nextInt(2);
+            default -> bias - 4 + rnd.nextInt(9);                     // near 1: operands interact
+        };
+        long frac = switch (rnd.nextInt(6)) {
+            case 0 -> 0;
+            case 1 -> fracMask;
+            case 2 -> rnd.nextLong() & fracMask & ~(-1L << rnd.nextInt(p));   // few low bits
+            case 3 -> rnd.nextLong() & fracMask & (-1L << rnd.nextInt(p));    // few high bits
+            case 4 -> 1L << rnd.nextInt(p - 1);
+            default -> rnd.nextLong() & fracMask;
+        };
+        return sign | exp << (p - 1) | frac;
+    }
+
+    static long intOperand(Random rnd) {
+        return switch (rnd.nextInt(5)) {
+            case 0 -> new long[] {0, 1, -1, Long.MIN_VALUE, Long.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE,
+                    0xffffffffL, 1L << 24, (1L << 24) + 1, (1L << 53) + 1, -(1L << 53) - 1}[rnd.nextInt(12)];
+            case 1 -> rnd.nextLong() >> rnd.nextInt(64);
+            case 2 -> rnd.nextLong() >>> rnd.nextInt(64);
+            case 3 -> (rnd.nextLong() >> rnd.nextInt(64)) << rnd.nextInt(40);
+            default -> rnd.nextLong();
+        };
+    }
+
+    static Path onPath(String name) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(d, name);
+            if (Files.isExecutable(p)) return p;
+        }
+        return null;
+    }
+
+    static byte[] exec(List<String> command, Path stdin) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        if (stdin != null) pb.redirectInput(stdin.toFile());
+        Process proc = pb.start();
+        byte[] out = proc.getInputStream().readAllBytes();
+        assertThat(proc.waitFor(120, TimeUnit.SECONDS)).as("%s finishes", command).isTrue();
+        assertThat(proc.exitValue()).as("exit status of %s", command).isZero();
+        return out;
+    }
 }
