@@ -1,6 +1,17 @@
 package dev.reprise.mem;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The guest's virtual address space, shared by all vCPUs of a process.
@@ -11,10 +22,21 @@ import java.lang.foreign.MemorySegment;
  * JVM: guest permissions are enforced in software, per 4 KiB page, by this page table and the
  * per-vCPU {@link Mmu}.
  *
+ * <p>The page table holds one byte of PROT_* rights per guest page, in two levels: a fixed array
+ * of {@value #CHUNK_PAGES}-page chunks (each a {@code byte[]} covering 16 MiB of guest space),
+ * allocated when a page in them is first mapped. A lookup is two array loads.
+ *
  * <p>Threading: the page table (protection bytes) is written only under this object's monitor
  * (map, unmap, protect) and read without a lock by the Mmu slow path (a racy but harmless read:
  * a vCPU that races with munmap of the page it touches sees either state, as on hardware).
- * After reducing rights, the caller flushes its own Mmu and asks the other vCPUs to flush theirs.
+ * Chunks are published with release/acquire and rights bytes are read and written opaquely, so
+ * a lock-free reader sees a whole chunk and never a value hoisted out of a loop. Queries that
+ * look at more than one page (findFree, mappings, isFree, isAccessible, readCString) take the
+ * monitor so that they see one consistent state; a caller that must find a hole and map it
+ * atomically (mmap without MAP_FIXED) holds the monitor across both ({@code synchronized
+ * (space)}) or uses {@link #mapFree}. Guest memory contents are not guarded by any lock.
+ * After reducing rights, the caller flushes its own Mmu and asks the other vCPUs to flush theirs
+ * ({@link Mmu#requestFlush()}).
  */
 public final class AddressSpace implements AutoCloseable {
     public static final int PAGE_SHIFT = 12;
@@ -24,62 +46,333 @@ public final class AddressSpace implements AutoCloseable {
 
     public static final int PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
 
+    /** One mapped run of pages with the same rights, [start, end). */
+    public record Mapping(long start, long end, int prot) {}
+
+    private static final int CHUNK_SHIFT = 12;
+    static final int CHUNK_PAGES = 1 << CHUNK_SHIFT;
+    private static final int CHUNKS = (int) ((LIMIT >>> PAGE_SHIFT) >>> CHUNK_SHIFT);
+    private static final VarHandle CHUNK = MethodHandles.arrayElementVarHandle(byte[][].class);
+    private static final VarHandle RIGHTS = MethodHandles.arrayElementVarHandle(byte[].class);
+
+    private final byte[][] chunks = new byte[CHUNKS][];
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment memory;
+    private final long hostBase;
+
+    /**
+     * Reserves the whole guest range of host address space (no memory is committed until touched).
+     *
+     * @throws IllegalStateException with a one-line explanation if the host refuses the reservation
+     */
     public AddressSpace() {
-        throw new UnsupportedOperationException("mem");
+        long base = Libc.mmap(LIMIT);
+        hostBase = base;
+        memory = MemorySegment.ofAddress(base).reinterpret(LIMIT, arena, s -> Libc.munmap(base, LIMIT));
     }
 
     /** The host segment that holds the whole guest range; offset = guest address. */
     public MemorySegment memory() {
-        throw new UnsupportedOperationException("mem");
+        return memory;
     }
 
     /** Host address of guest address 0 (for passing guest buffers to host system calls). */
     public long hostBase() {
-        throw new UnsupportedOperationException("mem");
+        return hostBase;
     }
 
-    /** Rights of the page that holds {@code address} (PROT_* bits), 0 when unmapped. */
+    /** Host address of guest address {@code guest}. @throws IllegalArgumentException outside [0, LIMIT) */
+    public long hostAddress(long guest) {
+        if (guest < 0 || guest >= LIMIT) throw new IllegalArgumentException("guest address out of range: 0x" + Long.toHexString(guest));
+        return hostBase + guest;
+    }
+
+    /** Rights of the page that holds {@code address} (PROT_* bits), 0 when unmapped or outside [0, LIMIT). */
     public int protection(long address) {
-        throw new UnsupportedOperationException("mem");
+        if (address < 0 || address >= LIMIT) return 0;
+        long page = address >>> PAGE_SHIFT;
+        byte[] chunk = (byte[]) CHUNK.getAcquire(chunks, (int) (page >>> CHUNK_SHIFT));
+        return chunk == null ? 0 : (byte) RIGHTS.getOpaque(chunk, (int) page & (CHUNK_PAGES - 1));
     }
 
-    /** True if every page of [address, address+length) is mapped with at least {@code prot}. */
-    public boolean isAccessible(long address, long length, int prot) {
-        throw new UnsupportedOperationException("mem");
+    /**
+     * The rights an access actually has on a page with {@code prot}, as Linux on riscv grants them:
+     * PROT_WRITE implies read (a W-only PTE is reserved); PROT_EXEC alone stays execute-only.
+     */
+    public static int effective(int prot) {
+        return (prot & PROT_WRITE) != 0 ? prot | PROT_READ : prot;
+    }
+
+    /** True if every page of [address, address+length) is mapped with at least {@code prot} (see {@link #effective}). */
+    public synchronized boolean isAccessible(long address, long length, int prot) {
+        if (length < 0 || address < 0 || address > LIMIT - length) return false;
+        if (length == 0) return true;
+        for (long p = address >>> PAGE_SHIFT, last = (address + length - 1) >>> PAGE_SHIFT; p <= last; p++) {
+            int rights = rights(p);
+            if (rights == 0 || (effective(rights) & prot) != prot) return false;
+        }
+        return true;
     }
 
     /** True if no page of [address, address+length) is mapped. */
-    public boolean isFree(long address, long length) {
-        throw new UnsupportedOperationException("mem");
+    public synchronized boolean isFree(long address, long length) {
+        checkRange(address, length);
+        return length == 0 || firstMapped(address >>> PAGE_SHIFT, pageEnd(address + length)) < 0;
     }
 
-    /** Maps zero-filled pages at page-aligned [address, address+length) with {@code prot}, replacing what was there. */
-    public void map(long address, long length, int prot) {
-        throw new UnsupportedOperationException("mem");
+    /**
+     * Maps zero-filled pages at page-aligned [address, address+length) with {@code prot}, replacing
+     * what was there. The length is rounded up to whole pages; 0 maps nothing.
+     */
+    public synchronized void map(long address, long length, int prot) {
+        checkRange(address, length);
+        if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) != 0) throw new IllegalArgumentException("bad prot " + prot);
+        if (length == 0) return;
+        Libc.dontNeed(hostBase + address, pageEnd(address + length) - (address >>> PAGE_SHIFT) << PAGE_SHIFT);
+        // Rights only after the zeroing: a vCPU that sees the new rights sees the zeros.
+        setRights(address >>> PAGE_SHIFT, pageEnd(address + length), prot);
     }
 
-    /** Unmaps the pages (their contents are dropped: a later map sees zeros). */
-    public void unmap(long address, long length) {
-        throw new UnsupportedOperationException("mem");
+    /** Unmaps the pages (their contents are dropped: a later map sees zeros). Length rounded up; 0 does nothing. */
+    public synchronized void unmap(long address, long length) {
+        checkRange(address, length);
+        if (length == 0) return;
+        // Rights first, so that no vCPU refilling its TLB from now on can reach the dropped contents.
+        setRights(address >>> PAGE_SHIFT, pageEnd(address + length), 0);
+        Libc.dontNeed(hostBase + address, pageEnd(address + length) - (address >>> PAGE_SHIFT) << PAGE_SHIFT);
     }
 
     /** Changes the rights of mapped pages; false (and no change) if part of the range is unmapped. */
-    public boolean protect(long address, long length, int prot) {
-        throw new UnsupportedOperationException("mem");
+    public synchronized boolean protect(long address, long length, int prot) {
+        checkRange(address, length);
+        if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) != 0) throw new IllegalArgumentException("bad prot " + prot);
+        long first = address >>> PAGE_SHIFT, end = pageEnd(address + length);
+        for (long p = first; p < end; p++) if (rights(p) == 0) return false;
+        setRights(first, end, prot);
+        return true;
+    }
+
+    /**
+     * The lowest ({@code topDown} false) or highest page-aligned address {@code h} with
+     * [h, h+length) free and inside [from, to), or -1 if there is none. {@code from} is rounded up
+     * and {@code to} down to pages, {@code length} up.
+     */
+    public synchronized long findFree(long from, long to, long length, boolean topDown) {
+        if (length <= 0) throw new IllegalArgumentException("length must be positive: " + length);
+        long lo = pageEnd(Math.max(from, 0)), hi = Math.min(to, LIMIT) >>> PAGE_SHIFT;
+        long n = pageEnd(Math.min(length, LIMIT));
+        if (topDown) {
+            for (long end = hi; end - n >= lo; ) {
+                long m = lastMapped(end - n, end);
+                if (m < 0) return (end - n) << PAGE_SHIFT;
+                end = m;
+            }
+        } else {
+            for (long p = lo; p + n <= hi; ) {
+                long m = firstMapped(p, p + n);
+                if (m < 0) return p << PAGE_SHIFT;
+                p = m + 1;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Finds a free hole as {@link #findFree} does and maps it zero-filled with {@code prot}, atomically
+     * with respect to other map/unmap calls. Returns its address, or -1 if there is no hole.
+     */
+    public synchronized long mapFree(long from, long to, long length, int prot, boolean topDown) {
+        long at = findFree(from, to, length, topDown);
+        if (at >= 0) map(at, length, prot);
+        return at;
+    }
+
+    /** The mapped pages as maximal runs of equal rights, in address order (for /proc/self/maps). */
+    public synchronized List<Mapping> mappings() {
+        List<Mapping> runs = new ArrayList<>();
+        long start = -1;
+        int prot = 0;
+        for (int c = 0; c < CHUNKS; c++) {
+            byte[] chunk = chunks[c];
+            for (int i = 0; i < CHUNK_PAGES; i++) {
+                int r = chunk == null ? 0 : chunk[i];
+                if (r != prot) {
+                    long page = ((long) c << CHUNK_SHIFT) + i;
+                    if (prot != 0) runs.add(new Mapping(start << PAGE_SHIFT, page << PAGE_SHIFT, prot));
+                    start = page;
+                    prot = r;
+                }
+                if (chunk == null) break;   // the whole chunk is unmapped
+            }
+        }
+        if (prot != 0) runs.add(new Mapping(start << PAGE_SHIFT, LIMIT, prot));
+        return runs;
     }
 
     /** Copies bytes into guest memory, ignoring guest rights (loader, kernel writes). */
     public void write(long address, byte[] data, int offset, int length) {
-        throw new UnsupportedOperationException("mem");
+        checkAccess(address, length, MemoryFault.Access.WRITE);
+        MemorySegment.copy(data, offset, memory, ValueLayout.JAVA_BYTE, address, length);
     }
 
     /** Copies bytes out of guest memory, ignoring guest rights. */
     public void read(long address, byte[] data, int offset, int length) {
-        throw new UnsupportedOperationException("mem");
+        checkAccess(address, length, MemoryFault.Access.READ);
+        MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, address, data, offset, length);
     }
 
+    /**
+     * Reads the NUL-terminated string at {@code address} (UTF-8; a path, an argument), as the kernel
+     * would: every byte up to the NUL must be readable by the guest, else a {@link MemoryFault}
+     * (the caller answers EFAULT). Returns null if there is no NUL within {@code max} bytes.
+     */
+    public synchronized String readCString(long address, int max) {
+        long end = address;
+        for (long limit = address + max; end < limit; end++) {
+            if (end < 0 || end >= LIMIT || (effective(protection(end)) & PROT_READ) == 0) {
+                throw new MemoryFault(end, protection(end) == 0 ? MemoryFault.Kind.UNMAPPED : MemoryFault.Kind.PROTECTION,
+                        MemoryFault.Access.READ);
+            }
+            if (memory.get(ValueLayout.JAVA_BYTE, end) == 0) {
+                byte[] bytes = new byte[(int) (end - address)];
+                read(address, bytes, 0, bytes.length);
+                return new String(bytes, StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+    /** Unmaps the host reservation. No vCPU may touch this space afterwards (they would get IllegalStateException). */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("mem");
+        arena.close();
+    }
+
+    // ---- page table -----------------------------------------------------------------------------
+
+    private int rights(long page) {
+        byte[] chunk = (byte[]) CHUNK.getAcquire(chunks, (int) (page >>> CHUNK_SHIFT));
+        return chunk == null ? 0 : (byte) RIGHTS.getOpaque(chunk, (int) page & (CHUNK_PAGES - 1));
+    }
+
+    private void setRights(long first, long end, int prot) {
+        for (long p = first; p < end; ) {
+            int c = (int) (p >>> CHUNK_SHIFT);
+            long chunkEnd = Math.min(end, (long) (c + 1) << CHUNK_SHIFT);
+            byte[] chunk = chunks[c];
+            if (chunk == null && prot != 0) {
+                chunk = new byte[CHUNK_PAGES];
+                CHUNK.setRelease(chunks, c, chunk);
+            }
+            if (chunk != null) {
+                for (; p < chunkEnd; p++) RIGHTS.setRelease(chunk, (int) p & (CHUNK_PAGES - 1), (byte) prot);
+            }
+            p = chunkEnd;
+        }
+    }
+
+    /** The first mapped page in [first, end), or -1. */
+    private long firstMapped(long first, long end) {
+        for (long p = first; p < end; ) {
+            byte[] chunk = chunks[(int) (p >>> CHUNK_SHIFT)];
+            if (chunk == null) {
+                p = ((p >>> CHUNK_SHIFT) + 1) << CHUNK_SHIFT;
+            } else {
+                if (chunk[(int) p & (CHUNK_PAGES - 1)] != 0) return p;
+                p++;
+            }
+        }
+        return -1;
+    }
+
+    /** The last mapped page in [first, end), or -1. */
+    private long lastMapped(long first, long end) {
+        for (long p = end - 1; p >= first; ) {
+            byte[] chunk = chunks[(int) (p >>> CHUNK_SHIFT)];
+            if (chunk == null) {
+                p = ((p >>> CHUNK_SHIFT) << CHUNK_SHIFT) - 1;
+            } else {
+                if (chunk[(int) p & (CHUNK_PAGES - 1)] != 0) return p;
+                p--;
+            }
+        }
+        return -1;
+    }
+
+    /** The page number just past {@code address} rounded up to a page. */
+    private static long pageEnd(long address) {
+        return (address + PAGE_SIZE - 1) >>> PAGE_SHIFT;
+    }
+
+    private static void checkRange(long address, long length) {
+        if ((address & (PAGE_SIZE - 1)) != 0 || length < 0 || address < 0 || address > LIMIT - length) {
+            throw new IllegalArgumentException("bad guest range 0x" + Long.toHexString(address) + "+0x" + Long.toHexString(length));
+        }
+    }
+
+    private static void checkAccess(long address, int length, MemoryFault.Access access) {
+        if (length < 0) throw new IllegalArgumentException("negative length " + length);
+        if (address < 0 || address > LIMIT - length) {
+            throw new MemoryFault(address < 0 || address >= LIMIT ? address : LIMIT, MemoryFault.Kind.UNMAPPED, access);
+        }
+    }
+
+    /** The few libc calls the address space needs, as FFM downcalls. */
+    private static final class Libc {
+        private static final int PROT_RW = 3, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
+        private static final int MADV_DONTNEED = 4;
+        private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+        private static final VarHandle ERRNO = CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+        private static final MethodHandle MMAP, MUNMAP, MADVISE;
+
+        static {
+            Linker linker = Linker.nativeLinker();
+            var libc = linker.defaultLookup();
+            Linker.Option errno = Linker.Option.captureCallState("errno");
+            MMAP = linker.downcallHandle(libc.find("mmap").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), errno);
+            MUNMAP = linker.downcallHandle(libc.find("munmap").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), errno);
+            MADVISE = linker.downcallHandle(libc.find("madvise").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), errno);
+        }
+
+        /** Reserves {@code length} bytes of zero-filled, read-write, unbacked host memory. */
+        static long mmap(long length) {
+            return call("mmap", MMAP, 0L, length, PROT_RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
+        }
+
+        static void munmap(long address, long length) {
+            call("munmap", MUNMAP, address, length);
+        }
+
+        /** Drops the pages' contents: private anonymous memory reads as zeros afterwards. */
+        static void dontNeed(long address, long length) {
+            call("madvise", MADVISE, address, length, MADV_DONTNEED);
+        }
+
+        /** Calls {@code h} (map and unmap are rare: the generic invoke is fine); -1 is failure, reported with errno. */
+        private static long call(String name, MethodHandle h, Object... args) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment state = a.allocate(CALL_STATE);
+                Object[] withState = new Object[args.length + 1];
+                withState[0] = state;
+                System.arraycopy(args, 0, withState, 1, args.length);
+                long result = ((Number) h.invokeWithArguments(withState)).longValue();
+                if (result == -1) {
+                    int errno = (int) ERRNO.get(state, 0L);
+                    throw new IllegalStateException(h == MMAP
+                            ? "cannot reserve " + ((long) args[1] >>> 30) + " GiB of host address space for guest memory (mmap errno "
+                              + errno + "); is strict overcommit (vm.overcommit_memory=2) or ulimit -v in force?"
+                            : name + " failed with errno " + errno);
+                }
+                return result;
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(name + " downcall failed: " + t, t);
+            }
+        }
     }
 }

@@ -1,5 +1,20 @@
 package dev.reprise.mem;
 
+import static dev.reprise.mem.AddressSpace.PAGE_SHIFT;
+import static dev.reprise.mem.AddressSpace.PAGE_SIZE;
+import static dev.reprise.mem.AddressSpace.PROT_EXEC;
+import static dev.reprise.mem.AddressSpace.PROT_READ;
+import static dev.reprise.mem.AddressSpace.PROT_WRITE;
+
+import dev.reprise.isa.Op;
+import dev.reprise.mem.MemoryFault.Access;
+import dev.reprise.mem.MemoryFault.Kind;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
 /**
  * One vCPU's view of guest memory: a software TLB in front of the {@link AddressSpace}, and every
  * guest access of every width with the memory-model mapping of docs/memory-model.md.
@@ -11,55 +26,359 @@ package dev.reprise.mem;
  * <p>Loads return the value sign- or zero-extended to 64 bits as the instruction says. Aligned
  * accesses are single opaque accesses of native width; misaligned and page-crossing ones take a
  * slow path (legal in user mode). Faults throw {@link MemoryFault}.
+ *
+ * <p>The TLB is direct-mapped, {@value #TLB_SIZE} entries indexed by the low bits of the guest
+ * page number, with one tag array per right: {@code readTag[i] == page} means this vCPU may read
+ * {@code page} without asking the page table (likewise write, execute). A miss, or any right the
+ * page lacks, takes the slow path, which looks the page up, raises the fault or refills the entry.
+ * Tags only ever hold pages below {@link AddressSpace#LIMIT}, so a tag hit also proves the access is
+ * inside the host reservation. The fast path guard is "aligned and tag hit"; everything else falls
+ * back to the slow path.
+ *
+ * <p>LR/SC: the reservation is (address, width, value loaded); SC is a compare-and-set against that
+ * value. Like QEMU's, it cannot see ABA: if other harts change the word and change it back between
+ * LR and SC, or store the value it already holds, SC still succeeds, where hardware would fail it.
+ * Constrained LR/SC loops (locks, counters, compare-and-swap as compilers emit them) cannot tell the
+ * difference; only an algorithm that relies on SC failing after an intervening same-value store
+ * (an LL/SC-based ABA defence) could.
  */
 public final class Mmu {
+    static final int TLB_SIZE = 1024;
+    private static final int TLB_MASK = TLB_SIZE - 1;
+    private static final long NO_PAGE = -1;
+
+    private static final VarHandle BYTE = ValueLayout.JAVA_BYTE.varHandle();
+    private static final VarHandle SHORT = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+
+    private final AddressSpace space;
+    private final MemorySegment mem;
+    private final long[] readTag = new long[TLB_SIZE];
+    private final long[] writeTag = new long[TLB_SIZE];
+    private final long[] execTag = new long[TLB_SIZE];
+
+    /** Set by any thread, cleared by the owner: volatile, so the owner that sees it also sees the page-table change before it. */
+    private volatile boolean flushRequested;
+
+    /** The LR reservation: address (NO_PAGE when none), width in bytes, the value loaded (sign-extended). */
+    private long reservedAddress = NO_PAGE;
+    private int reservedSize;
+    private long reservedValue;
+
     public Mmu(AddressSpace space) {
-        throw new UnsupportedOperationException("mem");
+        this.space = space;
+        this.mem = space.memory();
+        flush();
     }
 
     public AddressSpace space() {
-        throw new UnsupportedOperationException("mem");
+        return space;
     }
 
-    public long lb(long a) { throw new UnsupportedOperationException("mem"); }
-    public long lbu(long a) { throw new UnsupportedOperationException("mem"); }
-    public long lh(long a) { throw new UnsupportedOperationException("mem"); }
-    public long lhu(long a) { throw new UnsupportedOperationException("mem"); }
-    public long lw(long a) { throw new UnsupportedOperationException("mem"); }
-    public long lwu(long a) { throw new UnsupportedOperationException("mem"); }
-    public long ld(long a) { throw new UnsupportedOperationException("mem"); }
-    public void sb(long a, long v) { throw new UnsupportedOperationException("mem"); }
-    public void sh(long a, long v) { throw new UnsupportedOperationException("mem"); }
-    public void sw(long a, long v) { throw new UnsupportedOperationException("mem"); }
-    public void sd(long a, long v) { throw new UnsupportedOperationException("mem"); }
+    // ---- loads and stores: fast path = aligned + tag hit, one opaque access ----------------------
+
+    public long lb(long a) {
+        long page = a >>> PAGE_SHIFT;
+        if (readTag[(int) page & TLB_MASK] == page) return (byte) BYTE.getOpaque(mem, a);
+        return (byte) loadSlow(a, 1);
+    }
+
+    public long lbu(long a) {
+        long page = a >>> PAGE_SHIFT;
+        if (readTag[(int) page & TLB_MASK] == page) return (byte) BYTE.getOpaque(mem, a) & 0xFFL;
+        return loadSlow(a, 1);
+    }
+
+    public long lh(long a) {
+        long page = a >>> PAGE_SHIFT;
+        if ((a & 1) == 0 && readTag[(int) page & TLB_MASK] == page) return (short) SHORT.getOpaque(mem, a);
+        return (short) loadSlow(a, 2);
+    }
+
+    public long lhu(long a) {
+        long page = a >>> PAGE_SHIFT;
+        if ((a & 1) == 0 && readTag[(int) page & TLB_MASK] == page) return (short) SHORT.getOpaque(mem, a) & 0xFFFFL;
+        return loadSlow(a, 2);
+    }
+
+    public long lw(long a) {
+        long page = a >>> PAGE_SHIFT;
+        if ((a & 3) == 0 && readTag[(int) page & TLB_MASK] == page) return (int) INT.getOpaque(mem, a);
+        return (int) loadSlow(a, 4);
+    }
+
+    public long lwu(long a) {
+        long page = a >>> PAGE_SHIFT;
+        if ((a & 3) == 0 && readTag[(int) page & TLB_MASK] == page) return (int) INT.getOpaque(mem, a) & 0xFFFF_FFFFL;
+        return loadSlow(a, 4);
+    }
+
+    public long ld(long a) {
+        long page = a >>> PAGE_SHIFT;
+        if ((a & 7) == 0 && readTag[(int) page & TLB_MASK] == page) return (long) LONG.getOpaque(mem, a);
+        return loadSlow(a, 8);
+    }
+
+    public void sb(long a, long v) {
+        long page = a >>> PAGE_SHIFT;
+        if (writeTag[(int) page & TLB_MASK] == page) BYTE.setOpaque(mem, a, (byte) v);
+        else storeSlow(a, v, 1);
+    }
+
+    public void sh(long a, long v) {
+        long page = a >>> PAGE_SHIFT;
+        if ((a & 1) == 0 && writeTag[(int) page & TLB_MASK] == page) SHORT.setOpaque(mem, a, (short) v);
+        else storeSlow(a, v, 2);
+    }
+
+    public void sw(long a, long v) {
+        long page = a >>> PAGE_SHIFT;
+        if ((a & 3) == 0 && writeTag[(int) page & TLB_MASK] == page) INT.setOpaque(mem, a, (int) v);
+        else storeSlow(a, v, 4);
+    }
+
+    public void sd(long a, long v) {
+        long page = a >>> PAGE_SHIFT;
+        if ((a & 7) == 0 && writeTag[(int) page & TLB_MASK] == page) LONG.setOpaque(mem, a, v);
+        else storeSlow(a, v, 8);
+    }
 
     /** Fetches a 16-bit parcel for execution (needs PROT_EXEC), zero-extended. */
-    public int fetch16(long pc) { throw new UnsupportedOperationException("mem"); }
+    public int fetch16(long pc) {
+        long page = pc >>> PAGE_SHIFT;
+        if ((pc & 1) == 0 && execTag[(int) page & TLB_MASK] == page) return (short) SHORT.getOpaque(mem, pc) & 0xFFFF;
+        check(pc, 2, Access.EXECUTE);
+        return (int) composeLoad(pc, 2);
+    }
+
+    // ---- slow paths --------------------------------------------------------------------------------
+
+    /** A load the fast path did not take: checks every page it touches, then reads (zero-extended). */
+    private long loadSlow(long a, int size) {
+        check(a, size, Access.READ);
+        return (a & (size - 1)) == 0 ? alignedLoad(a, size) : composeLoad(a, size);
+    }
+
+    private void storeSlow(long a, long v, int size) {
+        check(a, size, Access.WRITE);   // both pages before any byte: a faulting store writes nothing
+        if ((a & (size - 1)) == 0) {
+            switch (size) {
+                case 1 -> BYTE.setOpaque(mem, a, (byte) v);
+                case 2 -> SHORT.setOpaque(mem, a, (short) v);
+                case 4 -> INT.setOpaque(mem, a, (int) v);
+                default -> LONG.setOpaque(mem, a, v);
+            }
+        } else {
+            // Misaligned: byte by byte, little-endian (RVWMO makes no atomicity promise for these).
+            for (int i = 0; i < size; i++) BYTE.setOpaque(mem, a + i, (byte) (v >>> (8 * i)));
+        }
+    }
+
+    private long alignedLoad(long a, int size) {
+        return switch (size) {
+            case 1 -> (byte) BYTE.getOpaque(mem, a) & 0xFFL;
+            case 2 -> (short) SHORT.getOpaque(mem, a) & 0xFFFFL;
+            case 4 -> (int) INT.getOpaque(mem, a) & 0xFFFF_FFFFL;
+            default -> (long) LONG.getOpaque(mem, a);
+        };
+    }
+
+    /** Little-endian composition of {@code size} bytes, each an opaque byte load (rights already checked). */
+    private long composeLoad(long a, int size) {
+        long v = 0;
+        for (int i = 0; i < size; i++) v |= ((byte) BYTE.getOpaque(mem, a + i) & 0xFFL) << (8 * i);
+        return v;
+    }
+
+    /**
+     * Makes sure this vCPU holds {@code access} rights on every page of [a, a+size) (one or two
+     * pages), refilling TLB entries from the page table; throws the fault otherwise. The fault
+     * address is {@code a} for the first page and the start of the second page for the second.
+     */
+    private void check(long a, int size, Access access) {
+        checkPage(a, access);
+        long last = a + size - 1;
+        if ((last >>> PAGE_SHIFT) != (a >>> PAGE_SHIFT)) checkPage(last & -PAGE_SIZE, access);
+    }
+
+    private void checkPage(long a, Access access) {
+        long page = a >>> PAGE_SHIFT;
+        long[] tags = switch (access) {
+            case READ -> readTag;
+            case WRITE -> writeTag;
+            case EXECUTE -> execTag;
+        };
+        int i = (int) page & TLB_MASK;
+        if (tags[i] == page) return;
+        int rights = AddressSpace.effective(space.protection(a));   // 0 outside [0, LIMIT)
+        if (rights == 0) throw new MemoryFault(a, Kind.UNMAPPED, access);
+        int needed = switch (access) {
+            case READ -> PROT_READ;
+            case WRITE -> PROT_WRITE;
+            case EXECUTE -> PROT_EXEC;
+        };
+        if ((rights & needed) == 0) throw new MemoryFault(a, Kind.PROTECTION, access);
+        // Refill the whole entry for this page (it may evict another page from all three tags).
+        readTag[i] = (rights & PROT_READ) != 0 ? page : NO_PAGE;
+        writeTag[i] = (rights & PROT_WRITE) != 0 ? page : NO_PAGE;
+        execTag[i] = (rights & PROT_EXEC) != 0 ? page : NO_PAGE;
+    }
+
+    /** Checks an atomic access: natural alignment first (SIGBUS), then rights. */
+    private void checkAtomic(long a, int size, Access access) {
+        if ((a & (size - 1)) != 0) throw new MemoryFault(a, Kind.MISALIGNED, access);
+        checkPage(a, access);
+    }
+
+    // ---- atomics -------------------------------------------------------------------------------------
 
     /**
      * An AMO (not LR/SC): atomically applies {@code op} (one of the AMO* operations) to the word
      * or doubleword at {@code a} with {@code src}, returns the old value sign-extended. Ordering:
      * aq and rl as given (a volatile atomic satisfies both).
+     *
+     * @throws MemoryFault MISALIGNED (WRITE) unless naturally aligned; UNMAPPED or PROTECTION
+     *         (WRITE) unless this vCPU may write the page
+     * @throws IllegalArgumentException if {@code op} is not an AMO
      */
-    public long amo(dev.reprise.isa.Op op, long a, long src, boolean aq, boolean rl) {
-        throw new UnsupportedOperationException("mem");
+    public long amo(Op op, long a, long src, boolean aq, boolean rl) {
+        boolean word = switch (op) {
+            case AMOSWAP_W, AMOADD_W, AMOXOR_W, AMOAND_W, AMOOR_W, AMOMIN_W, AMOMAX_W, AMOMINU_W, AMOMAXU_W -> true;
+            case AMOSWAP_D, AMOADD_D, AMOXOR_D, AMOAND_D, AMOOR_D, AMOMIN_D, AMOMAX_D, AMOMINU_D, AMOMAXU_D -> false;
+            default -> throw new IllegalArgumentException("not an AMO: " + op);
+        };
+        checkAtomic(a, word ? 4 : 8, Access.WRITE);
+        return word ? amoWord(op, a, (int) src) : amoDouble(op, a, src);
     }
 
-    /** LR.W / LR.D: loads (sign-extended) and sets this vCPU's reservation. */
-    public long loadReserved(long a, boolean doubleword, boolean aq) { throw new UnsupportedOperationException("mem"); }
+    private long amoWord(Op op, long a, int s) {
+        return switch (op) {
+            case AMOSWAP_W -> (int) INT.getAndSet(mem, a, s);
+            case AMOADD_W -> (int) INT.getAndAdd(mem, a, s);
+            case AMOXOR_W -> (int) INT.getAndBitwiseXor(mem, a, s);
+            case AMOAND_W -> (int) INT.getAndBitwiseAnd(mem, a, s);
+            case AMOOR_W -> (int) INT.getAndBitwiseOr(mem, a, s);
+            default -> {
+                int old = (int) INT.getVolatile(mem, a);
+                while (true) {
+                    int v = switch (op) {
+                        case AMOMIN_W -> Math.min(old, s);
+                        case AMOMAX_W -> Math.max(old, s);
+                        case AMOMINU_W -> Integer.compareUnsigned(old, s) <= 0 ? old : s;
+                        default -> Integer.compareUnsigned(old, s) >= 0 ? old : s;   // AMOMAXU_W
+                    };
+                    int witness = (int) INT.compareAndExchange(mem, a, old, v);
+                    if (witness == old) yield old;
+                    old = witness;
+                }
+            }
+        };
+    }
 
-    /** SC.W / SC.D: stores if the reservation still holds (compare-and-set); returns true on success. Always clears the reservation. */
-    public boolean storeConditional(long a, long v, boolean doubleword, boolean rl) { throw new UnsupportedOperationException("mem"); }
+    private long amoDouble(Op op, long a, long s) {
+        return switch (op) {
+            case AMOSWAP_D -> (long) LONG.getAndSet(mem, a, s);
+            case AMOADD_D -> (long) LONG.getAndAdd(mem, a, s);
+            case AMOXOR_D -> (long) LONG.getAndBitwiseXor(mem, a, s);
+            case AMOAND_D -> (long) LONG.getAndBitwiseAnd(mem, a, s);
+            case AMOOR_D -> (long) LONG.getAndBitwiseOr(mem, a, s);
+            default -> {
+                long old = (long) LONG.getVolatile(mem, a);
+                while (true) {
+                    long v = switch (op) {
+                        case AMOMIN_D -> Math.min(old, s);
+                        case AMOMAX_D -> Math.max(old, s);
+                        case AMOMINU_D -> Long.compareUnsigned(old, s) <= 0 ? old : s;
+                        default -> Long.compareUnsigned(old, s) >= 0 ? old : s;   // AMOMAXU_D
+                    };
+                    long witness = (long) LONG.compareAndExchange(mem, a, old, v);
+                    if (witness == old) yield old;
+                    old = witness;
+                }
+            }
+        };
+    }
 
-    /** FENCE with its pred/succ bits (imm bits 7..4 pred, 3..0 succ; fm in 11..8). */
-    public void fence(int bits) { throw new UnsupportedOperationException("mem"); }
+    /**
+     * LR.W / LR.D: loads (sign-extended, a volatile load: any aq/rl) and sets this vCPU's reservation.
+     *
+     * @throws MemoryFault MISALIGNED (READ) unless naturally aligned; UNMAPPED or PROTECTION (READ)
+     */
+    public long loadReserved(long a, boolean doubleword, boolean aq) {
+        int size = doubleword ? 8 : 4;
+        checkAtomic(a, size, Access.READ);
+        long v = doubleword ? (long) LONG.getVolatile(mem, a) : (int) INT.getVolatile(mem, a);
+        reservedAddress = a;
+        reservedSize = size;
+        reservedValue = v;
+        return v;
+    }
+
+    /**
+     * SC.W / SC.D: stores if the reservation still holds (compare-and-set); returns true on success. Always clears the reservation.
+     * Rights are checked before the reservation (as Spike does): SC to a page this vCPU may not write faults even without one.
+     *
+     * @throws MemoryFault MISALIGNED (WRITE) unless naturally aligned; UNMAPPED or PROTECTION (WRITE)
+     */
+    public boolean storeConditional(long a, long v, boolean doubleword, boolean rl) {
+        int size = doubleword ? 8 : 4;
+        boolean reserved = reservedAddress == a && reservedSize == size;
+        reservedAddress = NO_PAGE;
+        checkAtomic(a, size, Access.WRITE);
+        if (!reserved) return false;
+        return doubleword ? LONG.compareAndSet(mem, a, reservedValue, v) : INT.compareAndSet(mem, a, (int) reservedValue, (int) v);
+    }
+
+    /** Drops this vCPU's LR reservation (Linux does it on every return to user mode: syscalls, signals). */
+    public void clearReservation() {
+        reservedAddress = NO_PAGE;
+    }
+
+    // ---- fences ----------------------------------------------------------------------------------------
+
+    private static final int FENCE_R = 0b0010 | 0b1000, FENCE_W = 0b0001 | 0b0100;   // R with I, W with O
+    private static final int FM_TSO = 0b1000, FENCE_RW = 0b0011;
+
+    /**
+     * FENCE with its pred/succ bits (imm bits 7..4 pred, 3..0 succ; fm in 11..8). Device input
+     * counts as a read and output as a write. The mapping (docs/memory-model.md): any W->R
+     * ordering needs fullFence; R->R or R->W acquireFence; W->W releaseFence; fence.tso (fm=1000,
+     * rw,rw) both but no fullFence; PAUSE (fence w,0) is a spin-wait hint.
+     */
+    public void fence(int bits) {
+        int fm = (bits >>> 8) & 0xF, pred = (bits >>> 4) & 0xF, succ = bits & 0xF;
+        boolean predR = (pred & FENCE_R) != 0, predW = (pred & FENCE_W) != 0;
+        boolean succR = (succ & FENCE_R) != 0, succW = (succ & FENCE_W) != 0;
+        boolean tso = fm == FM_TSO && pred == FENCE_RW && succ == FENCE_RW;
+        if (predW && succR && !tso) {
+            VarHandle.fullFence();
+            return;
+        }
+        if (predR && (succR || succW)) VarHandle.acquireFence();
+        if (predW && succW) VarHandle.releaseFence();
+        if (pred == 0b0001 && succ == 0 && fm == 0) Thread.onSpinWait();   // PAUSE (Zihintpause)
+    }
+
+    // ---- TLB maintenance ---------------------------------------------------------------------------------
 
     /** Drops every cached translation (own thread). */
-    public void flush() { throw new UnsupportedOperationException("mem"); }
+    public void flush() {
+        Arrays.fill(readTag, NO_PAGE);
+        Arrays.fill(writeTag, NO_PAGE);
+        Arrays.fill(execTag, NO_PAGE);
+    }
 
     /** Asks the owner to flush at its next block boundary (any thread). */
-    public void requestFlush() { throw new UnsupportedOperationException("mem"); }
+    public void requestFlush() {
+        flushRequested = true;
+    }
 
-    /** Serves a pending flush request; called by the owner at block boundaries. */
-    public void serviceFlush() { throw new UnsupportedOperationException("mem"); }
+    /** Serves a pending flush request; called by the owner at block boundaries (one volatile read when none is pending). */
+    public void serviceFlush() {
+        if (flushRequested) {
+            flushRequested = false;   // before flushing: a request that arrives meanwhile is served next time, not lost
+            flush();
+        }
+    }
 }
