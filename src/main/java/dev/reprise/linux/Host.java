@@ -3,44 +3,518 @@ package dev.reprise.linux;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
-/** The few facts about the host process that the guest sees as QEMU passes them on: ids, the stack limit. */
-final class Host {
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The host C library, reached through FFM downcalls: the file, time and system-information calls
+ * the guest's system calls turn into. Every method returns the result or {@code -errno}, like a
+ * raw Linux system call, so handlers can hand it straight back to the guest.
+ *
+ * <p>Pointers are passed as host addresses in a {@code long} (LP64 hosts: x86-64, aarch64), so a
+ * guest buffer goes to the host without a copy and without a MemorySegment per call. Paths are
+ * Java strings, copied into a per-thread scratch buffer as C strings. errno is captured with
+ * {@code Linker.Option.captureCallState("errno")} into the same per-thread scratch.
+ *
+ * <p>Linux errno values, AT_* flags, struct statx, struct timespec, struct utsname, struct sysinfo,
+ * struct rlimit, struct termios, struct winsize and linux_dirent64 are the same on riscv64 and on
+ * the x86-64 and aarch64 hosts, so they pass through unconverted. Open flags differ on aarch64
+ * and are translated ({@link #openFlags}); struct stat differs and is built from statx
+ * ({@link StatLayout}).
+ *
+ * <p>Threading: stateless apart from the per-thread scratch; any thread may call any method.
+ */
+public final class Host {
     private Host() {}
 
+    public static final boolean AARCH64 = System.getProperty("os.arch").equals("aarch64");
+    /** Largest path the host accepts, with its NUL. */
+    public static final int PATH_MAX = 4096;
+    /** Size of the per-thread scratch buffer ({@link #scratch()}): 1024 iovecs. */
+    public static final int SCRATCH_SIZE = 16384;
+
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final int RLIMIT_STACK = 3;
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final long ERRNO = CALL_STATE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
-    static long uid() { return id("getuid"); }
-    static long euid() { return id("geteuid"); }
-    static long gid() { return id("getgid"); }
-    static long egid() { return id("getegid"); }
-
-    /** The soft RLIMIT_STACK in bytes, or -1 when unlimited or unknown. */
-    static long stackLimit() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment rlimit = arena.allocate(16, 8);
-            int rc = (int) function("getrlimit", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS))
-                    .invokeExact(RLIMIT_STACK, rlimit);
-            long soft = rlimit.get(ValueLayout.JAVA_LONG, 0);
-            return rc == 0 && soft >= 0 ? soft : -1;   // RLIM_INFINITY is ~0
-        } catch (Throwable e) {
-            return -1;
+    /** Per host thread: captured errno, two C path buffers, and a scratch buffer for structs and iovecs. */
+    private record Scratch(MemorySegment state, MemorySegment path0, MemorySegment path1, MemorySegment buf) {
+        static Scratch create() {
+            Arena arena = Arena.ofAuto();   // freed when the thread (and so its Scratch) is gone
+            return new Scratch(arena.allocate(CALL_STATE), arena.allocate(PATH_MAX), arena.allocate(PATH_MAX),
+                    arena.allocate(SCRATCH_SIZE, 16));
         }
     }
 
-    private static long id(String call) {
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::create);
+
+    // Every handle is adapted to (MemorySegment state, long...) -> long: C ints are narrowed on the
+    // way in and sign-extended on the way out, so call sites need no per-function casts.
+    private static final MethodHandle OPENAT = fn("openat", 3, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT);
+    private static final MethodHandle READ = fn("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle WRITE = fn("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle PREAD = fn("pread64", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle PWRITE = fn("pwrite64", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle READV = fn("readv", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle WRITEV = fn("writev", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle LSEEK = fn("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle CLOSE = fn("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle STATX = fn("statx", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle GETDENTS64 = fn("getdents64", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle READLINKAT = fn("readlinkat", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle FACCESSAT = fn("faccessat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT);
+    private static final MethodHandle FCNTL = fn("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle DUP3 = fn("dup3", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle PIPE2 = fn("pipe2", JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle IOCTL = fn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle UNLINKAT = fn("unlinkat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle MKDIRAT = fn("mkdirat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle RENAMEAT2 = fn("renameat2", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle GETCWD = fn("getcwd", JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle CHDIR = fn("chdir", JAVA_INT, JAVA_LONG);
+    private static final MethodHandle FCHDIR = fn("fchdir", JAVA_INT, JAVA_INT);
+    private static final MethodHandle UMASK = fn("umask", JAVA_INT, JAVA_INT);
+    private static final MethodHandle FTRUNCATE = fn("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle FSYNC = fn("fsync", JAVA_INT, JAVA_INT);
+    private static final MethodHandle CLOCK_GETTIME = fn("clock_gettime", JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle CLOCK_GETRES = fn("clock_getres", JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle UNAME = fn("uname", JAVA_INT, JAVA_LONG);
+    private static final MethodHandle SYSINFO = fn("sysinfo", JAVA_INT, JAVA_LONG);
+    private static final MethodHandle PRLIMIT = fn("prlimit", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle SYSCALL3 = fn("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle GETUID = fn("getuid", JAVA_INT);
+    private static final MethodHandle GETEUID = fn("geteuid", JAVA_INT);
+    private static final MethodHandle GETGID = fn("getgid", JAVA_INT);
+    private static final MethodHandle GETEGID = fn("getegid", JAVA_INT);
+    private static final MethodHandle GETPPID = fn("getppid", JAVA_INT);
+    private static final MethodHandle STRERROR = fn("strerror", JAVA_LONG, JAVA_INT);
+
+    /** The host's sched_getaffinity system call number (glibc's wrapper hides the kernel's result). */
+    private static final long NR_SCHED_GETAFFINITY = AARCH64 ? 123 : 204;
+
+    private static MethodHandle fn(String name, ValueLayout ret, ValueLayout... args) {
+        return fn(name, -1, ret, args);
+    }
+
+    /** A downcall to libc's {@code name}; {@code firstVariadic} >= 0 for variadic functions (openat, fcntl, ioctl, syscall). */
+    private static MethodHandle fn(String name, int firstVariadic, ValueLayout ret, ValueLayout... args) {
+        MemorySegment symbol = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("host libc lacks " + name));
+        Linker.Option[] options = firstVariadic < 0 ? new Linker.Option[] {CAPTURE_ERRNO}
+                : new Linker.Option[] {CAPTURE_ERRNO, Linker.Option.firstVariadicArg(firstVariadic)};
+        MethodHandle h = LINKER.downcallHandle(symbol, FunctionDescriptor.of(ret, args), options);
+        Class<?>[] longs = new Class<?>[args.length];
+        Arrays.fill(longs, long.class);
+        MethodType uniform = MethodType.methodType(long.class, MemorySegment.class).appendParameterTypes(longs);
+        return MethodHandles.explicitCastArguments(h, uniform);
+    }
+
+    private static Scratch scratch0() {
+        return SCRATCH.get();
+    }
+
+    /** This thread's scratch buffer ({@value #SCRATCH_SIZE} bytes, 16-aligned): for structs passed to the host. */
+    public static MemorySegment scratch() {
+        return SCRATCH.get().buf;
+    }
+
+    /** {@code r}, or -errno if the call failed ({@code r == failure}). */
+    private static long result(Scratch s, long r, long failure) {
+        return r == failure ? -s.state.get(JAVA_INT, ERRNO) : r;
+    }
+
+    private static long result(Scratch s, long r) {
+        return result(s, r, -1);
+    }
+
+    /** A bug in a downcall's types: never the guest's fault. */
+    private static AssertionError broken(Throwable e) {
+        return new AssertionError("host call failed", e);
+    }
+
+    /** Copies {@code path} into {@code buf} as a C string; false if it does not fit (ENAMETOOLONG). */
+    private static boolean cString(MemorySegment buf, String path) {
+        byte[] b = path.getBytes(StandardCharsets.UTF_8);
+        if (b.length >= buf.byteSize()) return false;
+        MemorySegment.copy(b, 0, buf, ValueLayout.JAVA_BYTE, 0, b.length);
+        buf.set(ValueLayout.JAVA_BYTE, b.length, (byte) 0);
+        return true;
+    }
+
+    // ---- files ------------------------------------------------------------------------------
+
+    /** Guest (riscv64, asm-generic) open flags as the host spells them: aarch64 moves four bits. */
+    public static int openFlags(int guest) {
+        if (!AARCH64) return guest;
+        // asm-generic: O_DIRECT 040000, O_LARGEFILE 0100000, O_DIRECTORY 0200000, O_NOFOLLOW 0400000
+        // aarch64:     O_DIRECTORY 040000, O_NOFOLLOW 0100000, O_DIRECT 0200000, O_LARGEFILE 0400000
+        int moved = guest & ~0740000;
+        if ((guest & 040000) != 0) moved |= 0200000;
+        if ((guest & 0100000) != 0) moved |= 0400000;
+        if ((guest & 0200000) != 0) moved |= 040000;
+        if ((guest & 0400000) != 0) moved |= 0100000;
+        return moved;
+    }
+
+    /** openat(2) with host-spelled flags; the host fd or -errno. */
+    public static int openat(int dirfd, String path, int flags, int mode) {
+        Scratch s = scratch0();
+        if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return Integer.toUnsignedLong((int) function(call, FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact());
+            return (int) result(s, (long) OPENAT.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags, (long) mode));
         } catch (Throwable e) {
-            return 0;
+            throw broken(e);
         }
     }
 
-    private static MethodHandle function(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor);
+    public static long read(int fd, long buf, long count) {
+        Scratch s = scratch0();
+        try {
+            return result(s, (long) READ.invokeExact(s.state, (long) fd, buf, count));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static long write(int fd, long buf, long count) {
+        Scratch s = scratch0();
+        try {
+            return result(s, (long) WRITE.invokeExact(s.state, (long) fd, buf, count));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static long pread(int fd, long buf, long count, long offset) {
+        Scratch s = scratch0();
+        try {
+            return result(s, (long) PREAD.invokeExact(s.state, (long) fd, buf, count, offset));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static long pwrite(int fd, long buf, long count, long offset) {
+        Scratch s = scratch0();
+        try {
+            return result(s, (long) PWRITE.invokeExact(s.state, (long) fd, buf, count, offset));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    /** readv(2) of {@code count} host iovecs at host address {@code iov}. */
+    public static long readv(int fd, long iov, int count) {
+        Scratch s = scratch0();
+        try {
+            return result(s, (long) READV.invokeExact(s.state, (long) fd, iov, (long) count));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static long writev(int fd, long iov, int count) {
+        Scratch s = scratch0();
+        try {
+            return result(s, (long) WRITEV.invokeExact(s.state, (long) fd, iov, (long) count));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static long lseek(int fd, long offset, int whence) {
+        Scratch s = scratch0();
+        try {
+            return result(s, (long) LSEEK.invokeExact(s.state, (long) fd, offset, (long) whence));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static int close(int fd) {
+        Scratch s = scratch0();
+        try {
+            return (int) result(s, (long) CLOSE.invokeExact(s.state, (long) fd));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    /** statx(2) into the 256-byte struct statx at host address {@code out}. */
+    public static int statx(int dirfd, String path, int flags, int mask, long out) {
+        Scratch s = scratch0();
+        if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
+        try {
+            return (int) result(s, (long) STATX.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags, (long) mask, out));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static long getdents64(int fd, long buf, long count) {
+        Scratch s = scratch0();
+        try {
+            return result(s, (long) GETDENTS64.invokeExact(s.state, (long) fd, buf, count));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static long readlinkat(int dirfd, String path, long buf, long size) {
+        Scratch s = scratch0();
+        if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
+        try {
+            return result(s, (long) READLINKAT.invokeExact(s.state, (long) dirfd, s.path0.address(), buf, size));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static int faccessat(int dirfd, String path, int mode, int flags) {
+        Scratch s = scratch0();
+        if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
+        try {
+            return (int) result(s, (long) FACCESSAT.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) mode, (long) flags));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static int fcntl(int fd, int cmd, long arg) {
+        Scratch s = scratch0();
+        try {
+            return (int) result(s, (long) FCNTL.invokeExact(s.state, (long) fd, (long) cmd, arg));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static int dup3(int oldFd, int newFd, int flags) {
+        Scratch s = scratch0();
+        try {
+            return (int) result(s, (long) DUP3.invokeExact(s.state, (long) oldFd, (long) newFd, (long) flags));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    /** pipe2(2) writing the two host fds to host address {@code fds}. */
+    public static int pipe2(long fds, int flags) {
+        Scratch s = scratch0();
+        try {
+            return (int) result(s, (long) PIPE2.invokeExact(s.state, fds, (long) flags));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static int ioctl(int fd, int request, long arg) {
+        Scratch s = scratch0();
+        try {
+            return (int) result(s, (long) IOCTL.invokeExact(s.state, (long) fd, (long) request, arg));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static int unlinkat(int dirfd, String path, int flags) {
+        Scratch s = scratch0();
+        if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
+        try {
+            return (int) result(s, (long) UNLINKAT.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static int mkdirat(int dirfd, String path, int mode) {
+        Scratch s = scratch0();
+        if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
+        try {
+            return (int) result(s, (long) MKDIRAT.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) mode));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    /** renameat2(2); renameat is flags 0. */
+    public static int renameat2(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) {
+        Scratch s = scratch0();
+        if (!cString(s.path0, oldPath) || !cString(s.path1, newPath)) return -Errno.ENAMETOOLONG;
+        try {
+            return (int) result(s, (long) RENAMEAT2.invokeExact(s.state, (long) oldDirfd, s.path0.address(),
+                    (long) newDirfd, s.path1.address(), (long) flags));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    /** getcwd(3) into host memory at {@code buf}: like the system call, the length with the NUL, or -errno. */
+    public static long getcwd(long buf, long size) {
+        Scratch s = scratch0();
+        try {
+            long r = result(s, (long) GETCWD.invokeExact(s.state, buf, size), 0);
+            if (r < 0) return r;
+            return MemorySegment.ofAddress(buf).reinterpret(size).getString(0, StandardCharsets.UTF_8)
+                    .getBytes(StandardCharsets.UTF_8).length + 1;
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static int chdir(String path) {
+        Scratch s = scratch0();
+        if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
+        try {
+            return (int) result(s, (long) CHDIR.invokeExact(s.state, s.path0.address()));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static int fchdir(int fd) {
+        Scratch s = scratch0();
+        try {
+            return (int) result(s, (long) FCHDIR.invokeExact(s.state, (long) fd));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    /** umask(2): sets the host process's mask (the JVM's too: there is one per process) and returns the old one. */
+    public static int umask(int mask) {
+        try {
+            return (int) (long) UMASK.invokeExact(scratch0().state, (long) mask);
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static int ftruncate(int fd, long length) {
+        Scratch s = scratch0();
+        try {
+            return (int) result(s, (long) FTRUNCATE.invokeExact(s.state, (long) fd, length));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static int fsync(int fd) {
+        Scratch s = scratch0();
+        try {
+            return (int) result(s, (long) FSYNC.invokeExact(s.state, (long) fd));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    // ---- time and system --------------------------------------------------------------------
+
+    /** clock_gettime(2) into the struct timespec at host address {@code ts}. */
+    public static int clockGettime(int clock, long ts) {
+        Scratch s = scratch0();
+        try {
+            return (int) result(s, (long) CLOCK_GETTIME.invokeExact(s.state, (long) clock, ts));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static int clockGetres(int clock, long ts) {
+        Scratch s = scratch0();
+        try {
+            return (int) result(s, (long) CLOCK_GETRES.invokeExact(s.state, (long) clock, ts));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    /** uname(2) into the 390-byte struct utsname at host address {@code buf}. */
+    public static int uname(long buf) {
+        Scratch s = scratch0();
+        try {
+            return (int) result(s, (long) UNAME.invokeExact(s.state, buf));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    /** sysinfo(2) into the 112-byte struct sysinfo at host address {@code buf}. */
+    public static int sysinfo(long buf) {
+        Scratch s = scratch0();
+        try {
+            return (int) result(s, (long) SYSINFO.invokeExact(s.state, buf));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    /** prlimit(2) on the host process; {@code newLimit}/{@code oldLimit} are host addresses of struct rlimit, or 0. */
+    public static int prlimit(int resource, long newLimit, long oldLimit) {
+        Scratch s = scratch0();
+        try {
+            return (int) result(s, (long) PRLIMIT.invokeExact(s.state, 0L, (long) resource, newLimit, oldLimit));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    /** The kernel's sched_getaffinity for this process: bytes of mask written to host address {@code mask}, or -errno. */
+    public static long schedGetaffinity(long size, long mask) {
+        Scratch s = scratch0();
+        try {
+            return result(s, (long) SYSCALL3.invokeExact(s.state, NR_SCHED_GETAFFINITY, 0L, size, mask));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    private static int id(MethodHandle h) {
+        try {
+            return (int) (long) h.invokeExact(scratch0().state);
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    public static int getuid() { return id(GETUID); }
+    public static int geteuid() { return id(GETEUID); }
+    public static int getgid() { return id(GETGID); }
+    public static int getegid() { return id(GETEGID); }
+    public static int getppid() { return id(GETPPID); }
+
+    /** The host's soft RLIMIT_STACK in bytes, or -1 when unlimited or unknown (sizes the guest stack as QEMU does). */
+    public static long stackLimit() {
+        MemorySegment rlimit = scratch();
+        if (prlimit(3 /* RLIMIT_STACK */, 0, rlimit.address()) != 0) return -1;
+        long soft = rlimit.get(ValueLayout.JAVA_LONG, 0);
+        return soft >= 0 ? soft : -1; // RLIM_INFINITY is ~0
+    }
+
+    private static final String[] MESSAGES = new String[134];
+
+    /** The host's text for an errno value ("No such file or directory"), as qemu's -strace shows it. */
+    public static String strerror(int errno) {
+        if (errno > 0 && errno < MESSAGES.length && MESSAGES[errno] != null) return MESSAGES[errno];
+        String m;
+        try {
+            long p = (long) STRERROR.invokeExact(scratch0().state, (long) errno);
+            m = MemorySegment.ofAddress(p).reinterpret(256).getString(0, StandardCharsets.UTF_8);
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+        if (errno > 0 && errno < MESSAGES.length) MESSAGES[errno] = m;   // benign race: same string
+        return m;
     }
 }

@@ -19,6 +19,7 @@ public final class Process {
     public final AddressSpace space;
     public final MemoryManager memory;
     public final FileTable files;
+    public final ResourceLimits limits = new ResourceLimits();
     final Futexes futexes = new Futexes();
     public final Options options;
     /** --strace output, or null. */

@@ -20,10 +20,15 @@ public final class Syscalls {
 
     /**
      * One system call: number, name, how --strace prints its arguments (one letter per argument:
-     * d decimal, u unsigned, x hex, p pointer, s C string, o octal, f fd (AT_FDCWD aware), - skip)
-     * and the handler.
+     * d decimal, u unsigned, x hex, p pointer, s C string, o octal, f fd (AT_FDCWD aware), - skip,
+     * and more, see {@link Strace}) and the handler. {@code noReturn}: the call never returns
+     * to its caller (exit, exit_group, rt_sigreturn), so --strace prints it before it runs.
      */
-    public record Entry(int number, String name, String args, Handler handler) {}
+    public record Entry(int number, String name, String args, Handler handler, boolean noReturn) {
+        public Entry(int number, String name, String args, Handler handler) {
+            this(number, name, args, handler, number == 93 || number == 94 || number == 139);
+        }
+    }
 
     private static final Entry[] TABLE = new Entry[512];
 
@@ -53,6 +58,8 @@ public final class Syscalls {
         long nr = h.x[17];
         long a0 = h.x[10], a1 = h.x[11], a2 = h.x[12], a3 = h.x[13], a4 = h.x[14], a5 = h.x[15];
         Entry e = lookup(nr);
+        boolean trace = t.process.strace != null;
+        if (trace && e != null && e.noReturn) Strace.printCall(t, e, a0, a1, a2, a3, a4, a5);
         long result;
         if (e == null) {
             result = -Errno.ENOSYS;
@@ -63,7 +70,7 @@ public final class Syscalls {
                 result = -err.errno;
             }
         }
-        if (t.process.strace != null) Strace.print(t, nr, e, a0, a1, a2, a3, a4, a5, result);
+        if (trace && (e == null || !e.noReturn)) Strace.print(t, nr, e, a0, a1, a2, a3, a4, a5, result);
         h.setX(10, result);
     }
 }

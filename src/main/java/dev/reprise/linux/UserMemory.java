@@ -1,0 +1,94 @@
+package dev.reprise.linux;
+
+import dev.reprise.mem.AddressSpace;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The kernel's side of guest pointers (copy_from_user and friends): checks the guest's rights in
+ * software, then hands out the host address of a guest buffer (guest address {@code a} lives at
+ * {@code hostBase() + a}), so host calls read and write guest memory directly.
+ *
+ * <p>Threading: stateless. A check and the host call that follows are not atomic with a munmap
+ * by another guest thread; that is harmless, as the host reservation stays mapped and writable
+ * (the guest merely loses its data, as with the same race on Linux).
+ */
+final class UserMemory {
+    private UserMemory() {}
+
+    /** Largest path the guest may pass, with its NUL (PATH_MAX). */
+    static final int PATH_MAX = 4096;
+
+    /** Host address of the guest buffer [addr, addr+len) if the guest has {@code prot} on all of it. @throws SyscallError EFAULT */
+    static long buffer(AddressSpace space, long addr, long len, int prot) {
+        if (len != 0 && !space.isAccessible(addr, len, prot)) throw new SyscallError(Errno.EFAULT);
+        return space.hostBase() + addr;
+    }
+
+    /**
+     * How much of [addr, addr+len) the guest can access with {@code prot}, from the start: a
+     * read or write that the kernel would cut short at the first bad page. @throws SyscallError
+     * EFAULT if not even the first byte is accessible (and len > 0)
+     */
+    static long accessiblePrefix(AddressSpace space, long addr, long len, int prot) {
+        if (len <= 0) return 0;
+        if (addr < 0 || addr >= AddressSpace.LIMIT) throw new SyscallError(Errno.EFAULT);
+        long end = Math.min(addr + len, AddressSpace.LIMIT);
+        if (end < addr) end = AddressSpace.LIMIT;   // overflow
+        long at = addr;
+        while (at < end) {
+            if ((readable(space.protection(at)) & prot) != prot) break;
+            at = (at | (AddressSpace.PAGE_SIZE - 1)) + 1;
+        }
+        if (at == addr) throw new SyscallError(Errno.EFAULT);
+        return Math.min(at, end) - addr;
+    }
+
+    /** A path argument: the NUL-terminated string at {@code addr}. @throws SyscallError EFAULT, ENAMETOOLONG */
+    static String path(AddressSpace space, long addr) {
+        String s = string(space, addr, PATH_MAX);
+        if (s == null) throw new SyscallError(Errno.ENAMETOOLONG);
+        return s;
+    }
+
+    /**
+     * The NUL-terminated UTF-8 string at {@code addr}, or null if there is no NUL within {@code max}
+     * bytes. @throws SyscallError EFAULT if a byte before the NUL is not readable
+     */
+    static String string(AddressSpace space, long addr, int max) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        for (long a = addr; a - addr < max; a++) {
+            boolean newPage = a == addr || (a & (AddressSpace.PAGE_SIZE - 1)) == 0;
+            if (newPage && (a < 0 || a >= AddressSpace.LIMIT
+                    || (readable(space.protection(a)) & AddressSpace.PROT_READ) == 0)) {
+                throw new SyscallError(Errno.EFAULT);
+            }
+            byte b = space.memory().get(ValueLayout.JAVA_BYTE, a);
+            if (b == 0) return bytes.toString(StandardCharsets.UTF_8);
+            bytes.write(b);
+        }
+        return null;
+    }
+
+    /** Rights as an access sees them: on riscv a writable page is readable too (a W-only PTE is reserved). */
+    private static int readable(int prot) {
+        return (prot & AddressSpace.PROT_WRITE) != 0 ? prot | AddressSpace.PROT_READ : prot;
+    }
+
+    static long getLong(AddressSpace space, long addr) {
+        buffer(space, addr, 8, AddressSpace.PROT_READ);
+        return space.memory().get(ValueLayout.JAVA_LONG_UNALIGNED, addr);
+    }
+
+    static void putLong(AddressSpace space, long addr, long value) {
+        buffer(space, addr, 8, AddressSpace.PROT_WRITE);
+        space.memory().set(ValueLayout.JAVA_LONG_UNALIGNED, addr, value);
+    }
+
+    static void putInt(AddressSpace space, long addr, int value) {
+        buffer(space, addr, 4, AddressSpace.PROT_WRITE);
+        space.memory().set(ValueLayout.JAVA_INT_UNALIGNED, addr, value);
+    }
+}
