@@ -1,7 +1,6 @@
-/* stdin_read: reads all of stdin (expected/stdin_read.stdin) with read(2) in small chunks,
- * then prints the byte and line counts, each line reversed (non-ASCII bytes as \\xNN), and a
- * checksum; read() at EOF
- * returns 0 repeatedly. */
+/* stdin_read: reads all of stdin (expected/stdin_read.stdin) with read(2) in 7-byte chunks,
+ * then prints the byte and line counts, each line reversed (bytes outside printable ASCII as
+ * \xNN), and a checksum; read() at EOF returns 0 repeatedly. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
