@@ -6,6 +6,7 @@
  * (explicit c.* forms plus whatever the assembler compresses). Every result is folded into a
  * checksum in s11, printed in hex at the end; exit(0) via ecall 93. ~5k instructions. */
 #include "fs_common.inc"
+    .file "fs_arith.S"   /* a stable FILE symbol: keeps the build reproducible */
 
     .data
     .balign 8

@@ -6,6 +6,7 @@
  * reservation (fails), lr.w sign extension, a CAS retry loop, .aq/.rl/.aqrl forms.
  * Results and memory are folded into a checksum (s11), printed in hex; exit(0) via ecall 93. */
 #include "fs_common.inc"
+    .file "fs_atomics.S"   /* a stable FILE symbol: keeps the build reproducible */
 
     .data
     .balign 8

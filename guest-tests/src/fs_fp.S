@@ -7,6 +7,7 @@
  * and the immediate forms on fflags, frm and fcsr. Results and fflags are folded into a
  * checksum (s11), printed in hex; exit(0) via ecall 94. */
 #include "fs_common.inc"
+    .file "fs_fp.S"   /* a stable FILE symbol: keeps the build reproducible */
 
     .data
     .balign 8
