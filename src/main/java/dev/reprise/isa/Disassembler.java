@@ -26,6 +26,8 @@ public final class Disassembler {
     private static final int DYNAMIC = 7;
     /** fm=1000 pred=rw succ=rw: the one fence with a mnemonic of its own. */
     private static final int FENCE_TSO = 0x833;
+    /** csrrw zero,cycle,zero: the canonical illegal instruction, which objdump calls unimp even without aliases. */
+    private static final int UNIMP = 0xc0001073;
     private static final String[] CSR = csrNames();
 
     /** The ABI name of integer register {@code n}. */
@@ -51,6 +53,7 @@ public final class Disassembler {
             return (insn.length() == 2 ? ".2byte\t0x" : ".4byte\t0x") + Integer.toHexString(insn.raw());
         }
         if (insn.op() == Op.FENCE && insn.imm() == FENCE_TSO) return "fence.tso";
+        if (insn.raw() == UNIMP && c == null) return "unimp";
         String mnemonic = c != null ? c.mnemonic : insn.op().mnemonic + (insn.op().isAtomic() ? aqrl(insn) : "");
         StringBuilder text = new StringBuilder(mnemonic);
         String syntax = c != null ? c.operands : insn.op().operands;

@@ -14,11 +14,14 @@ package dev.reprise.isa;
  * @param rs3        third source register (R4 format)
  * @param imm        the immediate, sign-extended as the format says; the CSR number for CSR ops;
  *                   bits 31..20 for FENCE
- * @param rm         bits 14..12 (funct3): the rounding mode of FP operations (7 = dynamic)
+ * @param rm         bits 14..12 (funct3): the rounding mode of FP operations (7 = dynamic); zero for
+ *                   U and J formats, whose immediate holds those bits; for a compressed instruction
+ *                   the funct3 of the operation it expands to
  * @param aqrl       bits 26..25 of an atomic: 2 = aq, 1 = rl
  * @param length     2 or 4 bytes
  * @param raw        the instruction word as fetched (16 bits for compressed)
- * @param compressed the compressed form, or null for 32-bit instructions
+ * @param compressed the compressed form (for a reserved parcel the {@code RESERVED_*} or
+ *                   {@code C_UNIMP} constant it matched), or null for 32-bit instructions
  */
 public record Insn(Op op, int rd, int rs1, int rs2, int rs3, long imm, int rm, int aqrl,
                    int length, int raw, Compressed compressed) {
