@@ -126,9 +126,9 @@ public final class AddressSpace implements AutoCloseable {
         return true;
     }
 
-    /** True if no page of [address, address+length) is mapped. */
+    /** True if no page of [address, address+length) is mapped. @throws IllegalArgumentException outside [0, LIMIT) */
     public synchronized boolean isFree(long address, long length) {
-        checkRange(address, length);
+        checkRange(address & -PAGE_SIZE, length);
         return length == 0 || firstMapped(address >>> PAGE_SHIFT, pageEnd(address + length)) < 0;
     }
 
@@ -171,7 +171,7 @@ public final class AddressSpace implements AutoCloseable {
      */
     public synchronized long findFree(long from, long to, long length, boolean topDown) {
         if (length <= 0) throw new IllegalArgumentException("length must be positive: " + length);
-        long lo = pageEnd(Math.max(from, 0)), hi = Math.min(to, LIMIT) >>> PAGE_SHIFT;
+        long lo = pageEnd(Math.clamp(from, 0, LIMIT)), hi = Math.clamp(to, 0, LIMIT) >>> PAGE_SHIFT;
         long n = pageEnd(Math.min(length, LIMIT));
         if (topDown) {
             for (long end = hi; end - n >= lo; ) {

@@ -171,6 +171,8 @@ class AddressSpaceTest {
         assertThat(space.findFree(4 * chunk, 6 * chunk, chunk, true)).isEqualTo(5 * chunk);
         assertThat(space.findFree(0, 5 * chunk, 5 * chunk - PAGE_SIZE, true)).isZero();
         assertThat(space.findFree(0, LIMIT, LIMIT, false)).isEqualTo(-1);
+        assertThat(space.findFree(-5, Long.MAX_VALUE, chunk, false)).isZero();
+        assertThat(space.findFree(Long.MAX_VALUE, -1, PAGE_SIZE, true)).isEqualTo(-1);
     }
 
     @Test
