@@ -146,6 +146,7 @@ public final class Task implements SystemInterface {
     @Override
     public void ecall(Hart h) {
         Syscalls.dispatch(this);
+        hart.mmu.clearReservation(); // Linux drops the LR reservation on every return to user mode
         if (pending != 0) Signals.deliverPending(this); // raise() must not return before the handler ran
     }
 
