@@ -77,6 +77,29 @@ public final class Exec {
         return new Start(interp != null ? interp.entry : main.entry, sp);
     }
 
+    /**
+     * The guest environment qemu-user 7.2 passes on, for {@link Options#env()}: QEMU keeps it as a
+     * list where setting a variable removes it and puts it first, so the host's {@code environ}
+     * comes out reversed. {@code changes} are the -E and -U options in command-line order:
+     * "NAME=VALUE" sets (-E), a bare "NAME" unsets (-U). Verified against qemu-riscv64 7.2.
+     */
+    public static List<String> qemuEnvironment(List<String> hostEnviron, List<String> changes) {
+        java.util.LinkedList<String> env = new java.util.LinkedList<>();
+        for (String e : hostEnviron) setFirst(env, e);
+        for (String c : changes) {
+            if (c.indexOf('=') >= 0) setFirst(env, c);
+            else env.removeIf(e -> e.startsWith(c + "=") || e.equals(c));
+        }
+        return List.copyOf(env);
+    }
+
+    private static void setFirst(java.util.LinkedList<String> env, String assignment) {
+        int eq = assignment.indexOf('=');
+        String name = eq < 0 ? assignment : assignment.substring(0, eq + 1);
+        env.removeIf(e -> eq < 0 ? e.equals(name) : e.startsWith(name));
+        env.addFirst(assignment);
+    }
+
     private static ElfFile readInterpreter(ElfFile program, Path sysroot) throws LoadError {
         if (sysroot == null) {
             throw new LoadError(LoadError.Kind.NO_SYSROOT, "reprise: " + program.name + ": dynamically linked (needs "

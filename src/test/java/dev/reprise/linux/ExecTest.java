@@ -170,6 +170,15 @@ class ExecTest {
         assertThat(aux.get(31L) + file.toString().length() + 1).isEqualTo(stackTop(MemoryManager.MMAP_BASE) - 8);
     }
 
+    @Test
+    void environmentIsOrderedAsQemuPassesIt() {
+        // Observed: env -i A=1 B=2 Z=0 qemu-riscv64 -E C=3 -E A=9 -U B -E D=4 prints D=4 A=9 C=3 Z=0.
+        assertThat(Exec.qemuEnvironment(List.of("A=1", "B=2", "Z=0"), List.of("C=3", "A=9", "B", "D=4")))
+                .containsExactly("D=4", "A=9", "C=3", "Z=0");
+        assertThat(Exec.qemuEnvironment(List.of("A=1", "B=2"), List.of())).containsExactly("B=2", "A=1");
+        assertThat(Exec.qemuEnvironment(List.of("A=1", "B=2"), List.of("A=1"))).containsExactly("A=1", "B=2");
+    }
+
     static long word(Process p, long address) {
         byte[] b = new byte[8];
         p.space.read(address, b, 0, 8);
