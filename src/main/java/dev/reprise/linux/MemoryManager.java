@@ -195,9 +195,10 @@ public final class MemoryManager {
         }
         insert(new Vma(at, at + size, prot, true, true, null));
         space.map(at, size, prot);
+        // Whole pages come from the file, up to its end (the rest of the last page reads zeros).
         long read = 0;
-        for (long n; read < length; read += n) {      // pread may return short counts before EOF
-            n = files.pread(fd, space.hostAddress(at + read), length - read, offset + read);
+        for (long n; read < size; read += n) {        // pread may return short counts before EOF
+            n = files.pread(fd, space.hostAddress(at + read), size - read, offset + read);
             if (n <= 0) {
                 read = n < 0 ? n : read;
                 break;
