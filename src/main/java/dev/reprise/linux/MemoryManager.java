@@ -78,12 +78,13 @@ public final class MemoryManager {
 
     /**
      * Where a new mapping of {@code length} (page-aligned) bytes goes, as QEMU 7.2's mmap_find_vma
-     * decides: at {@code hint} (page-aligned down; 0 means the next start) when that range is free,
+     * decides: at {@code hint} (page-aligned down; 0, or below {@link #MMAP_MIN}, means the next
+     * start) when that range is free,
      * else the first free range above the next start, else the first above {@link #MMAP_MIN}.
      * Returns -1 if none. Advances the next start when it searched from it.
      */
     synchronized long place(long hint, long length) {
-        long start = hint == 0 ? nextStart : hint & -PAGE_SIZE;
+        long start = hint < MMAP_MIN ? nextStart : hint & -PAGE_SIZE;
         long at;
         if (start <= LIMIT - length && isFree(start, start + length)) {
             at = start;
@@ -182,6 +183,7 @@ public final class MemoryManager {
         if (fixed) {
             if ((address & (PAGE_SIZE - 1)) != 0) return -Errno.EINVAL;
             if (address < 0 || address > LIMIT - size) return -Errno.ENOMEM;
+            if (address < MMAP_MIN) return -Errno.EPERM;            // vm.mmap_min_addr
             if ((flags & MAP_FIXED_NOREPLACE) != 0 && !isFree(address, address + size)) return -Errno.EEXIST;
             at = address;
         } else {

@@ -81,6 +81,7 @@ class MemoryManagerTest {
         assertThat(mm.mmap(0x5000000000L, 4096, RW, ANON, -1, 0, files)).isEqualTo(0x5000000000L);
         assertThat(mm.mmap(0x200123, 4096, RW, ANON, -1, 0, files)).isEqualTo(0x200000);   // aligned down
         assertThat(anon(4096)).as("a hint does not move the next start").isEqualTo(a + 4096);
+        assertThat(mm.mmap(0x800, 4096, RW, ANON, -1, 0, files)).as("a hint in page zero is no hint").isEqualTo(a + 0x2000);
         long blocker = mm.mmap(a + 0x3000, 4096, RW, ANON | MAP_FIXED, -1, 0, files);
         assertThat(blocker).isEqualTo(a + 0x3000);
         assertThat(anon(0x4000)).as("skips the fixed mapping in the way").isEqualTo(a + 0x4000);
@@ -106,6 +107,7 @@ class MemoryManagerTest {
         assertThat(mm.mmap(0, 4096, RW, ANON, -1, 123, files)).as("offset").isEqualTo(-Errno.EINVAL);
         assertThat(mm.mmap(0, 4096, 0x10, ANON, -1, 0, files)).as("prot").isEqualTo(-Errno.EINVAL);
         assertThat(mm.mmap(0x1001, 4096, RW, ANON | MAP_FIXED, -1, 0, files)).isEqualTo(-Errno.EINVAL);
+        assertThat(mm.mmap(0, 4096, RW, ANON | MAP_FIXED, -1, 0, files)).as("page zero").isEqualTo(-Errno.EPERM);
         assertThat(mm.mmap(0, -4096L, RW, ANON, -1, 0, files)).isEqualTo(-Errno.ENOMEM);
         assertThat(mm.mmap(0, 1L << 40, RW, ANON, -1, 0, files)).isEqualTo(-Errno.ENOMEM);
         assertThat(mm.mmap(0, 4096, RW, MAP_PRIVATE, -1, 0, files)).isEqualTo(-Errno.EBADF);
