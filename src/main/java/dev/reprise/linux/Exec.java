@@ -58,7 +58,7 @@ public final class Exec {
         memory.mapZero(stackBase + guard, stackSize, PROT_READ | PROT_WRITE | (execStack(program) ? PROT_EXEC : 0), "[stack]");
         long stackTop = stackBase + guard + stackSize;
 
-        // The strings go first, at the top: QEMU copies them before it loads the interpreter.
+        // QEMU starts the strings one pointer below the top of the stack.
         Strings strings = Strings.layout(stackTop - 8, stackBase + guard, name, options.argv(), options.env());
         if (strings == null) throw new LoadError(LoadError.Kind.CANNOT_OPEN, "reprise: " + name + ": Argument list too long");
 
@@ -166,41 +166,34 @@ public final class Exec {
     /** li a7, 139 (rt_sigreturn); ecall. */
     private static final byte[] SIGRETURN_CODE = {(byte) 0x93, 0x08, (byte) 0xb0, 0x08, 0x73, 0, 0, 0};
 
-    /** Where the filename, environment and argument strings go, top down, as QEMU's copy_elf_strings puts them. */
+    /**
+     * The filename, environment and argument strings as QEMU's copy_elf_strings puts them below
+     * {@code top}: the filename first, then each list from its last string down, so that [0] ends
+     * lowest. {@code bytes} holds [bottom, top).
+     */
     record Strings(long bottom, long execfn, long[] argv, long[] env, byte[] bytes, long top) {
+        /** Returns null if the strings would take more than a quarter of the stack (Linux's limit). */
         static Strings layout(long top, long limit, String filename, List<String> argv, List<String> env) {
-            byte[][] all = new byte[1 + env.size() + argv.size()][];
-            long total = 0;
-            all[0] = cString(filename);
-            for (int i = 0; i < env.size(); i++) all[1 + i] = cString(env.get(i));
-            for (int i = 0; i < argv.size(); i++) all[1 + env.size() + i] = cString(argv.get(i));
-            for (byte[] s : all) total += s.length;
-            // Linux's limit: a quarter of the stack for the strings.
-            if (total > (top - limit) / 4) return null;
-            long p = top;
-            byte[] bytes = new byte[(int) total];
-            long[] where = new long[all.length];
-            // Filename first; then env and argv, each from its last string down, so [0] ends lowest.
-            int[] order = new int[all.length];
-            order[0] = 0;
-            for (int i = 0; i < env.size(); i++) order[1 + i] = env.size() - i;
-            for (int i = 0; i < argv.size(); i++) order[1 + env.size() + i] = env.size() + argv.size() - i;
-            for (int k : order) {
-                p -= all[k].length;
-                where[k] = p;
-                System.arraycopy(all[k], 0, bytes, (int) (p - (top - total)), all[k].length);
-            }
-            long[] envAt = new long[env.size()], argvAt = new long[argv.size()];
-            System.arraycopy(where, 1, envAt, 0, envAt.length);
-            System.arraycopy(where, 1 + env.size(), argvAt, 0, argvAt.length);
-            return new Strings(p, where[0], argvAt, envAt, bytes, top);
+            byte[] file = cString(filename);
+            byte[][] envBytes = env.stream().map(Strings::cString).toArray(byte[][]::new);
+            byte[][] argvBytes = argv.stream().map(Strings::cString).toArray(byte[][]::new);
+            long p = top - file.length;
+            long execfn = p;
+            long[] envAt = new long[envBytes.length], argvAt = new long[argvBytes.length];
+            for (int i = envBytes.length - 1; i >= 0; i--) envAt[i] = p -= envBytes[i].length;
+            for (int i = argvBytes.length - 1; i >= 0; i--) argvAt[i] = p -= argvBytes[i].length;
+            if (top - p > (top - limit) / 4) return null;
+
+            byte[] bytes = new byte[(int) (top - p)];
+            System.arraycopy(file, 0, bytes, (int) (execfn - p), file.length);
+            for (int i = 0; i < envAt.length; i++) System.arraycopy(envBytes[i], 0, bytes, (int) (envAt[i] - p), envBytes[i].length);
+            for (int i = 0; i < argvAt.length; i++) System.arraycopy(argvBytes[i], 0, bytes, (int) (argvAt[i] - p), argvBytes[i].length);
+            return new Strings(p, execfn, argvAt, envAt, bytes, top);
         }
 
         private static byte[] cString(String s) {
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            byte[] out = new byte[b.length + 1];
-            System.arraycopy(b, 0, out, 0, b.length);
-            return out;
+            return java.util.Arrays.copyOf(b, b.length + 1);
         }
     }
 
