@@ -53,14 +53,14 @@ public final class Exec {
         long stackSize = Math.max(DEFAULT_STACK, Host.stackLimit());
         long guard = PAGE_SIZE;
         long stackBase = memory.place(0, guard + stackSize);
-        if (stackBase < 0) throw new LoadError(LoadError.Kind.MALFORMED, "reprise: " + name + ": no room for the stack");
+        if (stackBase < 0) throw new LoadError(LoadError.Kind.MALFORMED, name + ": no room for the stack");
         memory.mapZero(stackBase, guard, 0, null);
         memory.mapZero(stackBase + guard, stackSize, PROT_READ | PROT_WRITE | (execStack(program) ? PROT_EXEC : 0), "[stack]");
         long stackTop = stackBase + guard + stackSize;
 
-        // QEMU starts the strings one pointer below the top of the stack.
+        // The strings go first, at the top: QEMU copies them before it loads the interpreter.
         Strings strings = Strings.layout(stackTop - 8, stackBase + guard, name, options.argv(), options.env());
-        if (strings == null) throw new LoadError(LoadError.Kind.CANNOT_OPEN, "reprise: " + name + ": Argument list too long");
+        if (strings == null) throw new LoadError(LoadError.Kind.CANNOT_OPEN, name + ": Argument list too long");
 
         Image interp = interpreter == null ? null : loadImage(memory, interpreter, 0);
 
@@ -102,12 +102,12 @@ public final class Exec {
 
     private static ElfFile readInterpreter(ElfFile program, Path sysroot) throws LoadError {
         if (sysroot == null) {
-            throw new LoadError(LoadError.Kind.NO_SYSROOT, "reprise: " + program.name + ": dynamically linked (needs "
+            throw new LoadError(LoadError.Kind.NO_SYSROOT, program.name + ": dynamically linked (needs "
                     + program.interpreter + "): give the riscv64 root with --sysroot DIR or -L DIR");
         }
         Path path = sysroot.resolve(program.interpreter.replaceFirst("^/+", ""));
         if (!Files.isRegularFile(path)) {
-            throw new LoadError(LoadError.Kind.NO_INTERPRETER, "reprise: " + program.name + ": dynamic loader "
+            throw new LoadError(LoadError.Kind.NO_INTERPRETER, program.name + ": dynamic loader "
                     + program.interpreter + " not found under " + sysroot);
         }
         return ElfFile.read(path, path.toString());
@@ -129,11 +129,11 @@ public final class Exec {
         long size = MemoryManager.pageUp(elf.loadHigh() - low + reserve);
         long at;
         if (elf.type == ElfFile.ET_EXEC) {
-            if (low > LIMIT - size) throw new LoadError(LoadError.Kind.MALFORMED, "reprise: " + elf.name + ": does not fit below 0x" + Long.toHexString(LIMIT));
+            if (low > LIMIT - size) throw new LoadError(LoadError.Kind.MALFORMED, elf.name + ": does not fit below 0x" + Long.toHexString(LIMIT));
             at = low;
         } else {
             at = memory.place(low, size);
-            if (at < 0) throw new LoadError(LoadError.Kind.MALFORMED, "reprise: " + elf.name + ": no room to load it");
+            if (at < 0) throw new LoadError(LoadError.Kind.MALFORMED, elf.name + ": no room to load it");
         }
         memory.mapZero(at, size, 0, null);
         long bias = at - low;

@@ -18,7 +18,7 @@ class ElfFileTest {
     private LoadError.Kind kindOf(byte[] bytes) {
         LoadError e = catchThrowableOfType(LoadError.class, () -> ElfFile.parse(bytes, "/tmp/x"));
         assertThat(e).as("a LoadError").isNotNull();
-        assertThat(e.getMessage()).startsWith("reprise: /tmp/x: ").doesNotContain("\n");
+        assertThat(e.getMessage()).startsWith("/tmp/x: ").doesNotContain("\n");
         return e.kind;
     }
 
@@ -37,7 +37,7 @@ class ElfFileTest {
         assertThat(kindOf("#!/bin/sh\necho hi\n".getBytes(StandardCharsets.US_ASCII))).isEqualTo(LoadError.Kind.NOT_ELF);
         assertThat(kindOf(new byte[0])).isEqualTo(LoadError.Kind.NOT_ELF);
         LoadError e = catchThrowableOfType(LoadError.class, () -> ElfFile.parse("hello".getBytes(StandardCharsets.US_ASCII), "/tmp/x"));
-        assertThat(e.getMessage()).isEqualTo("reprise: /tmp/x: not an ELF file");
+        assertThat(e.getMessage()).isEqualTo("/tmp/x: not an ELF file");
     }
 
     @Test
@@ -53,7 +53,7 @@ class ElfFileTest {
         elf.machine = 62;
         LoadError e = catchThrowableOfType(LoadError.class, () -> ElfFile.parse(elf.bytes(), "a.out"));
         assertThat(e.kind).isEqualTo(LoadError.Kind.WRONG_MACHINE);
-        assertThat(e.getMessage()).isEqualTo("reprise: a.out: ELF file for x86-64, not riscv64");
+        assertThat(e.getMessage()).isEqualTo("a.out: ELF file for x86-64, not riscv64");
     }
 
     @Test
@@ -90,7 +90,7 @@ class ElfFileTest {
     void missingAndDirectoryFilesCannotBeOpened() throws Exception {
         LoadError missing = catchThrowableOfType(LoadError.class, () -> ElfFile.read(dir.resolve("nope"), "nope"));
         assertThat(missing.kind).isEqualTo(LoadError.Kind.CANNOT_OPEN);
-        assertThat(missing.getMessage()).isEqualTo("reprise: nope: No such file or directory");
+        assertThat(missing.getMessage()).isEqualTo("nope: No such file or directory");
         assertThat(catchThrowableOfType(LoadError.class, () -> ElfFile.read(dir, "d")).kind).isEqualTo(LoadError.Kind.CANNOT_OPEN);
         Path ok = Files.write(dir.resolve("ok"), TestElf.staticExec().bytes());
         assertThat(ElfFile.read(ok, "ok").name).isEqualTo("ok");
