@@ -69,8 +69,9 @@ class ExecTest {
 
         // QEMU: the stack is the first mmap, at 2^38, with its guard page below.
         assertThat(s.protection(MemoryManager.MMAP_BASE)).isZero();
+        assertThat(s.isMapped(MemoryManager.MMAP_BASE)).as("guard page: mapped, PROT_NONE").isTrue();
         assertThat(p.memory.mappings()).anySatisfy(v -> assertThat(v).isEqualTo(
-                new MemoryManager.Vma(MemoryManager.MMAP_BASE, MemoryManager.MMAP_BASE + 0x1000, 0, false, false, null)));
+                new MemoryManager.Vma(MemoryManager.MMAP_BASE, MemoryManager.MMAP_BASE + 0x1000, 0, false, null)));
         assertThat(s.protection(stackTop(MemoryManager.MMAP_BASE) - 1)).isEqualTo(PROT_READ | PROT_WRITE);
         assertThat(start.sp()).isBetween(stackTop(MemoryManager.MMAP_BASE) - 0x1000, stackTop(MemoryManager.MMAP_BASE));
         // Then the signal trampoline page, executable.

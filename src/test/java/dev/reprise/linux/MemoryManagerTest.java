@@ -168,6 +168,7 @@ class MemoryManagerTest {
     void protNoneReservationsCanBeOpenedPieceByPiece() {
         long r = mm.mmap(0, 0x10000, 0, ANON, -1, 0, files);
         assertThat(space.protection(r)).isZero();
+        assertThat(space.isMapped(r + 0xf000)).isTrue();
         assertThat(anon(4096)).isEqualTo(r + 0x10000);
         assertThat(mm.mprotect(r + 0x4000, 0x2000, RW)).isZero();
         assertThat(space.protection(r + 0x4000)).isEqualTo(RW);
