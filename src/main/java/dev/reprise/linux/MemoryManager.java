@@ -78,10 +78,10 @@ public final class MemoryManager {
 
     /**
      * Where a new mapping of {@code length} (page-aligned) bytes goes, as QEMU 7.2's mmap_find_vma
-     * decides: at {@code hint} (page-aligned down; 0, or below {@link #MMAP_MIN}, means the next
-     * start) when that range is free,
-     * else the first free range above the next start, else the first above {@link #MMAP_MIN}.
-     * Returns -1 if none. Advances the next start when it searched from it.
+     * decides: at {@code hint} (aligned down to a page; 0, or below {@link #MMAP_MIN}, means the
+     * next start) when that range is free, else the first free range above the next start, else
+     * the first above {@link #MMAP_MIN}. Returns -1 if none. Advances the next start when the
+     * search started from it.
      */
     synchronized long place(long hint, long length) {
         long start = hint < MMAP_MIN ? nextStart : hint & -PAGE_SIZE;

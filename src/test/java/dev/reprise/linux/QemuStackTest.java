@@ -29,19 +29,26 @@ class QemuStackTest {
 
     @Test
     void staticExecutable() throws Exception {
-        compare(build("stackdump-static", "-static"), null);
+        compare(build("stackdump-static", "-nostdlib", "-static"), null);
     }
 
     @Test
     void staticPie() throws Exception {
-        compare(build("stackdump-static-pie", "-static-pie", "-fPIE", "-Wl,--no-dynamic-linker"), null);
+        compare(build("stackdump-static-pie", "-nostdlib", "-static-pie", "-fPIE", "-Wl,--no-dynamic-linker"), null);
     }
 
     @Test
     void dynamicWithInterpreter() throws Exception {
         assumeTrue(Files.isRegularFile(SYSROOT.resolve("lib/ld-linux-riscv64-lp64d.so.1")),
                 "needs libc6-riscv64-cross (" + SYSROOT + "/lib/ld-linux-riscv64-lp64d.so.1)");
-        compare(build("stackdump-dynamic", "-pie", "-fPIE"), SYSROOT);
+        compare(build("stackdump-dynamic", "-nostdlib", "-pie", "-fPIE"), SYSROOT);
+    }
+
+    @Test
+    void dynamicExecutableAtAFixedAddress() throws Exception {
+        assumeTrue(Files.isRegularFile(SYSROOT.resolve("lib/libc.so.6")), "needs libc6-riscv64-cross (" + SYSROOT + "/lib/libc.so.6)");
+        // Linked against libc only so that it gets a PT_INTERP; _start never calls it.
+        compare(build("stackdump-dynamic-exec", "-nostartfiles", "-no-pie", "-Wl,--no-as-needed"), SYSROOT);
     }
 
     private static Path build(String name, String... flags) throws Exception {
@@ -53,7 +60,7 @@ class QemuStackTest {
             Files.write(source, in.readAllBytes());
         }
         Path binary = OUT.resolve(name).toAbsolutePath();
-        List<String> command = new ArrayList<>(List.of("riscv64-linux-gnu-gcc", "-O1", "-nostdlib", "-ffreestanding",
+        List<String> command = new ArrayList<>(List.of("riscv64-linux-gnu-gcc", "-O1", "-ffreestanding",
                 "-fno-stack-protector", "-o", binary.toString(), source.toString()));
         command.addAll(List.of(flags));
         run(command);
