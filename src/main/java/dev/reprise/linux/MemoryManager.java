@@ -176,6 +176,8 @@ public final class MemoryManager {
         if (!anonymous) {
             if (offset < 0) return -Errno.EINVAL;
             long probe = files.pread(fd, space.hostAddress(0), 0, offset);  // checks fd before any change
+            // Directories and pipes cannot be mapped: Linux says ENODEV where pread says EISDIR or ESPIPE.
+            if (probe == -Errno.EISDIR || probe == -Errno.ESPIPE) return -Errno.ENODEV;
             if (probe < 0) return probe;
         }
         prot &= ~PROT_SEM;

@@ -112,6 +112,8 @@ class MemoryManagerTest {
         assertThat(mm.mmap(0, 1L << 40, RW, ANON, -1, 0, files)).isEqualTo(-Errno.ENOMEM);
         assertThat(mm.mmap(0, 4096, RW, MAP_PRIVATE, -1, 0, files)).isEqualTo(-Errno.EBADF);
         assertThat(mm.mmap(0, 4096, RW, MAP_PRIVATE, 99, 0, files)).isEqualTo(-Errno.EBADF);
+        MemoryManager.FileReader directory = (fd, host, length, offset) -> -Errno.EISDIR;
+        assertThat(mm.mmap(0, 4096, RW, MAP_PRIVATE, FD, 0, directory)).isEqualTo(-Errno.ENODEV);
         assertThat(mm.mappings()).isEmpty();
     }
 
