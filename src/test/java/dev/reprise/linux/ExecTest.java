@@ -69,8 +69,9 @@ class ExecTest {
 
         // QEMU: the stack is the first mmap, at 2^38, with its guard page below.
         assertThat(s.protection(MemoryManager.MMAP_BASE)).isZero();
+        assertThat(s.isMapped(MemoryManager.MMAP_BASE)).as("guard page: mapped, PROT_NONE").isTrue();
         assertThat(p.memory.mappings()).anySatisfy(v -> assertThat(v).isEqualTo(
-                new MemoryManager.Vma(MemoryManager.MMAP_BASE, MemoryManager.MMAP_BASE + 0x1000, 0, false, false, null)));
+                new MemoryManager.Vma(MemoryManager.MMAP_BASE, MemoryManager.MMAP_BASE + 0x1000, 0, false, null)));
         assertThat(s.protection(stackTop(MemoryManager.MMAP_BASE) - 1)).isEqualTo(PROT_READ | PROT_WRITE);
         assertThat(start.sp()).isBetween(stackTop(MemoryManager.MMAP_BASE) - 0x1000, stackTop(MemoryManager.MMAP_BASE));
         // Then the signal trampoline page, executable.
@@ -168,6 +169,15 @@ class ExecTest {
         assertThat(p.space.readCString(aux.get(31L), 4096)).isEqualTo(file.toString());
         // The file name ends 8 bytes below the top of the stack.
         assertThat(aux.get(31L) + file.toString().length() + 1).isEqualTo(stackTop(MemoryManager.MMAP_BASE) - 8);
+    }
+
+    @Test
+    void environmentIsOrderedAsQemuPassesIt() {
+        // Observed: env -i A=1 B=2 Z=0 qemu-riscv64 -E C=3 -E A=9 -U B -E D=4 prints D=4 A=9 C=3 Z=0.
+        assertThat(Exec.qemuEnvironment(List.of("A=1", "B=2", "Z=0"), List.of("C=3", "A=9", "B", "D=4")))
+                .containsExactly("D=4", "A=9", "C=3", "Z=0");
+        assertThat(Exec.qemuEnvironment(List.of("A=1", "B=2"), List.of())).containsExactly("B=2", "A=1");
+        assertThat(Exec.qemuEnvironment(List.of("A=1", "B=2"), List.of("A=1"))).containsExactly("A=1", "B=2");
     }
 
     static long word(Process p, long address) {
