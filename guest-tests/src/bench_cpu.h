@@ -6,6 +6,7 @@
 #ifndef BENCH_CPU_H
 #define BENCH_CPU_H
 #include <stdint.h>
+#include <stdlib.h>
 
 #define CHUNKS 2
 #ifndef CHUNK_ITERS
@@ -13,11 +14,18 @@
 #endif
 #define TABLE 8192
 
+/* Iterations per chunk: CHUNK_ITERS unless argv[1] says otherwise (tests run a short version). */
+static long chunk_iters = CHUNK_ITERS;
+
+static void parse_iters(int argc, char **argv) {
+    if (argc > 1) chunk_iters = atol(argv[1]);
+}
+
 static uint64_t run_chunk(uint64_t seed, uint64_t *table) {
     uint64_t x = seed * 0x9E3779B97F4A7C15ULL | 1, lcg = seed;
     for (int i = 0; i < TABLE; i++) table[i] = (uint64_t)i * 0x100000001B3ULL ^ seed;
     uint64_t acc = 0;
-    for (long i = 0; i < CHUNK_ITERS; i++) {
+    for (long i = 0; i < chunk_iters; i++) {
         x ^= x << 13; x ^= x >> 7; x ^= x << 17;               /* xorshift64 */
         lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
         uint32_t a = (uint32_t)(x & (TABLE - 1));

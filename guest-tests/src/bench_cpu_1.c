@@ -6,10 +6,11 @@
 
 static uint64_t tables[CHUNKS][TABLE];
 
-int main(void) {
+int main(int argc, char **argv) {
+    parse_iters(argc, argv);
     uint64_t sums[CHUNKS];
     for (int c = 0; c < CHUNKS; c++) sums[c] = run_chunk(1000 + c, tables[c]);
-    printf("chunks=%d iterations/chunk=%d threads=1\n", CHUNKS, CHUNK_ITERS);
+    printf("chunks=%d iterations/chunk=%ld threads=1\n", CHUNKS, chunk_iters);
     printf("checksum=%016llx\n", (unsigned long long)combine(sums));
     return 0;
 }

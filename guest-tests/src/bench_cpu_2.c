@@ -16,11 +16,12 @@ static void *worker(void *arg) {
     return NULL;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    parse_iters(argc, argv);
     pthread_t t[CHUNKS];
     for (long c = 0; c < CHUNKS; c++) pthread_create(&t[c], NULL, worker, (void *)c);
     for (int c = 0; c < CHUNKS; c++) pthread_join(t[c], NULL);
-    printf("chunks=%d iterations/chunk=%d threads=2\n", CHUNKS, CHUNK_ITERS);
+    printf("chunks=%d iterations/chunk=%ld threads=2\n", CHUNKS, chunk_iters);
     printf("checksum=%016llx\n", (unsigned long long)combine(sums));
     return 0;
 }

@@ -11,9 +11,7 @@ import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code reprise run}: runs a riscv64 Linux program, every guest thread on its own host thread. */
@@ -29,11 +27,24 @@ final class RunCommand implements Callable<Integer> {
             defaultValue = "${env:QEMU_LD_PREFIX}")
     Path sysroot;
 
+    /** -E and -U in command-line order: "VAR=VALUE" sets, a bare "VAR" unsets (qemu applies them in order). */
+    final List<String> environmentChanges = new ArrayList<>();
+
     @Option(names = {"-E"}, paramLabel = "VAR=VALUE", description = "Set a variable in the guest's environment.")
-    List<String> set = new ArrayList<>();
+    void set(String assignment) {
+        if (assignment.indexOf('=') <= 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "-E wants VAR=VALUE, got '" + assignment + "'");
+        }
+        environmentChanges.add(assignment);
+    }
 
     @Option(names = {"-U"}, paramLabel = "VAR", description = "Remove a variable from the guest's environment.")
-    List<String> unset = new ArrayList<>();
+    void unset(String name) {
+        environmentChanges.add(name);
+    }
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-0", "--argv0"}, paramLabel = "ARGV0", description = "The guest's argv[0] (default: PROGRAM as given).")
     String argv0;
@@ -62,13 +73,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Options options;
-        try {
-            options = options();
-        } catch (IllegalArgumentException e) {
-            System.err.println("reprise: " + e.getMessage());
-            return Main.USAGE;
-        }
+        Options options = options();
         Process process = new Process(options);
         Exec.Start start;
         try {
@@ -85,22 +90,28 @@ final class RunCommand implements Callable<Integer> {
         List<String> argv = new ArrayList<>();
         argv.add(argv0 != null ? argv0 : program.toString());
         argv.addAll(args);
-        return new Options(program, argv, environment(System.getenv(), set, unset),
+        return new Options(program, argv, Exec.qemuEnvironment(hostEnvironment(), environmentChanges),
                 sysroot == null || sysroot.toString().isEmpty() ? null : sysroot,
                 strace ? System.err : null, seed);
     }
 
-    /** The host's environment with -E and -U applied, as qemu-user does. */
-    static List<String> environment(Map<String, String> host, List<String> set, List<String> unset) {
-        Map<String, String> env = new LinkedHashMap<>(host);
-        for (String s : set) {
-            int eq = s.indexOf('=');
-            if (eq <= 0) throw new IllegalArgumentException("-E wants VAR=VALUE, got '" + s + "'");
-            env.put(s.substring(0, eq), s.substring(eq + 1));
+    /** This process's environment in the order the kernel gave it (System.getenv() has no order). */
+    static List<String> hostEnvironment() {
+        try {
+            byte[] raw = java.nio.file.Files.readAllBytes(Path.of("/proc/self/environ"));
+            List<String> env = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < raw.length; i++) {
+                if (raw[i] == 0) {
+                    if (i > start) env.add(new String(raw, start, i - start, java.nio.charset.StandardCharsets.ISO_8859_1));
+                    start = i + 1;
+                }
+            }
+            return env;
+        } catch (java.io.IOException e) {
+            List<String> env = new ArrayList<>();
+            System.getenv().forEach((k, v) -> env.add(k + "=" + v));
+            return env;
         }
-        unset.forEach(env::remove);
-        List<String> out = new ArrayList<>();
-        env.forEach((k, v) -> out.add(k + "=" + v));
-        return out;
     }
 }
