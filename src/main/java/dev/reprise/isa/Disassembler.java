@@ -40,6 +40,11 @@ public final class Disassembler {
         return F[n];
     }
 
+    /** The name objdump gives CSR number {@code csr} (0..4095), or the number in hex. */
+    public static String csrName(int csr) {
+        return CSR[csr];
+    }
+
     /** Decodes and prints {@code bits} (as {@link Decoder#decode}) as if fetched at {@code pc}. */
     public static String disassemble(int bits, long pc) {
         return disassemble(Decoder.decode(bits), pc);
