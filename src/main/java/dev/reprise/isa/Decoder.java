@@ -65,10 +65,7 @@ public final class Decoder {
 
     private static Insn decodeCompressed(int parcel) {
         for (Compressed c : PARCELS[parcelSlot(parcel)]) {
-            if ((parcel & c.mask) == c.match) {
-                if (c.op == Op.ILLEGAL) return new Insn(Op.ILLEGAL, 0, 0, 0, 0, 0, 0, 0, 2, parcel, c);
-                return c.expand(parcel);
-            }
+            if ((parcel & c.mask) == c.match) return c.expand(parcel); // reserved forms expand to ILLEGAL
         }
         return Insn.illegal(parcel, 2); // not reached: every slot ends in a catch-all (DecoderTest tries all parcels)
     }

@@ -58,7 +58,7 @@ public final class Disassembler {
             return (insn.length() == 2 ? ".2byte\t0x" : ".4byte\t0x") + Integer.toHexString(insn.raw());
         }
         if (insn.op() == Op.FENCE && insn.imm() == FENCE_TSO) return "fence.tso";
-        if (insn.raw() == UNIMP && c == null) return "unimp";
+        if (insn.raw() == UNIMP) return "unimp";
         String mnemonic = c != null ? c.mnemonic : insn.op().mnemonic + (insn.op().isAtomic() ? aqrl(insn) : "");
         StringBuilder text = new StringBuilder(mnemonic);
         String syntax = c != null ? c.operands : insn.op().operands;
