@@ -178,6 +178,21 @@ public final class Asm {
         return encode(op, f.rd, f.rs1, f.rs2, f.rs3, f.imm, f.rm, aqrl);
     }
 
+    /**
+     * Assembles lines placed one after another from {@code pc} (each at its own address, so
+     * targets are absolute or {@code .+N} as in {@link #assemble(String, long)}) into
+     * little-endian code bytes ready to load at {@code pc}.
+     */
+    public static byte[] program(long pc, String... lines) {
+        var code = new java.io.ByteArrayOutputStream();
+        for (String line : lines) {
+            int bits = assemble(line, pc + code.size());
+            int length = (bits & 3) == 3 ? 4 : 2;
+            for (int i = 0; i < length; i++) code.write(bits >>> 8 * i);
+        }
+        return code.toByteArray();
+    }
+
     /** Operand values parsed by the table's operand letters; {@code given} marks rd, rs1, rs2 found. */
     private static final class Fields {
         int rd, rs1, rs2, rs3, rm;

@@ -175,6 +175,8 @@ class DecoderTest {
         assertThat(Asm.assemble("sc.d.aqrl a0,a2,(a1)")).isEqualTo(0x1ec5b52f);
         assertThat(Asm.assemble("csrrwi a0,frm,3")).isEqualTo(0x0021d573);
         assertThat(Asm.assemble("fence iorw,iorw")).isEqualTo(0x0ff0000f);
+        assertThat(Asm.program(0x1000, "c.li a0,5", "addi a0,a0,-1", "c.bnez a0,.-4", "ecall"))
+                .containsExactly(0x15, 0x45, 0x13, 0x05, 0xf5, 0xff, 0x75, 0xfd, 0x73, 0x00, 0x00, 0x00);
         assertThatThrownBy(() -> Asm.assemble("frobnicate a0")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Asm.assemble("c.lw a0,2(a1)")).isInstanceOf(IllegalArgumentException.class);
     }
