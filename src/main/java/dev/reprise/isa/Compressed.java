@@ -2,6 +2,9 @@ package dev.reprise.isa;
 
 import static dev.reprise.isa.Op.*;
 
+import java.util.Arrays;
+import java.util.stream.IntStream;
+
 /**
  * The RV64C encodings, described once like {@link Op}: mnemonic, 16-bit pattern, operand syntax
  * for the disassembler, the base operation each one expands to, and where its operand fields sit.
@@ -154,7 +157,7 @@ public enum Compressed {
     /** Parses "12:10>5:3,6:5>2|6" into, per immediate bit, the parcel bit that holds it. */
     private static int[] immLayout(String layout) {
         int[] source = new int[32];
-        java.util.Arrays.fill(source, -1);
+        Arrays.fill(source, -1);
         int width = 0;
         for (String segment : layout.split(",")) {
             String[] sides = segment.split(">");
@@ -165,15 +168,15 @@ public enum Compressed {
                 width = Math.max(width, to[i] + 1);
             }
         }
-        return java.util.Arrays.copyOf(source, width);
+        return Arrays.copyOf(source, width);
     }
 
     /** "9|4:3" -> {9, 4, 3}: ranges are written high to low as in the specification. */
     private static int[] bitList(String list) {
-        return java.util.Arrays.stream(list.split("\\|")).flatMapToInt(item -> {
+        return Arrays.stream(list.split("\\|")).flatMapToInt(item -> {
             String[] r = item.split(":");
             int hi = Integer.parseInt(r[0]), lo = Integer.parseInt(r[r.length - 1]);
-            return java.util.stream.IntStream.iterate(hi, b -> b >= lo, b -> b - 1);
+            return IntStream.iterate(hi, b -> b >= lo, b -> b - 1);
         }).toArray();
     }
 

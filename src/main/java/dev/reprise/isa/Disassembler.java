@@ -40,6 +40,11 @@ public final class Disassembler {
         return F[n];
     }
 
+    /** The name objdump gives CSR number {@code csr} (0..4095), or the number in hex. */
+    public static String csrName(int csr) {
+        return CSR[csr];
+    }
+
     /** Decodes and prints {@code bits} (as {@link Decoder#decode}) as if fetched at {@code pc}. */
     public static String disassemble(int bits, long pc) {
         return disassemble(Decoder.decode(bits), pc);
@@ -53,7 +58,7 @@ public final class Disassembler {
             return (insn.length() == 2 ? ".2byte\t0x" : ".4byte\t0x") + Integer.toHexString(insn.raw());
         }
         if (insn.op() == Op.FENCE && insn.imm() == FENCE_TSO) return "fence.tso";
-        if (insn.raw() == UNIMP && c == null) return "unimp";
+        if (insn.raw() == UNIMP) return "unimp";
         String mnemonic = c != null ? c.mnemonic : insn.op().mnemonic + (insn.op().isAtomic() ? aqrl(insn) : "");
         StringBuilder text = new StringBuilder(mnemonic);
         String syntax = c != null ? c.operands : insn.op().operands;

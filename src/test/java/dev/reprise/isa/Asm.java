@@ -1,5 +1,10 @@
 package dev.reprise.isa;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -9,6 +14,9 @@ import java.util.random.RandomGenerator;
  * field layout. Every encoding is checked by decoding it again, so operands that do not fit (an
  * immediate out of range or misaligned, x3 where only x8..x15 exist, a HINT or reserved
  * combination another form owns) are an {@link IllegalArgumentException}, never silently wrong bits.
+ *
+ * <p>{@link #assemble} reads one line of the disassembler's own syntax (objdump -M no-aliases),
+ * so tests can write {@code Asm.assemble("c.addi sp,-16")} or {@code Asm.assemble("fadd.d fa0,fa1,fa2,rtz")}.
  */
 public final class Asm {
     private Asm() {}
@@ -105,6 +113,151 @@ public final class Asm {
             int parcel = c.match | random.nextInt() & ~c.mask & 0xffff;
             if (Decoder.decode(parcel).compressed() == c) return parcel;
         }
+    }
+
+    private static final Map<String, Op> OPS = new HashMap<>();
+    private static final Map<String, List<Compressed>> FORMS = new HashMap<>();
+    private static final Map<String, Integer> CSRS = new HashMap<>();
+    private static final String[] ROUNDING = {"rne", "rtz", "rdn", "rup", "rmm", "unknown", "unknown", "dyn"};
+
+    static {
+        for (Op op : Op.values()) if (op != Op.ILLEGAL) OPS.put(op.mnemonic, op);
+        for (Compressed c : Compressed.values()) {
+            if (c.op != Op.ILLEGAL) FORMS.computeIfAbsent(c.mnemonic, m -> new ArrayList<>()).add(c);
+        }
+        for (int csr = 0; csr < 4096; csr++) CSRS.put(Disassembler.csrName(csr), csr);
+    }
+
+    /** Assembles one instruction at address 0; branch and jump targets are then plain offsets. */
+    public static int assemble(String line) {
+        return assemble(line, 0);
+    }
+
+    /**
+     * Assembles one instruction written as the disassembler prints it: ABI or xN/fN register
+     * names, decimal or 0x immediates, CSR names or numbers, rounding mode optional (dynamic),
+     * aq/rl as mnemonic suffixes. Branch and jump targets are absolute hex addresses as objdump
+     * prints them ({@code 10a4c}), or relative to {@code pc} as {@code .+8} / {@code .-12}.
+     */
+    public static int assemble(String line, long pc) {
+        String[] parts = line.trim().split("\\s+", 2);
+        String mnemonic = parts[0];
+        String[] args = parts.length < 2 ? new String[0] : parts[1].replace(" ", "").split(",");
+        switch (mnemonic) {
+            case "fence.tso" -> { return 0x8330000f; }
+            case "unimp" -> { return 0xc0001073; }
+            case "c.unimp" -> { return 0; }
+            default -> { }
+        }
+        List<Compressed> forms = FORMS.get(mnemonic);
+        if (forms != null) {
+            IllegalArgumentException last = null;
+            for (Compressed c : forms) {
+                try {
+                    Fields f = parse(c.operands, args, pc, line);
+                    int rd = f.given[0] ? f.rd : c.rd.fixed() ? c.rd.base() : 0;
+                    int rs1 = f.given[1] ? f.rs1 : c.rs1.fixed() ? c.rs1.base() : c.rs1.equals(c.rd) ? rd : 0;
+                    int rs2 = f.given[2] ? f.rs2 : c.rs2.fixed() ? c.rs2.base() : 0;
+                    return encode(c, rd, rs1, rs2, f.imm);
+                } catch (IllegalArgumentException e) {
+                    last = e;
+                }
+            }
+            throw last;
+        }
+        int aqrl = 0;
+        for (String suffix : new String[] {".aqrl", ".aq", ".rl"}) {
+            if (!OPS.containsKey(mnemonic) && mnemonic.endsWith(suffix)) {
+                mnemonic = mnemonic.substring(0, mnemonic.length() - suffix.length());
+                aqrl = suffix.equals(".aqrl") ? 3 : suffix.equals(".aq") ? 2 : 1;
+            }
+        }
+        Op op = OPS.get(mnemonic);
+        if (op == null) throw new IllegalArgumentException("unknown mnemonic: " + line);
+        Fields f = parse(op.operands, args, pc, line);
+        return encode(op, f.rd, f.rs1, f.rs2, f.rs3, f.imm, f.rm, aqrl);
+    }
+
+    /**
+     * Assembles lines placed one after another from {@code pc} (each at its own address, so
+     * targets are absolute or {@code .+N} as in {@link #assemble(String, long)}) into
+     * little-endian code bytes ready to load at {@code pc}.
+     */
+    public static byte[] program(long pc, String... lines) {
+        var code = new java.io.ByteArrayOutputStream();
+        for (String line : lines) {
+            int bits = assemble(line, pc + code.size());
+            int length = (bits & 3) == 3 ? 4 : 2;
+            for (int i = 0; i < length; i++) code.write(bits >>> 8 * i);
+        }
+        return code.toByteArray();
+    }
+
+    /** Operand values parsed by the table's operand letters; {@code given} marks rd, rs1, rs2 found. */
+    private static final class Fields {
+        int rd, rs1, rs2, rs3, rm;
+        long imm;
+        final boolean[] given = new boolean[3];
+    }
+
+    private static Fields parse(String syntax, String[] args, long pc, String line) {
+        String[] letters = syntax.isEmpty() ? new String[0] : syntax.split(",");
+        boolean hasRm = letters.length > 0 && letters[letters.length - 1].equals("m");
+        if (args.length != letters.length && !(hasRm && args.length == letters.length - 1)) {
+            throw new IllegalArgumentException("expected operands " + syntax + ": " + line);
+        }
+        Fields f = new Fields();
+        f.rm = hasRm ? 7 : 0;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (letters[i]) {
+                case "d" -> { f.rd = reg(a, 'x'); f.given[0] = true; }
+                case "s" -> { f.rs1 = reg(a, 'x'); f.given[1] = true; }
+                case "t" -> { f.rs2 = reg(a, 'x'); f.given[2] = true; }
+                case "D" -> { f.rd = reg(a, 'f'); f.given[0] = true; }
+                case "S" -> { f.rs1 = reg(a, 'f'); f.given[1] = true; }
+                case "T" -> { f.rs2 = reg(a, 'f'); f.given[2] = true; }
+                case "R" -> f.rs3 = reg(a, 'f');
+                case "j", ">" -> f.imm = Long.decode(a);
+                case "u" -> f.imm = (int) (Long.decode(a) << 12);
+                case "o(s)", "q(s)", "(s)" -> {
+                    int open = a.indexOf('(');
+                    if (open < 0 || !a.endsWith(")")) throw new IllegalArgumentException("expected offset(reg): " + line);
+                    f.imm = open == 0 ? 0 : Long.decode(a.substring(0, open));
+                    f.rs1 = reg(a.substring(open + 1, a.length() - 1), 'x');
+                    f.given[1] = true;
+                }
+                case "p", "a" -> f.imm = a.startsWith(".") ? Long.decode(a.substring(1))
+                        : Long.parseUnsignedLong(a.replaceFirst("^0x", ""), 16) - pc;
+                case "E" -> f.imm = CSRS.containsKey(a) ? CSRS.get(a) : Long.decode(a);
+                case "Z" -> f.rs1 = Integer.decode(a);
+                case "P" -> f.imm |= (long) fenceSet(a) << 4;
+                case "Q" -> f.imm |= fenceSet(a);
+                case "m" -> f.rm = Arrays.asList(ROUNDING).indexOf(a);
+                default -> throw new IllegalStateException("unknown operand letter " + letters[i]);
+            }
+        }
+        return f;
+    }
+
+    private static int reg(String name, char file) {
+        for (int n = 0; n < 32; n++) {
+            String abi = file == 'x' ? Disassembler.xreg(n) : Disassembler.freg(n);
+            if (name.equals(abi) || name.equals(file + Integer.toString(n))) return n;
+        }
+        if (file == 'x' && name.equals("fp")) return 8;
+        throw new IllegalArgumentException("not an " + (file == 'x' ? "integer" : "FP") + " register: " + name);
+    }
+
+    private static int fenceSet(String set) {
+        int bits = 0;
+        if (set.equals("unknown")) return 0;
+        for (char c : set.toCharArray()) {
+            int i = "iorw".indexOf(c);
+            if (i < 0) throw new IllegalArgumentException("not a fence set: " + set);
+            bits |= 8 >> i;
+        }
+        return bits;
     }
 
     private static int place(Compressed.Reg field, int reg) {

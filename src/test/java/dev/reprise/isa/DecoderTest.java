@@ -135,4 +135,49 @@ class DecoderTest {
             assertThat(Disassembler.disassemble(insn, 0)).isNotEmpty();
         }
     }
+
+    /** Assembling the disassembler's text gives back the text, and the bits wherever the text shows them all. */
+    @Test
+    void assemblerReadsWhatTheDisassemblerWrites() {
+        var random = new SplittableRandom(99);
+        long pc = 0x10000;
+        for (Op op : Op.values()) {
+            if (op == Op.ILLEGAL) continue;
+            for (int n = 0; n < SAMPLES; n++) checkText(Asm.random(op, random), pc);
+        }
+        for (Compressed c : Compressed.values()) {
+            if (c.op == Op.ILLEGAL) continue;
+            for (int n = 0; n < SAMPLES; n++) checkText(Asm.random(c, random), pc);
+        }
+        checkText(0x8330000f, pc);
+        checkText(0xc0001073, pc);
+        checkText(0x0000, pc);
+    }
+
+    private static void checkText(int bits, long pc) {
+        Insn insn = Decoder.decode(bits);
+        String text = Disassembler.disassemble(insn, pc);
+        int again = Asm.assemble(text, pc);
+        assertThat(Disassembler.disassemble(again, pc)).as("%08x", bits).isEqualTo(text);
+        boolean showsAllBits = !text.contains("unknown") && switch (insn.op()) {
+            case FENCE, FENCE_I, FCVT_D_S, FCVT_D_W, FCVT_D_WU -> false;
+            default -> true;
+        };
+        if (showsAllBits) assertThat(again).as("%s", text).isEqualTo(insn.length() == 2 ? bits & 0xffff : bits);
+    }
+
+    @Test
+    void assemblerTakesHandWrittenLines() {
+        assertThat(Asm.assemble("c.addi sp,-16")).isEqualTo(0x1141);
+        assertThat(Asm.assemble("addi x10, x0, 5")).isEqualTo(0x00500513);
+        assertThat(Asm.assemble("jal ra,.-92")).isEqualTo(0xfa5ff0ef);
+        assertThat(Asm.assemble("fadd.s fa0,fa1,fa2,rne")).isEqualTo(0x00c58553);
+        assertThat(Asm.assemble("sc.d.aqrl a0,a2,(a1)")).isEqualTo(0x1ec5b52f);
+        assertThat(Asm.assemble("csrrwi a0,frm,3")).isEqualTo(0x0021d573);
+        assertThat(Asm.assemble("fence iorw,iorw")).isEqualTo(0x0ff0000f);
+        assertThat(Asm.program(0x1000, "c.li a0,5", "addi a0,a0,-1", "c.bnez a0,.-4", "ecall"))
+                .containsExactly(0x15, 0x45, 0x13, 0x05, 0xf5, 0xff, 0x75, 0xfd, 0x73, 0x00, 0x00, 0x00);
+        assertThatThrownBy(() -> Asm.assemble("frobnicate a0")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Asm.assemble("c.lw a0,2(a1)")).isInstanceOf(IllegalArgumentException.class);
+    }
 }
