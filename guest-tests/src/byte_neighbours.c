@@ -5,6 +5,7 @@
  * stores as a read-modify-write of a wider word loses updates here. */
 // build-flags: -pthread
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -16,7 +17,7 @@ static int start;
 
 static void go(void) {
     __atomic_fetch_add(&start, 1, __ATOMIC_SEQ_CST);
-    while (__atomic_load_n(&start, __ATOMIC_ACQUIRE) < 12) {}
+    while (__atomic_load_n(&start, __ATOMIC_ACQUIRE) < 12) sched_yield();   /* 12 threads, few cores */
 }
 
 static void *byte_worker(void *arg) {

@@ -1,7 +1,9 @@
-/* fileio: file-system syscalls on a private temp dir /tmp/reprise-fileio-PID: mkdir, open/create,
+/* fileio: file-system syscalls on a private temp dir /tmp/reprise-fileio-PID-XXXXXX (mkdtemp, so
+ * a stale dir from a reused pid cannot collide), chmod, mkdir, open/create,
  * write, read, lseek (SET/CUR/END), pread/pwrite, fstat and stat (sizes, file type and
  * permission bits), readdir (listing sorted), rename, unlink, rmdir, dup/dup2, and a pipe round
- * trip. Prints results (never the pid-dependent path) and removes everything it created. */
+ * trip. Prints results (never the pid-dependent path) and removes everything it created, also
+ * when a step fails. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,8 +15,17 @@
 
 static char dir[64];
 
+static char *path(const char *name);
+
+static void cleanup(void) {
+    static const char *names[] = {"a.txt", "b.bin", "c.bin"};
+    for (int i = 0; i < 3; i++) unlink(path(names[i]));
+    rmdir(path("sub"));
+    rmdir(dir);
+}
+
 static void check(int ok, const char *what) {
-    if (!ok) { printf("FAIL %s: %s\n", what, strerror(errno)); exit(1); }
+    if (!ok) { printf("FAIL %s: %s\n", what, strerror(errno)); cleanup(); exit(1); }
 }
 
 static char *path(const char *name) {
@@ -45,9 +56,12 @@ static void list_dir(void) {
 
 int main(void) {
     umask(022);
-    snprintf(dir, sizeof dir, "/tmp/reprise-fileio-%d", (int)getpid());
-    check(mkdir(dir, 0755) == 0, "mkdir");
+    snprintf(dir, sizeof dir, "/tmp/reprise-fileio-%d-XXXXXX", (int)getpid());
+    if (mkdtemp(dir) == NULL) { printf("FAIL mkdtemp: %s\n", strerror(errno)); return 1; }
     struct stat st;
+    check(stat(dir, &st) == 0, "stat dir");
+    printf("mkdtemp dir: isdir=%d mode=%03o\n", S_ISDIR(st.st_mode), st.st_mode & 0777);
+    check(chmod(dir, 0755) == 0, "chmod");
     check(stat(dir, &st) == 0, "stat dir");
     printf("dir: isdir=%d mode=%03o\n", S_ISDIR(st.st_mode), st.st_mode & 0777);
 

@@ -4,10 +4,14 @@
  * a spin rendezvous (release store of the iteration number, acquire spin on the other's), so
  * the test bodies really overlap. The bodies use plain loads/stores written in inline assembly
  * (ld32/st32), so the compiler neither reorders nor elides them; the ordering under test comes
- * only from the fences, annotations and dependencies written in each body. */
+ * only from the fences, annotations and dependencies written in each body.
+ * Waiting loops call sched_yield() after 1000 fruitless polls: on an idle machine that never
+ * happens, on an oversubscribed one it keeps a descheduled partner from costing a whole time
+ * slice per iteration. It never sits between the accesses under test. */
 #ifndef LITMUS_H
 #define LITMUS_H
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,7 +34,17 @@ static void rendezvous_reset(void) { memset(progress, 0, sizeof progress); }
 
 static inline void rendezvous(int me, int i) {
     __atomic_store_n(&progress[me][0], i + 1, __ATOMIC_RELEASE);
-    while (__atomic_load_n(&progress[1 - me][0], __ATOMIC_ACQUIRE) < i + 1) {}
+    for (int spins = 0; __atomic_load_n(&progress[1 - me][0], __ATOMIC_ACQUIRE) < i + 1; spins++)
+        if (spins >= 1000) { sched_yield(); spins = 0; }
+}
+
+/* Spin until *p != 0 (plain loads); the last load, the one that saw the value, is the one
+ * whose ordering the caller's fence or dependency then constrains. */
+static inline int spin_nonzero(const int *p) {
+    int v, spins = 0;
+    while ((v = ld32(p)) == 0)
+        if (++spins >= 1000) { sched_yield(); spins = 0; }
+    return v;
 }
 
 /* Run t0 and t1 (each gets its thread index) on two threads and wait for both. */

@@ -46,26 +46,30 @@ static void *reader(void *arg) {
         int r;
         switch (variant) {
         case 0:
-            while (ld32(&flag[i]) == 0) {}
+            spin_nonzero(&flag[i]);
             __asm__ volatile("fence r, r" ::: "memory");
             r = ld32(&data[i]);
             break;
         case 1:
-            while (ld32(&flag[i]) == 0) {}
+            spin_nonzero(&flag[i]);
             __asm__ volatile("fence r, rw" ::: "memory");
             r = ld32(&data[i]);
             break;
         case 2: {
-            int f;
-            do {
+            int f, spins = 0;
+            for (;;) {
                 __asm__ volatile("amoor.w.aq %0, zero, (%1)" : "=r"(f) : "r"(&flag[i]) : "memory");
-            } while (f == 0);
+                if (f != 0) break;
+                if (++spins >= 1000) { sched_yield(); spins = 0; }
+            }
             r = ld32(&data[i]);
             break;
         }
         default: {
-            /* spin, then load data through an address that syntactically depends on the flag */
+            /* spin until the flag is seen, load it once more (coherence: it stays 1), then load
+             * data through an address that syntactically depends on that flag load */
             int *d = &data[i];
+            spin_nonzero(&flag[i]);
             __asm__ volatile(
                 "1: lw   t0, 0(%1)\n"
                 "   beqz t0, 1b\n"

@@ -2,10 +2,13 @@
  * spin-waits with plain loads (no fences, no atomics; the loads are inline-asm lw/lb/ld so the
  * compiler cannot hoist them, and an emulator must not either). Must terminate:
  *  1. one-shot: thread B does some work, then a plain sw of a flag; thread A spins on lw;
- *  2. ping-pong: two threads hand a turn word back and forth 300 times with plain sw/lw;
+ *  2. ping-pong: two threads hand a turn word back and forth 300 times with plain sw/lw
+ *     (after 20000 fruitless polls a player yields the CPU, so an oversubscribed host does not
+ *     cost a time slice per round; the one-shot waits of 1 and 3 never yield);
  *  3. the same one-shot wait on a byte (lb/sb) and on a doubleword (ld/sd). */
 // build-flags: -pthread
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -39,7 +42,8 @@ static void *setter(void *arg) {
 static void *player(void *arg) {
     int me = (int)(long)arg;
     for (int r = 0; r < ROUNDS; r++) {
-        while (ld32(&turn) != me) {}
+        for (int spins = 0; ld32(&turn) != me;)
+            if (++spins >= 20000) { sched_yield(); spins = 0; }
         st32(&turn, 1 - me);
     }
     return NULL;
