@@ -332,9 +332,15 @@ class FpTest {
         List<long[]> cases = new ArrayList<>();           // {opIndex, rm, a, b, c}
         for (int k = 0; k < ops.size(); k++) {
             Op op = ops.get(k);
-            for (int rm = 0; rm <= 4; rm++)
+            for (int rm = 0; rm <= 4; rm++) {
                 for (int n = 0; n < perOpAndMode; n++) cases.add(new long[] {k, rm,
                         operand(rnd, op, 0), operand(rnd, op, 1), operand(rnd, op, 2)});
+                long[] a = specials(operandKind(op, 0)), b = specials(operandKind(op, 1)), c = specials(operandKind(op, 2));
+                boolean three = op.format == dev.reprise.isa.Format.R4, two = three || op.operands.contains("T");
+                for (long x : a)                                   // every combination of special operands
+                    for (long y : two ? b : new long[] {0})
+                        for (long z : three ? c : new long[] {0}) cases.add(new long[] {k, rm, x, y, z});
+            }
         }
         ByteBuffer in = ByteBuffer.allocate(cases.size() * 32).order(ByteOrder.LITTLE_ENDIAN);
         for (long[] c : cases) in.putInt((int) c[0]).putInt((int) c[1]).putLong(c[2]).putLong(c[3]).putLong(c[4]);
@@ -372,6 +378,19 @@ class FpTest {
             case 'S' -> rnd.nextInt(40) == 0 ? (rnd.nextBoolean() ? rnd.nextLong() : rnd.nextInt() & 0xffffffffL)
                                               : box((int) fpOperand(rnd, 24, 8));
             default -> fpOperand(rnd, 53, 11);
+        };
+    }
+
+    static long[] specials(char kind) {
+        return switch (kind) {
+            case 'X' -> new long[] {0, 1, -1, 3, Long.MIN_VALUE, Long.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE,
+                    0xffffffffL, 0x80000000L, (1L << 24) + 1, (1L << 53) + 1};
+            case 'S' -> java.util.Arrays.stream(new int[] {0, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000,
+                    0x7f800001, 0xffa00000, 0x3f800000, 0xbfc00000, 1, 0x807fffff, 0x00800000, 0x7f7fffff,
+                    0x4f000000, 0xcf000000, 0x5f800000, 0x3f000000}).mapToLong(FpTest::box).toArray();
+            default -> new long[] {0, Long.MIN_VALUE, 0x7ff0000000000000L, 0xfff0000000000000L, NAN_D,
+                    0x7ff0000000000001L, 0xfff4000000000000L, bd(1), bd(-1.5), 1, 0x800fffffffffffffL,
+                    0x0010000000000000L, 0x7fefffffffffffffL, bd(0x1p31), bd(-0x1p63), bd(0x1p64), bd(0.5)};
         };
     }
 
