@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.reprise.isa.Insn;
 import dev.reprise.isa.Op;
-import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.invoke.MethodHandle;
@@ -445,5 +448,185 @@ class FpTest {
         assertThat(proc.waitFor(120, TimeUnit.SECONDS)).as("%s finishes", command).isTrue();
         assertThat(proc.exitValue()).as("exit status of %s", command).isZero();
         return out;
+    }
+
+    // ---- randomized cross-check against an independent exact reference (BigDecimal) ----------
+
+    /** A binary format for the reference: precision, exponent range. */
+    record RefFmt(int p, int emin, int emax) {}
+
+    static final RefFmt RS = new RefFmt(24, -126, 127), RD = new RefFmt(53, -1022, 1023);
+
+    /** sign(|true result| - x) for x >= 0: the only access the reference has to an inexact quotient or root. */
+    interface Oracle { int cmpAbs(BigDecimal x); }
+
+    static final Map<Integer, BigDecimal> POW2 = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static BigDecimal pow2(int k) {
+        return POW2.computeIfAbsent(k, j -> {
+            BigDecimal t = new BigDecimal(BigInteger.ONE.shiftLeft(Math.abs(j)));
+            return j >= 0 ? t : BigDecimal.ONE.divide(t);     // exact: 2^-j terminates in decimal
+        });
+    }
+
+    static BigDecimal exactValue(RefFmt f, long bits) {
+        return new BigDecimal(f == RS ? (double) Float.intBitsToFloat((int) bits) : Double.longBitsToDouble(bits));
+    }
+
+    static boolean negative(RefFmt f, long bits) { return f == RS ? (int) bits < 0 : bits < 0; }
+
+    static long encode(RefFmt f, boolean neg, BigDecimal magnitude) {
+        if (f == RS) {
+            float v = magnitude.floatValue();
+            return box(Float.floatToRawIntBits(neg ? -v : v));
+        }
+        double v = magnitude.doubleValue();
+        return Double.doubleToRawLongBits(neg ? -v : v);
+    }
+
+    /** Rounds the true value (sign, oracle, an approximation of its magnitude) as IEEE 754 with RISC-V's tininess rule. */
+    static Result refRound(RefFmt f, int rm, boolean neg, Oracle o, BigDecimal approx) {
+        int e = (int) Math.floor((approx.precision() - approx.scale() - 1) * 3.3219280948873626);
+        while (o.cmpAbs(pow2(e)) < 0) e--;
+        while (o.cmpAbs(pow2(e + 1)) >= 0) e++;                   // 2^e <= |true| < 2^(e+1)
+        BigDecimal bounded = refRoundAt(rm, neg, o, approx, Math.max(e, f.emin()) - (f.p() - 1));
+        BigDecimal unbounded = refRoundAt(rm, neg, o, approx, e - (f.p() - 1));
+        boolean inexact = o.cmpAbs(bounded) != 0;
+        int flags = inexact ? NX : 0;
+        if (inexact && unbounded.compareTo(pow2(f.emin())) < 0) flags |= UF;
+        BigDecimal max = pow2(f.emax() + 1).subtract(pow2(f.emax() + 1 - f.p()));
+        if (unbounded.compareTo(max) > 0) {
+            boolean toInf = rm == 0 || rm == 4 || rm == 3 && !neg || rm == 2 && neg;
+            return new Result(toInf ? infBits(f, neg) : encode(f, neg, max), OF | NX);
+        }
+        return new Result(encode(f, neg, bounded), flags);
+    }
+
+    static long infBits(RefFmt f, boolean neg) {
+        return f == RS ? box(Float.floatToRawIntBits(neg ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY))
+                       : Double.doubleToRawLongBits(neg ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY);
+    }
+
+    /** The magnitude rounded to a multiple of 2^q. */
+    static BigDecimal refRoundAt(int rm, boolean neg, Oracle o, BigDecimal approx, int q) {
+        BigDecimal quantum = pow2(q);
+        BigInteger n = approx.multiply(pow2(-q)).setScale(0, RoundingMode.FLOOR).toBigIntegerExact();
+        while (o.cmpAbs(quantum.multiply(new BigDecimal(n))) < 0) n = n.subtract(BigInteger.ONE);
+        while (o.cmpAbs(quantum.multiply(new BigDecimal(n.add(BigInteger.ONE)))) >= 0) n = n.add(BigInteger.ONE);
+        int below = o.cmpAbs(quantum.multiply(new BigDecimal(n)));                       // 0: exact
+        int mid = o.cmpAbs(pow2(q - 1).multiply(new BigDecimal(n.shiftLeft(1).add(BigInteger.ONE))));
+        boolean up = below != 0 && switch (rm) {
+            case 0 -> mid > 0 || mid == 0 && n.testBit(0);
+            case 1 -> false;
+            case 2 -> neg;
+            case 3 -> !neg;
+            default -> mid >= 0;
+        };
+        return quantum.multiply(new BigDecimal(up ? n.add(BigInteger.ONE) : n));
+    }
+
+    static Result refExact(RefFmt f, int rm, BigDecimal t, boolean zeroNeg) {
+        if (t.signum() == 0) return new Result(encode(f, zeroNeg, BigDecimal.ZERO), 0);
+        BigDecimal abs = t.abs();
+        return refRound(f, rm, t.signum() < 0, x -> abs.compareTo(x), abs);
+    }
+
+    /** The reference result of an arithmetic or conversion op on finite operands. */
+    static Result reference(Op op, int rm, long a, long b, long c) {
+        String n = op.name();
+        RefFmt f = n.startsWith("FCVT_S_") ? RS : n.startsWith("FCVT_D_") ? RD : n.endsWith("_S") ? RS : RD;  // result
+        RefFmt src = n.endsWith("_S") ? RS : RD;                                                             // operands
+        if (n.startsWith("FCVT_W") || n.startsWith("FCVT_L")) return refToInt(n, rm, exactValue(src, a));
+        if (intSource(op)) {
+            BigInteger v = switch (n.substring(n.lastIndexOf('_') + 1)) {
+                case "W" -> BigInteger.valueOf((int) a);
+                case "WU" -> BigInteger.valueOf(a & 0xffffffffL);
+                case "L" -> BigInteger.valueOf(a);
+                default -> new BigInteger(Long.toUnsignedString(a));
+            };
+            return refExact(f, rm, new BigDecimal(v), false);
+        }
+        BigDecimal x = exactValue(src, a), y = exactValue(f, b), z = exactValue(f, c);
+        boolean sa = negative(src, a), sb = negative(f, b), sc = negative(f, c);
+        return switch (op) {
+            case FCVT_S_D, FCVT_D_S -> refExact(f, rm, x, sa);
+            case FADD_S, FADD_D -> refExact(f, rm, x.add(y), sa == sb ? sa : rm == 2);
+            case FSUB_S, FSUB_D -> refExact(f, rm, x.subtract(y), sa == !sb ? sa : rm == 2);
+            case FMUL_S, FMUL_D -> refExact(f, rm, x.multiply(y), sa != sb);
+            case FMADD_S, FMADD_D, FMSUB_S, FMSUB_D, FNMADD_S, FNMADD_D, FNMSUB_S, FNMSUB_D -> {
+                boolean negProd = n.startsWith("FN"), negC = n.startsWith("FMSUB") || n.startsWith("FNMADD");
+                BigDecimal prod = negProd ? x.multiply(y).negate() : x.multiply(y), add = negC ? z.negate() : z;
+                boolean sp = sa != sb != negProd, sz = sc != negC;
+                yield refExact(f, rm, prod.add(add), sp == sz ? sp : rm == 2);
+            }
+            case FDIV_S, FDIV_D -> {
+                if (x.signum() == 0) yield new Result(encode(f, sa != sb, BigDecimal.ZERO), 0);
+                BigDecimal ax = x.abs(), ay = y.abs();
+                yield refRound(f, rm, sa != sb, q -> ax.compareTo(q.multiply(ay)), ax.divide(ay, new MathContext(40)));
+            }
+            case FSQRT_S, FSQRT_D -> {
+                if (x.signum() == 0) yield new Result(encode(f, sa, BigDecimal.ZERO), 0);
+                yield refRound(f, rm, false, q -> x.compareTo(q.multiply(q)), x.sqrt(new MathContext(40)));
+            }
+            default -> throw new IllegalArgumentException(op.name());
+        };
+    }
+
+    static Result refToInt(String name, int rm, BigDecimal v) {
+        RoundingMode mode = new RoundingMode[] {RoundingMode.HALF_EVEN, RoundingMode.DOWN, RoundingMode.FLOOR,
+                RoundingMode.CEILING, RoundingMode.HALF_UP}[rm];
+        BigInteger r = v.setScale(0, mode).toBigIntegerExact();
+        String kind = name.substring(5, name.lastIndexOf('_'));               // W, WU, L, LU
+        BigInteger lo = kind.endsWith("U") ? BigInteger.ZERO : BigInteger.ONE.shiftLeft(kind.startsWith("W") ? 31 : 63).negate();
+        BigInteger hi = BigInteger.ONE.shiftLeft((kind.startsWith("W") ? 32 : 64) - (kind.endsWith("U") ? 0 : 1))
+                .subtract(BigInteger.ONE);
+        if (r.compareTo(lo) < 0 || r.compareTo(hi) > 0) r = r.signum() < 0 ? lo : hi;
+        else return new Result(extend(kind, r), v.compareTo(new BigDecimal(r)) != 0 ? NX : 0);
+        return new Result(extend(kind, r), NV);
+    }
+
+    static long extend(String kind, BigInteger r) {
+        return kind.startsWith("W") ? (long) r.intValue() : r.longValue();
+    }
+
+    @Test
+    void agreesWithExactReference() {
+        long seed = Long.getLong("fp.seed", System.nanoTime());
+        int perOpAndMode = Integer.getInteger("fp.refCases", 400);
+        Random rnd = new Random(seed);
+        List<String> mismatches = new ArrayList<>();
+        int count = 0, total = 0;
+        for (Op op : HANDLERS.keySet()) {
+            String n = op.name();
+            boolean arithmetic = n.matches("F(N?MADD|N?MSUB|ADD|SUB|MUL|DIV|SQRT)_[SD]") || n.startsWith("FCVT");
+            if (!arithmetic) continue;
+            for (int rm = 0; rm <= 4; rm++) {
+                for (int k = 0; k < perOpAndMode; k++) {
+                    long a = finiteOperand(rnd, op, 0), b = finiteOperand(rnd, op, 1), c = finiteOperand(rnd, op, 2);
+                    if (!op.operands.contains("T")) b = 0;
+                    if (op.format != dev.reprise.isa.Format.R4) c = 0;
+                    if (n.startsWith("FSQRT") && (n.endsWith("S") ? (int) a < 0 : a < 0)) a &= n.endsWith("S") ? ~0x80000000L : Long.MAX_VALUE;
+                    if (n.startsWith("FDIV") && (n.endsWith("S") ? (b & 0x7fffffff) == 0 : (b & Long.MAX_VALUE) == 0)) b |= 1;
+                    Result want = reference(op, rm, a, b, c), got = run(op, rm, a, b, c);
+                    total++;
+                    if (!got.equals(want) && ++count <= 40)
+                        mismatches.add(String.format("%s rm=%d a=%016x b=%016x c=%016x: reference %s, Fp %s",
+                                op, rm, a, b, c, want, got));
+                }
+            }
+        }
+        assertThat(mismatches).as("%d of %d cases differ from the reference (seed %d, -Dfp.seed=%d to repeat)",
+                count, total, seed, seed).isEmpty();
+    }
+
+    static long finiteOperand(Random rnd, Op op, int k) {
+        for (;;) {
+            long v = operand(rnd, op, k);
+            char kind = operandKind(op, k);
+            if (kind == 'X') return v;
+            if (kind == 'S' && ((v & 0xffffffff00000000L) != 0xffffffff00000000L || (v & 0x7f800000) == 0x7f800000)) continue;
+            if (kind == 'D' && (v & 0x7ff0000000000000L) == 0x7ff0000000000000L) continue;
+            return v;
+        }
     }
 }
