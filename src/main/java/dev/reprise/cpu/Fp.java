@@ -350,16 +350,21 @@ public final class Fp {
         };
     }
 
-    /** Converts a signed (or, if {@code unsigned}, unsigned) 64-bit integer. */
+    /** Converts a signed (or, if {@code unsigned}, unsigned) 64-bit integer (never tiny, never overflows). */
     static long fromInt(Hart h, Fmt f, long v, boolean unsigned, int rm) {
         boolean negative = !unsigned && v < 0;
-        long mag = negative ? -v : v;                        // Long.MIN_VALUE stays, read unsigned below
-        if (mag >>> f.p() == 0) {                             // fits the significand: exact
-            double d = negative ? -(double) mag : (double) mag;
-            return f == S ? Float.floatToRawIntBits((float) d) & 0xffffffffL : Double.doubleToRawLongBits(d);
+        long mag = negative ? -v : v;                        // unsigned magnitude (2^63 for Long.MIN_VALUE)
+        if (mag == 0) return 0;
+        int shift = Math.max(0, 63 - Long.numberOfLeadingZeros(mag) - (f.p() - 1));   // bits that do not fit
+        long kept = mag >>> shift, rem = mag & ((1L << shift) - 1);
+        if (rem != 0) {
+            h.fflags |= Hart.FFLAG_NX;
+            if (roundUp(rm, negative, (kept & 1) != 0, Long.compare(rem, 1L << (shift - 1)))) kept++;
         }
-        BigInteger m = new BigInteger(Long.toUnsignedString(mag));
-        return round(h, f, negative, m, 0, false, rm);
+        int top = 63 - Long.numberOfLeadingZeros(kept);      // p - 1, or p after a carry, or less if exact
+        long exp = top + shift + f.bias();
+        long sig = top < f.p() ? kept << (f.p() - 1 - top) : kept >>> 1;   // leading bit at p - 1
+        return zero(f, negative) | exp << (f.p() - 1) | sig & f.fracMask();
     }
 
     /** Format conversion (S to D is exact; D to S rounds). */
@@ -489,14 +494,18 @@ public final class Fp {
         BigInteger kept = m.shiftRight(shift);
         BigInteger rem = m.subtract(kept.shiftLeft(shift));
         if (rem.signum() == 0) return kept;
-        int half = rem.compareTo(BigInteger.ONE.shiftLeft(shift - 1));
-        boolean up = switch (rm) {
-            case RNE -> half > 0 || half == 0 && kept.testBit(0);
+        boolean up = roundUp(rm, neg, kept.testBit(0), rem.compareTo(BigInteger.ONE.shiftLeft(shift - 1)));
+        return up ? kept.add(BigInteger.ONE) : kept;
+    }
+
+    /** Whether an inexact magnitude rounds up (away from zero); {@code half} compares the discarded part with half an ulp. */
+    private static boolean roundUp(int rm, boolean neg, boolean odd, int half) {
+        return switch (rm) {
+            case RNE -> half > 0 || half == 0 && odd;
             case RTZ -> false;
             case RDN -> neg;
             case RUP -> !neg;
             default -> half >= 0;
         };
-        return up ? kept.add(BigInteger.ONE) : kept;
     }
 }
