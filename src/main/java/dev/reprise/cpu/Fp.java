@@ -52,10 +52,10 @@ public final class Fp {
     public static void fdivS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, divS(h, s1(h, i), s2(h, i), rm)); }
     public static void fsqrtS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, sqrtS(h, s1(h, i), rm)); }
 
-    public static void fmaddS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, (int) fma(h, S, s1(h, i), s2(h, i), s3(h, i), false, false, rm)); }
-    public static void fmsubS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, (int) fma(h, S, s1(h, i), s2(h, i), s3(h, i), false, true, rm)); }
-    public static void fnmsubS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, (int) fma(h, S, s1(h, i), s2(h, i), s3(h, i), true, false, rm)); }
-    public static void fnmaddS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, (int) fma(h, S, s1(h, i), s2(h, i), s3(h, i), true, true, rm)); }
+    public static void fmaddS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, fmaS(h, s1(h, i), s2(h, i), s3(h, i), false, false, rm)); }
+    public static void fmsubS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, fmaS(h, s1(h, i), s2(h, i), s3(h, i), false, true, rm)); }
+    public static void fnmsubS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, fmaS(h, s1(h, i), s2(h, i), s3(h, i), true, false, rm)); }
+    public static void fnmaddS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, fmaS(h, s1(h, i), s2(h, i), s3(h, i), true, true, rm)); }
 
     public static void fsgnjS(Hart h, Insn i) { setS(h, i, s1(h, i) & 0x7fffffff | s2(h, i) & 0x80000000); }
     public static void fsgnjnS(Hart h, Insn i) { setS(h, i, s1(h, i) & 0x7fffffff | ~s2(h, i) & 0x80000000); }
@@ -88,10 +88,10 @@ public final class Fp {
     public static void fdivD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = divD(h, d1(h, i), d2(h, i), rm); }
     public static void fsqrtD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = sqrtD(h, d1(h, i), rm); }
 
-    public static void fmaddD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = fma(h, D, d1(h, i), d2(h, i), d3(h, i), false, false, rm); }
-    public static void fmsubD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = fma(h, D, d1(h, i), d2(h, i), d3(h, i), false, true, rm); }
-    public static void fnmsubD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = fma(h, D, d1(h, i), d2(h, i), d3(h, i), true, false, rm); }
-    public static void fnmaddD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = fma(h, D, d1(h, i), d2(h, i), d3(h, i), true, true, rm); }
+    public static void fmaddD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = fmaD(h, d1(h, i), d2(h, i), d3(h, i), false, false, rm); }
+    public static void fmsubD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = fmaD(h, d1(h, i), d2(h, i), d3(h, i), false, true, rm); }
+    public static void fnmsubD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = fmaD(h, d1(h, i), d2(h, i), d3(h, i), true, false, rm); }
+    public static void fnmaddD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = fmaD(h, d1(h, i), d2(h, i), d3(h, i), true, true, rm); }
 
     public static void fsgnjD(Hart h, Insn i) { h.f[i.rd()] = d1(h, i) & Long.MAX_VALUE | d2(h, i) & Long.MIN_VALUE; }
     public static void fsgnjnD(Hart h, Insn i) { h.f[i.rd()] = d1(h, i) & Long.MAX_VALUE | ~d2(h, i) & Long.MIN_VALUE; }
@@ -170,6 +170,46 @@ public final class Fp {
             if (Double.isFinite(r) && x >= TINY_D) return inexactIf(h, Math.fma(r, r, -x) != 0, r);
         }
         return sqrt(h, D, a, rm);
+    }
+
+    /** Bounds operands of the fma fast path away from intermediate overflow. */
+    private static final double HUGE_D = 0x1p1000;
+
+    /**
+     * (-1)^negProd * a*b + (-1)^negC * c. The exact error of the host fma is found with Boldo and
+     * Muller's ErrFma (a*b + c = r + gamma + z exactly, barring underflow and overflow).
+     */
+    public static long fmaD(Hart h, long a, long b, long c, boolean negProd, boolean negC, int rm) {
+        if (rm == RNE) {
+            double x = Double.longBitsToDouble(negProd ? a ^ Long.MIN_VALUE : a), y = Double.longBitsToDouble(b);
+            double z = Double.longBitsToDouble(negC ? c ^ Long.MIN_VALUE : c), r = Math.fma(x, y, z), u1 = x * y;
+            if (Double.isFinite(r) && Math.abs(r) >= TINY_D && Math.abs(u1) >= TINY_D
+                    && Math.abs(u1) <= HUGE_D && Math.abs(z) <= HUGE_D) {
+                double u2 = Math.fma(x, y, -u1);                          // x*y = u1 + u2
+                double a1 = z + u2, t = a1 - z, z2 = (z - (a1 - t)) + (u2 - t);   // z + u2 = a1 + z2
+                double b1 = u1 + a1, v = b1 - u1, b2 = (u1 - (b1 - v)) + (a1 - v); // u1 + a1 = b1 + b2
+                double gamma = (b1 - r) + b2;
+                return inexactIf(h, gamma + z2 != 0, r);
+            }
+        }
+        return fma(h, D, a, b, c, negProd, negC, rm);
+    }
+
+    /**
+     * The single-precision fma: the product is exact in double and the sum's error is found by
+     * TwoSum; rounding the double sum to float is then correct unless it is a float tie that the
+     * first rounding made, which goes to the exact path.
+     */
+    public static int fmaS(Hart h, int a, int b, int c, boolean negProd, boolean negC, int rm) {
+        if (rm == RNE) {
+            double p = (double) Float.intBitsToFloat(negProd ? a ^ 0x80000000 : a) * Float.intBitsToFloat(b);
+            double z = Float.intBitsToFloat(negC ? c ^ 0x80000000 : c), s = p + z;
+            double t = s - p, err = (p - (s - t)) + (z - t);                // p + z = s + err
+            float r = (float) s;
+            boolean maybeTie = err != 0 && (Double.doubleToRawLongBits(s) & 0xfffffffL) == 0;
+            if (Float.isFinite(r) && Math.abs(r) >= TINY_S && !maybeTie) return inexactIf(h, err != 0 || r != s, r);
+        }
+        return (int) fma(h, S, a & 0xffffffffL, b & 0xffffffffL, c & 0xffffffffL, negProd, negC, rm);
     }
 
     public static int addS(Hart h, int a, int b, int rm) {

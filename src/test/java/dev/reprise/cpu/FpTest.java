@@ -629,4 +629,42 @@ class FpTest {
             return v;
         }
     }
+
+    // ---- the round-to-nearest fast paths against Fp's own exact path -------------------------
+
+    /** Many cheap samples: the fast paths' flag detection (error-free transformations) must match the exact path. */
+    @Test
+    void fastPathsAgreeWithExactPath() {
+        long seed = Long.getLong("fp.seed", System.nanoTime());
+        Random rnd = new Random(seed);
+        List<String> mismatches = new ArrayList<>();
+        for (int n = 0; n < 150_000 && mismatches.size() < 20; n++) {
+            long a = fpOperand(rnd, 53, 11), b = fpOperand(rnd, 53, 11), c = fpOperand(rnd, 53, 11);
+            int sa = (int) fpOperand(rnd, 24, 8), sb = (int) fpOperand(rnd, 24, 8), sc = (int) fpOperand(rnd, 24, 8);
+            boolean np = rnd.nextBoolean(), nc = rnd.nextBoolean();
+            check(mismatches, "fmaD", a, b, c, h -> Fp.fmaD(h, a, b, c, np, nc, 0), h -> Fp.fma(h, Fp.D, a, b, c, np, nc, 0));
+            check(mismatches, "fmaS", sa, sb, sc, h -> Fp.fmaS(h, sa, sb, sc, np, nc, 0),
+                    h -> Fp.fma(h, Fp.S, sa & 0xffffffffL, sb & 0xffffffffL, sc & 0xffffffffL, np, nc, 0));
+            check(mismatches, "addD", a, b, 0, h -> Fp.addD(h, a, b, 0), h -> Fp.add(h, Fp.D, a, b, 0));
+            check(mismatches, "mulD", a, b, 0, h -> Fp.mulD(h, a, b, 0), h -> Fp.mul(h, Fp.D, a, b, 0));
+            check(mismatches, "divD", a, b, 0, h -> Fp.divD(h, a, b, 0), h -> Fp.div(h, Fp.D, a, b, 0));
+            check(mismatches, "sqrtD", a, 0, 0, h -> Fp.sqrtD(h, a, 0), h -> Fp.sqrt(h, Fp.D, a, 0));
+            check(mismatches, "addS", sa, sb, 0, h -> Fp.addS(h, sa, sb, 0), h -> Fp.add(h, Fp.S, sa & 0xffffffffL, sb & 0xffffffffL, 0));
+            check(mismatches, "mulS", sa, sb, 0, h -> Fp.mulS(h, sa, sb, 0), h -> Fp.mul(h, Fp.S, sa & 0xffffffffL, sb & 0xffffffffL, 0));
+            check(mismatches, "divS", sa, sb, 0, h -> Fp.divS(h, sa, sb, 0), h -> Fp.div(h, Fp.S, sa & 0xffffffffL, sb & 0xffffffffL, 0));
+            check(mismatches, "sqrtS", sa, 0, 0, h -> Fp.sqrtS(h, sa, 0), h -> Fp.sqrt(h, Fp.S, sa & 0xffffffffL, 0));
+            check(mismatches, "cvtSD", a, 0, 0, h -> Fp.cvtSD(h, a, 0), h -> Fp.convert(h, Fp.D, Fp.S, a, 0));
+        }
+        assertThat(mismatches).as("fast path against exact path (seed %d, -Dfp.seed=%d to repeat)", seed, seed).isEmpty();
+    }
+
+    static void check(List<String> mismatches, String name, long a, long b, long c,
+                      java.util.function.ToLongFunction<Hart> fast, java.util.function.ToLongFunction<Hart> exact) {
+        Hart h1 = new Hart(null, null), h2 = new Hart(null, null);
+        long r1 = fast.applyAsLong(h1), r2 = exact.applyAsLong(h2);
+        if (name.endsWith("S") || name.equals("cvtSD")) { r1 &= 0xffffffffL; r2 &= 0xffffffffL; }
+        if (r1 != r2 || h1.fflags != h2.fflags)
+            mismatches.add(String.format("%s a=%x b=%x c=%x: fast %x flags %02x, exact %x flags %02x",
+                    name, a, b, c, r1, h1.fflags, r2, h2.fflags));
+    }
 }
