@@ -632,7 +632,7 @@ class FpTest {
 
     // ---- the round-to-nearest fast paths against Fp's own exact path -------------------------
 
-    /** Many cheap samples: the fast paths' flag detection (error-free transformations) must match the exact path. */
+    /** Many cheap samples in every rounding mode: the fast paths (error-free transformations) must match the exact path. */
     @Test
     void fastPathsAgreeWithExactPath() {
         long seed = Long.getLong("fp.seed", System.nanoTime());
@@ -642,18 +642,19 @@ class FpTest {
             long a = fpOperand(rnd, 53, 11), b = fpOperand(rnd, 53, 11), c = fpOperand(rnd, 53, 11);
             int sa = (int) fpOperand(rnd, 24, 8), sb = (int) fpOperand(rnd, 24, 8), sc = (int) fpOperand(rnd, 24, 8);
             boolean np = rnd.nextBoolean(), nc = rnd.nextBoolean();
-            check(mismatches, "fmaD", a, b, c, h -> Fp.fmaD(h, a, b, c, np, nc, 0), h -> Fp.fma(h, Fp.D, a, b, c, np, nc, 0));
-            check(mismatches, "fmaS", sa, sb, sc, h -> Fp.fmaS(h, sa, sb, sc, np, nc, 0),
-                    h -> Fp.fma(h, Fp.S, sa & 0xffffffffL, sb & 0xffffffffL, sc & 0xffffffffL, np, nc, 0));
-            check(mismatches, "addD", a, b, 0, h -> Fp.addD(h, a, b, 0), h -> Fp.add(h, Fp.D, a, b, 0));
-            check(mismatches, "mulD", a, b, 0, h -> Fp.mulD(h, a, b, 0), h -> Fp.mul(h, Fp.D, a, b, 0));
-            check(mismatches, "divD", a, b, 0, h -> Fp.divD(h, a, b, 0), h -> Fp.div(h, Fp.D, a, b, 0));
-            check(mismatches, "sqrtD", a, 0, 0, h -> Fp.sqrtD(h, a, 0), h -> Fp.sqrt(h, Fp.D, a, 0));
-            check(mismatches, "addS", sa, sb, 0, h -> Fp.addS(h, sa, sb, 0), h -> Fp.add(h, Fp.S, sa & 0xffffffffL, sb & 0xffffffffL, 0));
-            check(mismatches, "mulS", sa, sb, 0, h -> Fp.mulS(h, sa, sb, 0), h -> Fp.mul(h, Fp.S, sa & 0xffffffffL, sb & 0xffffffffL, 0));
-            check(mismatches, "divS", sa, sb, 0, h -> Fp.divS(h, sa, sb, 0), h -> Fp.div(h, Fp.S, sa & 0xffffffffL, sb & 0xffffffffL, 0));
-            check(mismatches, "sqrtS", sa, 0, 0, h -> Fp.sqrtS(h, sa, 0), h -> Fp.sqrt(h, Fp.S, sa & 0xffffffffL, 0));
-            check(mismatches, "cvtSD", a, 0, 0, h -> Fp.cvtSD(h, a, 0), h -> Fp.convert(h, Fp.D, Fp.S, a, 0));
+            int rm = rnd.nextInt(5);
+            check(mismatches, "fmaD", a, b, c, h -> Fp.fmaD(h, a, b, c, np, nc, rm), h -> Fp.fma(h, Fp.D, a, b, c, np, nc, rm));
+            check(mismatches, "fmaS", sa, sb, sc, h -> Fp.fmaS(h, sa, sb, sc, np, nc, rm),
+                    h -> Fp.fma(h, Fp.S, sa & 0xffffffffL, sb & 0xffffffffL, sc & 0xffffffffL, np, nc, rm));
+            check(mismatches, "addD", a, b, 0, h -> Fp.addD(h, a, b, rm), h -> Fp.add(h, Fp.D, a, b, rm));
+            check(mismatches, "mulD", a, b, 0, h -> Fp.mulD(h, a, b, rm), h -> Fp.mul(h, Fp.D, a, b, rm));
+            check(mismatches, "divD", a, b, 0, h -> Fp.divD(h, a, b, rm), h -> Fp.div(h, Fp.D, a, b, rm));
+            check(mismatches, "sqrtD", a, 0, 0, h -> Fp.sqrtD(h, a, rm), h -> Fp.sqrt(h, Fp.D, a, rm));
+            check(mismatches, "addS", sa, sb, 0, h -> Fp.addS(h, sa, sb, rm), h -> Fp.add(h, Fp.S, sa & 0xffffffffL, sb & 0xffffffffL, rm));
+            check(mismatches, "mulS", sa, sb, 0, h -> Fp.mulS(h, sa, sb, rm), h -> Fp.mul(h, Fp.S, sa & 0xffffffffL, sb & 0xffffffffL, rm));
+            check(mismatches, "divS", sa, sb, 0, h -> Fp.divS(h, sa, sb, rm), h -> Fp.div(h, Fp.S, sa & 0xffffffffL, sb & 0xffffffffL, rm));
+            check(mismatches, "sqrtS", sa, 0, 0, h -> Fp.sqrtS(h, sa, rm), h -> Fp.sqrt(h, Fp.S, sa & 0xffffffffL, rm));
+            check(mismatches, "cvtSD", a, 0, 0, h -> Fp.cvtSD(h, a, rm), h -> Fp.convert(h, Fp.D, Fp.S, a, rm));
         }
         assertThat(mismatches).as("fast path against exact path (seed %d, -Dfp.seed=%d to repeat)", seed, seed).isEmpty();
     }
