@@ -12,10 +12,11 @@ import java.math.BigInteger;
  * conversions to integer. Operations that round check the rounding mode first and raise an
  * illegal instruction, before touching any state, for rm 5/6 or a dynamic rm with frm 5..7.
  *
- * <p>Arithmetic takes a fast path for round-to-nearest-even on the host's IEEE arithmetic, with the
- * exception flags found by error-free transformations, and falls back to an exact
- * integer-significand path ({@link #round}) for the other rounding modes, special operands, results
- * near the underflow threshold and fused multiply-add.
+ * <p>Arithmetic takes a fast path on the host's IEEE arithmetic (round to nearest even), where
+ * error-free transformations give the exact rounding error, which yields the inexact flag and the
+ * result in every other rounding mode. NaN or infinite operands, overflow and results near the
+ * underflow threshold, and the rare fma tie the host cannot settle, go to an exact
+ * integer-significand path ({@link #round}).
  */
 public final class Fp {
     private Fp() {}
