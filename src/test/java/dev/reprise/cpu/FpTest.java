@@ -389,8 +389,11 @@ class FpTest {
         for (int k = 0; k < ops.size(); k++) {
             Op op = ops.get(k);
             for (int rm = 0; rm <= 4; rm++) {
-                for (int n = 0; n < perOpAndMode; n++) cases.add(new long[] {k, rm,
-                        operand(rnd, op, 0), operand(rnd, op, 1), operand(rnd, op, 2)});
+                for (int n = 0; n < perOpAndMode; n++) {
+                    long a = operand(rnd, op, 0), b = operand(rnd, op, 1), c = operand(rnd, op, 2);
+                    if (op.format == dev.reprise.isa.Format.R4 && rnd.nextBoolean()) c = nearProduct(rnd, operandKind(op, 0) == 'S', a, b);
+                    cases.add(new long[] {k, rm, a, b, c});
+                }
                 long[] a = specials(operandKind(op, 0)), b = specials(operandKind(op, 1)), c = specials(operandKind(op, 2));
                 boolean three = op.format == dev.reprise.isa.Format.R4, two = three || op.operands.contains("T");
                 for (long x : a)                                   // every combination of special operands
@@ -435,6 +438,19 @@ class FpTest {
                                               : box((int) fpOperand(rnd, 24, 8));
             default -> fpOperand(rnd, 53, 11);
         };
+    }
+
+    /** An addend that nearly cancels (or doubles) a*b: the rounded product, its sign random, moved a few ulps. */
+    static long nearProduct(Random rnd, boolean single, long a, long b) {
+        int steps = rnd.nextInt(7) - 3;
+        if (single) {
+            float p = Float.intBitsToFloat((int) a) * Float.intBitsToFloat((int) b) * (rnd.nextBoolean() ? 1 : -1);
+            for (int k = 0; k < Math.abs(steps); k++) p = steps > 0 ? Math.nextUp(p) : Math.nextDown(p);
+            return box(Float.floatToRawIntBits(p));
+        }
+        double p = Double.longBitsToDouble(a) * Double.longBitsToDouble(b) * (rnd.nextBoolean() ? 1 : -1);
+        for (int k = 0; k < Math.abs(steps); k++) p = steps > 0 ? Math.nextUp(p) : Math.nextDown(p);
+        return Double.doubleToRawLongBits(p);
     }
 
     static long[] specials(char kind) {
@@ -691,9 +707,12 @@ class FpTest {
         long seed = Long.getLong("fp.seed", System.nanoTime());
         Random rnd = new Random(seed);
         List<String> mismatches = new ArrayList<>();
-        for (int n = 0; n < 150_000 && mismatches.size() < 20; n++) {
-            long a = fpOperand(rnd, 53, 11), b = fpOperand(rnd, 53, 11), c = fpOperand(rnd, 53, 11);
-            int sa = (int) fpOperand(rnd, 24, 8), sb = (int) fpOperand(rnd, 24, 8), sc = (int) fpOperand(rnd, 24, 8);
+        int samples = Integer.getInteger("fp.fastCases", 150_000);
+        for (int n = 0; n < samples && mismatches.size() < 20; n++) {
+            long a = fpOperand(rnd, 53, 11), b = fpOperand(rnd, 53, 11);
+            long c = rnd.nextBoolean() ? fpOperand(rnd, 53, 11) : nearProduct(rnd, false, a, b);
+            int sa = (int) fpOperand(rnd, 24, 8), sb = (int) fpOperand(rnd, 24, 8);
+            int sc = (int) (rnd.nextBoolean() ? fpOperand(rnd, 24, 8) : nearProduct(rnd, true, sa, sb));
             boolean np = rnd.nextBoolean(), nc = rnd.nextBoolean();
             int rm = rnd.nextInt(5);
             check(mismatches, "fmaD", a, b, c, h -> Fp.fmaD(h, a, b, c, np, nc, rm), h -> Fp.fma(h, Fp.D, a, b, c, np, nc, rm));
