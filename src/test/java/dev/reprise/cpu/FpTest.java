@@ -6,15 +6,15 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.reprise.isa.Insn;
 import dev.reprise.isa.Op;
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.math.MathContext;
-import java.math.RoundingMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -367,7 +367,7 @@ class FpTest {
         Path gcc = onPath("riscv64-linux-gnu-gcc"), qemu = onPath("qemu-riscv64");
         assumeThat(gcc).as("riscv64-linux-gnu-gcc on PATH").isNotNull();
         assumeThat(qemu).as("qemu-riscv64 on PATH").isNotNull();
-        Path dir = Files.createDirectories(Path.of("target", "fpdiff"));
+        Path dir = Files.createDirectories(Path.of(System.getProperty("reprise.root", "."), "target", "fpdiff"));
         String source;
         try (InputStream in = FpTest.class.getResourceAsStream("fpdiff.c")) {
             source = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
