@@ -146,6 +146,35 @@ class FpTest {
         assertThat(h.f[11]).isEqualTo(bd(0x1p-60));
     }
 
+    /** Every operation with a rounding-mode field (",m" in the table) checks it; the others ignore frm. */
+    @Test
+    void everyRoundingOperationChecksItsRoundingMode() {
+        for (Op op : HANDLERS.keySet()) {
+            boolean rounds = op.operands.endsWith(",m");
+            for (int[] mode : new int[][] {{7, 5}, {7, 6}, {7, 7}, {5, 0}, {6, 0}}) {
+                Hart h = new Hart(null, null);
+                h.frm = mode[1];
+                h.pc = 0x4000;
+                h.f[1] = bd(1.5); h.f[2] = 0x7ff0000000000001L; h.f[3] = bs(2.5f); h.x[1] = 3;
+                long[] f = h.f.clone(), x = h.x.clone();
+                Insn i = new Insn(op, 10, 1, 2, 3, 0, mode[0], 0, 4, op.match | mode[0] << 12, null);
+                if (rounds) {
+                    assertThatThrownBy(() -> HANDLERS.get(op).invoke(h, i)).as("%s rm=%d frm=%d", op, mode[0], mode[1])
+                            .isInstanceOfSatisfying(Trap.class, t -> {
+                                assertThat(t.cause).isEqualTo(Trap.Cause.ILLEGAL_INSTRUCTION);
+                                assertThat(t.pc).isEqualTo(0x4000);
+                                assertThat(t.value).isEqualTo(i.raw() & 0xffffffffL);
+                            });
+                    assertThat(h.f).isEqualTo(f);
+                    assertThat(h.x).isEqualTo(x);
+                    assertThat(h.fflags).isZero();
+                } else if (mode[0] == 7) {
+                    run(op, mode[1], h.f[1], h.f[2], h.f[3]);          // frm is ignored: no trap
+                }
+            }
+        }
+    }
+
     @Test
     void arithmeticSpecialCases() {
         double inf = Double.POSITIVE_INFINITY;
