@@ -33,7 +33,10 @@ public final class Fp {
         return BOX | (bits & 0xffffffffL);
     }
 
-    /** The single held in a register; the canonical NaN when the register is not NaN-boxed. */
+    /**
+     * The single an arithmetic operation reads from a register: the canonical NaN when the register
+     * is not NaN-boxed. FSW and FMV.X.W do not unbox: they move the low 32 bits as they are.
+     */
     public static int unboxSingle(long reg) {
         return (reg & BOX) == BOX ? (int) reg : CANONICAL_NAN_S;
     }
