@@ -12,10 +12,11 @@ import java.math.BigInteger;
  * conversions to integer. Operations that round check the rounding mode first and raise an
  * illegal instruction, before touching any state, for rm 5/6 or a dynamic rm with frm 5..7.
  *
- * <p>Arithmetic takes a fast path for round-to-nearest-even on the host's IEEE arithmetic, with the
- * exception flags found by error-free transformations, and falls back to an exact
- * integer-significand path ({@link #round}) for the other rounding modes, special operands, results
- * near the underflow threshold and fused multiply-add.
+ * <p>Arithmetic takes a fast path on the host's IEEE arithmetic (round to nearest even), where
+ * error-free transformations give the exact rounding error, which yields the inexact flag and the
+ * result in every other rounding mode. NaN or infinite operands, overflow and results near the
+ * underflow threshold, and the rare fma tie the host cannot settle, go to an exact
+ * integer-significand path ({@link #round}).
  */
 public final class Fp {
     private Fp() {}
@@ -32,7 +33,10 @@ public final class Fp {
         return BOX | (bits & 0xffffffffL);
     }
 
-    /** The single held in a register; the canonical NaN when the register is not NaN-boxed. */
+    /**
+     * The single an arithmetic operation reads from a register: the canonical NaN when the register
+     * is not NaN-boxed. FSW and FMV.X.W do not unbox: they move the low 32 bits as they are.
+     */
     public static int unboxSingle(long reg) {
         return (reg & BOX) == BOX ? (int) reg : CANONICAL_NAN_S;
     }
@@ -52,10 +56,10 @@ public final class Fp {
     public static void fdivS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, divS(h, s1(h, i), s2(h, i), rm)); }
     public static void fsqrtS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, sqrtS(h, s1(h, i), rm)); }
 
-    public static void fmaddS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, (int) fma(h, S, s1(h, i), s2(h, i), s3(h, i), false, false, rm)); }
-    public static void fmsubS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, (int) fma(h, S, s1(h, i), s2(h, i), s3(h, i), false, true, rm)); }
-    public static void fnmsubS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, (int) fma(h, S, s1(h, i), s2(h, i), s3(h, i), true, false, rm)); }
-    public static void fnmaddS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, (int) fma(h, S, s1(h, i), s2(h, i), s3(h, i), true, true, rm)); }
+    public static void fmaddS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, fmaS(h, s1(h, i), s2(h, i), s3(h, i), false, false, rm)); }
+    public static void fmsubS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, fmaS(h, s1(h, i), s2(h, i), s3(h, i), false, true, rm)); }
+    public static void fnmsubS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, fmaS(h, s1(h, i), s2(h, i), s3(h, i), true, false, rm)); }
+    public static void fnmaddS(Hart h, Insn i) { int rm = rm(h, i); setS(h, i, fmaS(h, s1(h, i), s2(h, i), s3(h, i), true, true, rm)); }
 
     public static void fsgnjS(Hart h, Insn i) { setS(h, i, s1(h, i) & 0x7fffffff | s2(h, i) & 0x80000000); }
     public static void fsgnjnS(Hart h, Insn i) { setS(h, i, s1(h, i) & 0x7fffffff | ~s2(h, i) & 0x80000000); }
@@ -88,10 +92,10 @@ public final class Fp {
     public static void fdivD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = divD(h, d1(h, i), d2(h, i), rm); }
     public static void fsqrtD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = sqrtD(h, d1(h, i), rm); }
 
-    public static void fmaddD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = fma(h, D, d1(h, i), d2(h, i), d3(h, i), false, false, rm); }
-    public static void fmsubD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = fma(h, D, d1(h, i), d2(h, i), d3(h, i), false, true, rm); }
-    public static void fnmsubD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = fma(h, D, d1(h, i), d2(h, i), d3(h, i), true, false, rm); }
-    public static void fnmaddD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = fma(h, D, d1(h, i), d2(h, i), d3(h, i), true, true, rm); }
+    public static void fmaddD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = fmaD(h, d1(h, i), d2(h, i), d3(h, i), false, false, rm); }
+    public static void fmsubD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = fmaD(h, d1(h, i), d2(h, i), d3(h, i), false, true, rm); }
+    public static void fnmsubD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = fmaD(h, d1(h, i), d2(h, i), d3(h, i), true, false, rm); }
+    public static void fnmaddD(Hart h, Insn i) { int rm = rm(h, i); h.f[i.rd()] = fmaD(h, d1(h, i), d2(h, i), d3(h, i), true, true, rm); }
 
     public static void fsgnjD(Hart h, Insn i) { h.f[i.rd()] = d1(h, i) & Long.MAX_VALUE | d2(h, i) & Long.MIN_VALUE; }
     public static void fsgnjnD(Hart h, Insn i) { h.f[i.rd()] = d1(h, i) & Long.MAX_VALUE | ~d2(h, i) & Long.MIN_VALUE; }
@@ -129,99 +133,151 @@ public final class Fp {
     private static long d3(Hart h, Insn i) { return h.f[i.rs3()]; }
     private static void setS(Hart h, Insn i, int bits) { h.f[i.rd()] = boxSingle(bits); }
 
-    // ---- round-to-nearest-even fast paths (also the JIT's helpers) ----------------------------
-    // Each returns the result and ORs its flags into h.fflags; anything the host arithmetic cannot
-    // settle with certainty (NaN or infinite operands or results, results near the underflow
-    // threshold, other rounding modes) goes to the exact path.
+    // ---- fast paths on the host's IEEE arithmetic (also the JIT's helpers) --------------------
+    // Each returns the result and ORs its flags into h.fflags. The host computes r = RNE(v) of the
+    // exact value v, an error-free transformation gives v - r (or its sign), and settle() turns that
+    // into the result of any rounding mode. Whatever that cannot decide with certainty (NaN or
+    // infinite operands, overflow, results near the underflow threshold) goes to the exact path.
 
     /** Below this magnitude the fast paths do not decide: error terms could underflow. */
     private static final double TINY_D = 0x1p-900;
     private static final float TINY_S = 0x1p-100f;
+    /** Bounds operands of the fma fast path away from intermediate overflow. */
+    private static final double HUGE_D = 0x1p1000;
+    /** "Not decided": a NaN pattern, which no fast path ever returns. */
+    private static final long UNDECIDED = -1;
 
     public static long addD(Hart h, long a, long b, int rm) {
-        if (rm == RNE) {
-            double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x + y;
-            double yv = r - x, err = (x - (r - yv)) + (y - yv);      // TwoSum: x + y = r + err
-            if (Double.isFinite(r) && Double.isFinite(err)) return inexactIf(h, err != 0, r);
-        }
-        return add(h, D, a, b, rm);
+        double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x + y;
+        double yv = r - x, err = (x - (r - yv)) + (y - yv);          // TwoSum: x + y = r + err
+        boolean ok = Double.isFinite(r) && Double.isFinite(err) && (r != 0 || rm != RDN);   // RDN: x - x = -0
+        long bits = ok ? settle(h, r, err, true, rm) : UNDECIDED;
+        return bits != UNDECIDED ? bits : add(h, D, a, b, rm);
     }
 
     public static long mulD(Hart h, long a, long b, int rm) {
-        if (rm == RNE) {
-            double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x * y;
-            if (Double.isFinite(r) && Math.abs(r) >= TINY_D) return inexactIf(h, Math.fma(x, y, -r) != 0, r);
-        }
-        return mul(h, D, a, b, rm);
+        double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x * y;
+        long bits = Double.isFinite(r) && Math.abs(r) >= TINY_D ? settle(h, r, Math.fma(x, y, -r), true, rm) : UNDECIDED;
+        return bits != UNDECIDED ? bits : mul(h, D, a, b, rm);
     }
 
     public static long divD(Hart h, long a, long b, int rm) {
-        if (rm == RNE) {
-            double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x / y;
-            if (Double.isFinite(r) && Math.abs(r) >= TINY_D && Math.abs(x) >= TINY_D)
-                return inexactIf(h, Math.fma(-r, y, x) != 0, r);
-        }
-        return div(h, D, a, b, rm);
+        double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x / y;
+        boolean ok = Double.isFinite(r) && Math.abs(r) >= TINY_D && Math.abs(x) >= TINY_D;
+        long bits = ok ? settle(h, r, Math.fma(-r, y, x) * Math.signum(y), false, rm) : UNDECIDED;  // no ties
+        return bits != UNDECIDED ? bits : div(h, D, a, b, rm);
     }
 
     public static long sqrtD(Hart h, long a, int rm) {
-        if (rm == RNE) {
-            double x = Double.longBitsToDouble(a), r = Math.sqrt(x);
-            if (Double.isFinite(r) && x >= TINY_D) return inexactIf(h, Math.fma(r, r, -x) != 0, r);
+        double x = Double.longBitsToDouble(a), r = Math.sqrt(x);
+        long bits = Double.isFinite(r) && x >= TINY_D ? settle(h, r, -Math.fma(r, r, -x), false, rm) : UNDECIDED;
+        return bits != UNDECIDED ? bits : sqrt(h, D, a, rm);
+    }
+
+    /**
+     * (-1)^negProd * a*b + (-1)^negC * c. The exact error of the host fma is found with Boldo and
+     * Muller's ErrFma (a*b + c = r + gamma + z2 exactly, barring underflow and overflow).
+     */
+    public static long fmaD(Hart h, long a, long b, long c, boolean negProd, boolean negC, int rm) {
+        double x = Double.longBitsToDouble(negProd ? a ^ Long.MIN_VALUE : a), y = Double.longBitsToDouble(b);
+        double z = Double.longBitsToDouble(negC ? c ^ Long.MIN_VALUE : c), r = Math.fma(x, y, z), u1 = x * y;
+        long bits = UNDECIDED;
+        if (Double.isFinite(r) && Math.abs(r) >= TINY_D && Math.abs(u1) >= TINY_D
+                && Math.abs(u1) <= HUGE_D && Math.abs(z) <= HUGE_D) {
+            double u2 = Math.fma(x, y, -u1);                              // x*y = u1 + u2
+            double a1 = z + u2, t = a1 - z, z2 = (z - (a1 - t)) + (u2 - t);       // z + u2 = a1 + z2
+            double b1 = u1 + a1, v = b1 - u1, b2 = (u1 - (b1 - v)) + (a1 - v);    // u1 + a1 = b1 + b2
+            double gamma = (b1 - r) + b2, e = gamma + z2, w = e - gamma;
+            boolean eExact = (gamma - (e - w)) + (z2 - w) == 0;          // TwoSum's error of e
+            bits = settle(h, r, e, eExact, rm);
         }
-        return sqrt(h, D, a, rm);
+        return bits != UNDECIDED ? bits : fma(h, D, a, b, c, negProd, negC, rm);
+    }
+
+    /**
+     * The single-precision fma: the product is exact in double and TwoSum gives the sum's error;
+     * rounding the double sum s to float is then correct unless s is a float tie made by the first
+     * rounding, which goes to the exact path.
+     */
+    public static int fmaS(Hart h, int a, int b, int c, boolean negProd, boolean negC, int rm) {
+        double p = (double) Float.intBitsToFloat(negProd ? a ^ 0x80000000 : a) * Float.intBitsToFloat(b);
+        double z = Float.intBitsToFloat(negC ? c ^ 0x80000000 : c), s = p + z;
+        double t = s - p, err = (p - (s - t)) + (z - t);                    // p + z = s + err
+        float r = (float) s;
+        boolean maybeTie = err != 0 && (Double.doubleToRawLongBits(s) & 0xfffffffL) == 0;
+        int bits = Float.isFinite(r) && Math.abs(r) >= TINY_S && !maybeTie
+                ? settle(h, r, (s - r) + err, err == 0, rm) : (int) UNDECIDED;    // s - r is exact
+        return bits != (int) UNDECIDED ? bits : (int) fma(h, S, a & 0xffffffffL, b & 0xffffffffL, c & 0xffffffffL, negProd, negC, rm);
     }
 
     public static int addS(Hart h, int a, int b, int rm) {
-        if (rm == RNE) {
-            float x = Float.intBitsToFloat(a), y = Float.intBitsToFloat(b), r = x + y;
-            float yv = r - x, err = (x - (r - yv)) + (y - yv);       // TwoSum: x + y = r + err
-            if (Float.isFinite(r) && Float.isFinite(err)) return inexactIf(h, err != 0, r);
-        }
-        return (int) add(h, S, a & 0xffffffffL, b & 0xffffffffL, rm);
+        float x = Float.intBitsToFloat(a), y = Float.intBitsToFloat(b), r = x + y;
+        float yv = r - x, err = (x - (r - yv)) + (y - yv);           // TwoSum: x + y = r + err
+        boolean ok = Float.isFinite(r) && Float.isFinite(err) && (r != 0 || rm != RDN);
+        int bits = ok ? settle(h, r, err, true, rm) : (int) UNDECIDED;
+        return bits != (int) UNDECIDED ? bits : (int) add(h, S, a & 0xffffffffL, b & 0xffffffffL, rm);
     }
 
     public static int mulS(Hart h, int a, int b, int rm) {
-        if (rm == RNE) {
-            float x = Float.intBitsToFloat(a), y = Float.intBitsToFloat(b), r = x * y;
-            if (Float.isFinite(r) && Math.abs(r) >= TINY_S) return inexactIf(h, (double) x * y != r, r);
-        }
-        return (int) mul(h, S, a & 0xffffffffL, b & 0xffffffffL, rm);
+        float x = Float.intBitsToFloat(a), y = Float.intBitsToFloat(b), r = x * y;
+        int bits = Float.isFinite(r) && Math.abs(r) >= TINY_S ? settle(h, r, (double) x * y - r, true, rm) : (int) UNDECIDED;
+        return bits != (int) UNDECIDED ? bits : (int) mul(h, S, a & 0xffffffffL, b & 0xffffffffL, rm);
     }
 
     public static int divS(Hart h, int a, int b, int rm) {
-        if (rm == RNE) {
-            float x = Float.intBitsToFloat(a), y = Float.intBitsToFloat(b), r = x / y;
-            if (Float.isFinite(r) && Math.abs(r) >= TINY_S) return inexactIf(h, (double) r * y != x, r);
-        }
-        return (int) div(h, S, a & 0xffffffffL, b & 0xffffffffL, rm);
+        float x = Float.intBitsToFloat(a), y = Float.intBitsToFloat(b), r = x / y;
+        int bits = Float.isFinite(r) && Math.abs(r) >= TINY_S
+                ? settle(h, r, ((double) x - (double) r * y) * Math.signum(y), false, rm) : (int) UNDECIDED;
+        return bits != (int) UNDECIDED ? bits : (int) div(h, S, a & 0xffffffffL, b & 0xffffffffL, rm);
     }
 
     public static int sqrtS(Hart h, int a, int rm) {
-        if (rm == RNE) {
-            float x = Float.intBitsToFloat(a), r = (float) Math.sqrt(x);   // double rounding is innocuous here
-            if (Float.isFinite(r) && x >= TINY_S) return inexactIf(h, (double) r * r != x, r);
-        }
-        return (int) sqrt(h, S, a & 0xffffffffL, rm);
+        float x = Float.intBitsToFloat(a), r = (float) Math.sqrt(x);   // double rounding is innocuous here
+        int bits = Float.isFinite(r) && x >= TINY_S ? settle(h, r, x - (double) r * r, false, rm) : (int) UNDECIDED;
+        return bits != (int) UNDECIDED ? bits : (int) sqrt(h, S, a & 0xffffffffL, rm);
     }
 
     public static int cvtSD(Hart h, long a, int rm) {
-        if (rm == RNE) {
-            double x = Double.longBitsToDouble(a);
-            float r = (float) x;
-            if (Float.isFinite(r) && (Math.abs(r) >= TINY_S || x == 0)) return inexactIf(h, r != x, r);
-        }
-        return (int) convert(h, D, S, a, rm);
+        double x = Double.longBitsToDouble(a);
+        float r = (float) x;
+        boolean ok = Float.isFinite(r) && (Math.abs(r) >= TINY_S || x == 0);
+        int bits = ok ? settle(h, r, x - r, true, rm) : (int) UNDECIDED;        // x - r is exact
+        return bits != (int) UNDECIDED ? bits : (int) convert(h, D, S, a, rm);
     }
 
-    private static long inexactIf(Hart h, boolean inexact, double r) {
-        if (inexact) h.fflags |= Hart.FFLAG_NX;
-        return Double.doubleToRawLongBits(r);
+    /**
+     * The result in mode rm from r = RNE(v) and err, which has the sign of v - r and, when
+     * {@code tieable}, is exactly v - r (division and square root never produce ties).
+     * UNDECIDED when a directed rounding overflows.
+     */
+    private static long settle(Hart h, double r, double err, boolean tieable, int rm) {
+        if (err == 0) return Double.doubleToRawLongBits(r);
+        double other = err > 0 ? Math.nextUp(r) : Math.nextDown(r);       // v lies between r and other
+        double d = switch (rm) {
+            case RNE -> r;
+            case RTZ -> Math.abs(other) < Math.abs(r) ? other : r;
+            case RDN -> Math.min(r, other);
+            case RUP -> Math.max(r, other);
+            default -> tieable && other - r == 2 * err && Math.abs(other) > Math.abs(r) ? other : r;
+        };
+        if (!Double.isFinite(d)) return UNDECIDED;
+        h.fflags |= Hart.FFLAG_NX;
+        return Double.doubleToRawLongBits(d);
     }
 
-    private static int inexactIf(Hart h, boolean inexact, float r) {
-        if (inexact) h.fflags |= Hart.FFLAG_NX;
-        return Float.floatToRawIntBits(r);
+    private static int settle(Hart h, float r, double err, boolean tieable, int rm) {
+        if (err == 0) return Float.floatToRawIntBits(r);
+        float other = err > 0 ? Math.nextUp(r) : Math.nextDown(r);
+        float d = switch (rm) {
+            case RNE -> r;
+            case RTZ -> Math.abs(other) < Math.abs(r) ? other : r;
+            case RDN -> Math.min(r, other);
+            case RUP -> Math.max(r, other);
+            default -> tieable && (double) other - r == 2 * err && Math.abs(other) > Math.abs(r) ? other : r;
+        };
+        if (!Float.isFinite(d)) return (int) UNDECIDED;
+        h.fflags |= Hart.FFLAG_NX;
+        return Float.floatToRawIntBits(d);
     }
 
     // ---- formats and classification on raw bits (singles in the low 32 bits) -----------------
@@ -350,16 +406,21 @@ public final class Fp {
         };
     }
 
-    /** Converts a signed (or, if {@code unsigned}, unsigned) 64-bit integer. */
+    /** Converts a signed (or, if {@code unsigned}, unsigned) 64-bit integer (never tiny, never overflows). */
     static long fromInt(Hart h, Fmt f, long v, boolean unsigned, int rm) {
         boolean negative = !unsigned && v < 0;
-        long mag = negative ? -v : v;                        // Long.MIN_VALUE stays, read unsigned below
-        if (mag >>> f.p() == 0) {                             // fits the significand: exact
-            double d = negative ? -(double) mag : (double) mag;
-            return f == S ? Float.floatToRawIntBits((float) d) & 0xffffffffL : Double.doubleToRawLongBits(d);
+        long mag = negative ? -v : v;                        // unsigned magnitude (2^63 for Long.MIN_VALUE)
+        if (mag == 0) return 0;
+        int shift = Math.max(0, 63 - Long.numberOfLeadingZeros(mag) - (f.p() - 1));   // bits that do not fit
+        long kept = mag >>> shift, rem = mag & ((1L << shift) - 1);
+        if (rem != 0) {
+            h.fflags |= Hart.FFLAG_NX;
+            if (roundUp(rm, negative, (kept & 1) != 0, Long.compare(rem, 1L << (shift - 1)))) kept++;
         }
-        BigInteger m = new BigInteger(Long.toUnsignedString(mag));
-        return round(h, f, negative, m, 0, false, rm);
+        int top = 63 - Long.numberOfLeadingZeros(kept);      // p - 1, or p after a carry, or less if exact
+        long exp = top + shift + f.bias();
+        long sig = top < f.p() ? kept << (f.p() - 1 - top) : kept >>> 1;   // leading bit at p - 1
+        return zero(f, negative) | exp << (f.p() - 1) | sig & f.fracMask();
     }
 
     /** Format conversion (S to D is exact; D to S rounds). */
@@ -489,14 +550,18 @@ public final class Fp {
         BigInteger kept = m.shiftRight(shift);
         BigInteger rem = m.subtract(kept.shiftLeft(shift));
         if (rem.signum() == 0) return kept;
-        int half = rem.compareTo(BigInteger.ONE.shiftLeft(shift - 1));
-        boolean up = switch (rm) {
-            case RNE -> half > 0 || half == 0 && kept.testBit(0);
+        boolean up = roundUp(rm, neg, kept.testBit(0), rem.compareTo(BigInteger.ONE.shiftLeft(shift - 1)));
+        return up ? kept.add(BigInteger.ONE) : kept;
+    }
+
+    /** Whether an inexact magnitude rounds up (away from zero); {@code half} compares the discarded part with half an ulp. */
+    private static boolean roundUp(int rm, boolean neg, boolean odd, int half) {
+        return switch (rm) {
+            case RNE -> half > 0 || half == 0 && odd;
             case RTZ -> false;
             case RDN -> neg;
             case RUP -> !neg;
             default -> half >= 0;
         };
-        return up ? kept.add(BigInteger.ONE) : kept;
     }
 }
