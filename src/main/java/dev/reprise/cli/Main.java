@@ -19,6 +19,8 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExitCodeExceptionMapper(e -> USAGE);
+        cl.setUsageHelpWidth(100);
+        OptionTable.install(cl);
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("reprise: " + ex.getMessage()
                     + " (see 'reprise " + ex.getCommandLine().getCommandName() + " --help')");

@@ -17,13 +17,12 @@ import java.util.concurrent.Callable;
 /** {@code reprise run}: runs a riscv64 Linux program, every guest thread on its own host thread. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run a riscv64 Linux program. The exit status is the guest's.",
-        footer = {"", "Exit status: the guest's; 128+N when a signal N killed it; 64 usage error;",
-                "66 cannot open, 67 not an ELF, 68 not ELF64, 69 not RISC-V, 70 truncated, 71 malformed,",
-                "72 missing interpreter, 73 dynamic program without --sysroot."})
+        footer = {"", "Exit status: the guest's; 128+N when signal N killed it; 64 usage error; 66 cannot open;",
+                "67 not an ELF; 68 not ELF64; 69 not RISC-V; 70 truncated; 71 malformed; 72 dynamic loader",
+                "missing under the sysroot; 73 dynamic program without --sysroot."})
 final class RunCommand implements Callable<Integer> {
     @Option(names = {"-L", "--sysroot"}, paramLabel = "DIR",
-            description = "Root for the dynamic loader and its libraries (like qemu -L).%n"
-                    + "  env: QEMU_LD_PREFIX    default: ${DEFAULT-VALUE}",
+            description = "Root for the dynamic loader and its libraries (like qemu -L).",
             defaultValue = "${env:QEMU_LD_PREFIX}")
     Path sysroot;
 
@@ -49,18 +48,16 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-0", "--argv0"}, paramLabel = "ARGV0", description = "The guest's argv[0] (default: PROGRAM as given).")
     String argv0;
 
-    @Option(names = "--strace", description = "Print every system call, qemu -strace style, to stderr.%n"
-            + "  env: REPRISE_STRACE    default: ${DEFAULT-VALUE}",
+    @Option(names = "--strace", description = "Print every system call, qemu -strace style, to stderr.",
             defaultValue = "${env:REPRISE_STRACE:-false}")
     boolean strace;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Seed for AT_RANDOM and getrandom.%n"
-            + "  env: REPRISE_SEED      default: ${DEFAULT-VALUE}",
+    @Option(names = "--seed", paramLabel = "N", description = "Seed for AT_RANDOM and getrandom.",
             defaultValue = "${env:REPRISE_SEED:-0}")
     long seed;
 
-    @Option(names = "--engine", paramLabel = "ENGINE", description = "Execution engine: ${COMPLETION-CANDIDATES}.%n"
-            + "  default: ${DEFAULT-VALUE}", defaultValue = "interp")
+    @Option(names = "--engine", paramLabel = "ENGINE", description = "Execution engine: ${COMPLETION-CANDIDATES}.",
+            defaultValue = "interp")
     Engine engine;
 
     @Parameters(index = "0", paramLabel = "PROGRAM", description = "The riscv64 ELF program.")

@@ -78,7 +78,10 @@ class ObjdumpDifferentialTest {
         List<String> mismatches = new ArrayList<>();
         int instructions = 0;
         for (Path elf : elves) {
-            List<CrossTools.Line> lines = CrossTools.objdump(elf);
+            // Data that a program puts between instructions (".word 0" to raise SIGILL) carries a $d
+            // mapping symbol, and objdump prints it as data: it is not an instruction to compare.
+            List<CrossTools.Line> lines = CrossTools.objdump(elf).stream()
+                    .filter(l -> !l.text().matches("\\.(word|short|byte)\\b.*")).toList();
             instructions += lines.size();
             mismatches.addAll(mismatches(elf, lines));
         }
