@@ -119,21 +119,23 @@ final class Futexes {
         int oparg = encoded << 8 >> 20;
         int cmparg = encoded << 20 >> 20;
         if (shift) oparg = 1 << (oparg & 31);
+        Op amo = switch (op) {
+            case 0 -> Op.AMOSWAP_W;
+            case 1 -> Op.AMOADD_W;
+            case 2 -> Op.AMOOR_W;
+            case 3 -> Op.AMOAND_W; // FUTEX_OP_ANDN: and with the complement
+            case 4 -> Op.AMOXOR_W;
+            default -> null;
+        };
+        if (amo == null) return -Errno.ENOSYS;
+        if (op == 3) oparg = ~oparg;
         synchronized (lock) {
             long old;
             try {
-                old = switch (op) {
-                    case 0 -> t.hart.mmu.amo(Op.AMOSWAP_W, address2, oparg, true, true);
-                    case 1 -> t.hart.mmu.amo(Op.AMOADD_W, address2, oparg, true, true);
-                    case 2 -> t.hart.mmu.amo(Op.AMOOR_W, address2, oparg, true, true);
-                    case 3 -> t.hart.mmu.amo(Op.AMOAND_W, address2, ~oparg, true, true);
-                    case 4 -> t.hart.mmu.amo(Op.AMOXOR_W, address2, oparg, true, true);
-                    default -> Long.MIN_VALUE;
-                };
+                old = t.hart.mmu.amo(amo, address2, oparg, true, true);
             } catch (MemoryFault f) {
                 return -Errno.EFAULT;
             }
-            if (old == Long.MIN_VALUE) return -Errno.ENOSYS;
             int oldval = (int) old;
             boolean pass = switch (cmp) {
                 case 0 -> oldval == cmparg;
@@ -171,6 +173,14 @@ final class Futexes {
         if (q != null) {
             q.remove(w);
             if (q.isEmpty()) queues.remove(w.address);
+        }
+    }
+
+    /** How many tasks wait on {@code address} (tests and diagnostics). */
+    int waiters(long address) {
+        synchronized (lock) {
+            List<Waiter> q = queues.get(address);
+            return q == null ? 0 : q.size();
         }
     }
 
