@@ -20,7 +20,8 @@ import static dev.reprise.mem.AddressSpace.PROT_WRITE;
  * buffers passed in place ({@link UserMemory}). Paths go through {@link #hostPath}: the sysroot
  * for absolute paths that exist there, and the guest program for /proc/self/exe.
  *
- * <p>Not emulated: /proc/self/maps and /proc/self/auxv show the host's (the JVM's) files.
+ * <p>/proc/self/maps is made from the guest's address space when opened (an anonymous host
+ * file). Not emulated: /proc/self/auxv and the other /proc/self files show the host's (the JVM's).
  */
 final class FileSyscalls {
     private FileSyscalls() {}
@@ -86,7 +87,28 @@ final class FileSyscalls {
     }
 
     private static boolean isSelfExe(String path, int pid) {
-        return path.equals("/proc/self/exe") || path.equals("/proc/" + pid + "/exe");
+        return isSelf(path, pid, "exe");
+    }
+
+    /** True for /proc/self/NAME, /proc/PID/NAME and /proc/thread-self/NAME of this process. */
+    private static boolean isSelf(String path, int pid, String name) {
+        if (!path.startsWith("/proc/") || !path.endsWith("/" + name)) return false;
+        String who = path.substring(6, path.length() - name.length() - 1);
+        return who.equals("self") || who.equals("thread-self") || who.equals(Integer.toString(pid));
+    }
+
+    /**
+     * The guest's /proc/self/maps: one line per run of pages with the same rights, as Linux
+     * prints an anonymous mapping (the address space keeps no file names).
+     */
+    static String maps(AddressSpace space) {
+        StringBuilder b = new StringBuilder();
+        for (AddressSpace.Mapping m : space.mappings()) {
+            b.append(String.format("%08x-%08x %c%c%cp 00000000 00:00 0 \n", m.start(), m.end(),
+                    (m.prot() & PROT_READ) != 0 ? 'r' : '-', (m.prot() & PROT_WRITE) != 0 ? 'w' : '-',
+                    (m.prot() & AddressSpace.PROT_EXEC) != 0 ? 'x' : '-'));
+        }
+        return b.toString();
     }
 
     /** A host call on a (host dirfd, host path) pair. */
@@ -116,7 +138,11 @@ final class FileSyscalls {
         Process p = t.process;
         String path = UserMemory.path(p.space, pathAddr);
         int hostFlags = Host.openFlags((int) flags) | O_CLOEXEC;   // the host fd never leaks into a host exec
-        long fd = at(p, dirfd, path, (d, hp) -> Host.openat(d, hp, hostFlags, (int) mode & 07777));
+        boolean maps = path.startsWith("/") && isSelf(path, p.pid, "maps");
+        if (maps && (flags & 3) != 0) return -Errno.EACCES;   // read-only, as on Linux
+        long fd = maps
+                ? Host.memfile("maps", maps(p.space).getBytes(StandardCharsets.US_ASCII))
+                : at(p, dirfd, path, (d, hp) -> Host.openat(d, hp, hostFlags, (int) mode & 07777));
         return fd < 0 ? fd : p.files.install((int) fd, ((int) flags & O_CLOEXEC) != 0);
     }
 

@@ -93,6 +93,7 @@ public final class Host {
     private static final MethodHandle SYSINFO = fn("sysinfo", JAVA_INT, JAVA_LONG);
     private static final MethodHandle PRLIMIT = fn("prlimit", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle SYSCALL3 = fn("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle MEMFD_CREATE = fn("memfd_create", JAVA_INT, JAVA_LONG, JAVA_INT);
     private static final MethodHandle GETUID = fn("getuid", JAVA_INT);
     private static final MethodHandle GETEUID = fn("geteuid", JAVA_INT);
     private static final MethodHandle GETGID = fn("getgid", JAVA_INT);
@@ -418,6 +419,42 @@ public final class Host {
             throw broken(e);
         }
     }
+
+    /**
+     * A close-on-exec anonymous host file holding {@code content}, positioned at its start (for
+     * files Reprise makes up, such as /proc/self/maps). The host fd or -errno.
+     */
+    public static int memfile(String name, byte[] content) {
+        Scratch s = scratch0();
+        if (!cString(s.path0, name)) return -Errno.ENAMETOOLONG;
+        int fd;
+        try {
+            fd = (int) result(s, (long) MEMFD_CREATE.invokeExact(s.state, s.path0.address(), (long) MFD_CLOEXEC));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+        if (fd < 0) return fd;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bytes = arena.allocate(Math.max(content.length, 1));
+            MemorySegment.copy(content, 0, bytes, ValueLayout.JAVA_BYTE, 0, content.length);
+            for (long done = 0; done < content.length; ) {
+                long n = write(fd, bytes.address() + done, content.length - done);
+                if (n < 0) {
+                    close(fd);
+                    return (int) n;
+                }
+                done += n;
+            }
+        }
+        long r = lseek(fd, 0, 0);
+        if (r < 0) {
+            close(fd);
+            return (int) r;
+        }
+        return fd;
+    }
+
+    private static final int MFD_CLOEXEC = 1;
 
     // ---- time and system --------------------------------------------------------------------
 

@@ -176,6 +176,17 @@ class FileSyscallsTest {
     }
 
     @Test
+    void procSelfMapsListsTheGuestsMappings() {
+        long fd = open("/proc/self/maps", O_CLOEXEC, 0);
+        assertThat(fd).isEqualTo(3);
+        long n = g.call(READ, fd, BUF, 4096);
+        assertThat(g.text(BUF, (int) n)).isEqualTo(
+                "00010000-00020000 rw-p 00000000 00:00 0 \n00020000-00021000 r--p 00000000 00:00 0 \n");
+        assertThat(g.call(READ, fd, BUF, 4096)).isZero();
+        assertThat(open("/proc/" + g.process.pid + "/maps", O_RDWR, 0)).isEqualTo(-Errno.EACCES);
+    }
+
+    @Test
     void readlinkOfAnOrdinarySymlink() throws IOException {
         Files.createSymbolicLink(dir.resolve("l"), Path.of("target/x"));
         assertThat(g.call(READLINKAT, AT_FDCWD, g.string(PATH, dir.resolve("l").toString()), BUF, 100)).isEqualTo(8);
