@@ -74,14 +74,15 @@ final class FileSyscalls {
     /**
      * The host path for a guest path. With a sysroot (qemu's -L), an absolute path that exists
      * under it is taken from there (that is how the dynamic loader finds libc); anything else is
-     * the host's own path. /proc/self/exe is the guest program, not the JVM.
+     * the host's own path. /proc/self/exe is the guest program, not the JVM. Paths are byte
+     * strings (see {@link Host}).
      */
     static String hostPath(Options options, int pid, String path) {
-        if (isSelfExe(path, pid)) return options.program().toAbsolutePath().toString();
+        if (isSelfExe(path, pid)) return Host.bytes(options.program().toAbsolutePath().toString());
         Path root = options.sysroot();
         if (root != null && path.length() > 1 && path.charAt(0) == '/') {
-            Path inRoot = Path.of(root.toString(), path);
-            if (Files.exists(inRoot, LinkOption.NOFOLLOW_LINKS)) return inRoot.toString();
+            Path inRoot = Path.of(root.toString(), Host.text(path));
+            if (Files.exists(inRoot, LinkOption.NOFOLLOW_LINKS)) return Host.bytes(inRoot.toString());
         }
         return path;
     }

@@ -23,7 +23,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Pointers are passed as host addresses in a {@code long} (LP64 hosts: x86-64, aarch64), so a
  * guest buffer goes to the host without a copy and without a MemorySegment per call. Paths are
- * Java strings, copied into a per-thread scratch buffer as C strings. errno is captured with
+ * byte strings: Java strings with one char per byte (ISO-8859-1), so that any file name a guest
+ * passes reaches the host unchanged ({@link #bytes(String)} turns a Java path into one); they are
+ * copied into a per-thread scratch buffer as C strings. errno is captured with
  * {@code Linker.Option.captureCallState("errno")} into the same per-thread scratch.
  *
  * <p>Linux errno values, AT_* flags, struct statx, struct timespec, struct utsname, struct sysinfo,
@@ -144,9 +146,19 @@ public final class Host {
         return new AssertionError("host call failed", e);
     }
 
-    /** Copies {@code path} into {@code buf} as a C string; false if it does not fit (ENAMETOOLONG). */
+    /** A Java (Unicode) path as the byte string the host calls take: its UTF-8 bytes, one char each. */
+    public static String bytes(String path) {
+        return new String(path.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+    }
+
+    /** A byte string as Java (Unicode) text, decoding it as UTF-8: for messages and java.nio paths. */
+    public static String text(String bytes) {
+        return new String(bytes.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    }
+
+    /** Copies the byte string {@code path} into {@code buf} as a C string; false if it does not fit (ENAMETOOLONG). */
     private static boolean cString(MemorySegment buf, String path) {
-        byte[] b = path.getBytes(StandardCharsets.UTF_8);
+        byte[] b = path.getBytes(StandardCharsets.ISO_8859_1);
         if (b.length >= buf.byteSize()) return false;
         MemorySegment.copy(b, 0, buf, ValueLayout.JAVA_BYTE, 0, b.length);
         buf.set(ValueLayout.JAVA_BYTE, b.length, (byte) 0);
@@ -367,8 +379,7 @@ public final class Host {
         try {
             long r = result(s, (long) GETCWD.invokeExact(s.state, buf, size), 0);
             if (r < 0) return r;
-            return MemorySegment.ofAddress(buf).reinterpret(size).getString(0, StandardCharsets.UTF_8)
-                    .getBytes(StandardCharsets.UTF_8).length + 1;
+            return MemorySegment.ofAddress(buf).reinterpret(size).getString(0, StandardCharsets.ISO_8859_1).length() + 1;
         } catch (Throwable e) {
             throw broken(e);
         }

@@ -45,7 +45,7 @@ final class Strace {
         return addr -> {
             try {
                 String s = UserMemory.string(space, addr, MAX_STRING + 1);
-                if (s != null) return quote(s, false);
+                if (s != null) return quote(Host.text(s), false);
                 byte[] head = new byte[MAX_STRING];   // all readable: string() looked at them
                 space.read(addr, head, 0, MAX_STRING);
                 return quote(new String(head, java.nio.charset.StandardCharsets.UTF_8), true);

@@ -46,7 +46,7 @@ final class UserMemory {
         return Math.min(at, end) - addr;
     }
 
-    /** A path argument: the NUL-terminated string at {@code addr}. @throws SyscallError EFAULT, ENAMETOOLONG */
+    /** A path argument: the NUL-terminated byte string at {@code addr} (see {@link Host}). @throws SyscallError EFAULT, ENAMETOOLONG */
     static String path(AddressSpace space, long addr) {
         String s = string(space, addr, PATH_MAX);
         if (s == null) throw new SyscallError(Errno.ENAMETOOLONG);
@@ -54,8 +54,8 @@ final class UserMemory {
     }
 
     /**
-     * The NUL-terminated UTF-8 string at {@code addr}, or null if there is no NUL within {@code max}
-     * bytes. @throws SyscallError EFAULT if a byte before the NUL is not readable
+     * The NUL-terminated string at {@code addr} as a byte string (one char per byte, ISO-8859-1: any
+     * bytes survive the trip to the host), or null if there is no NUL within {@code max} bytes. @throws SyscallError EFAULT if a byte before the NUL is not readable
      */
     static String string(AddressSpace space, long addr, int max) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
@@ -66,7 +66,7 @@ final class UserMemory {
                 throw new SyscallError(Errno.EFAULT);
             }
             byte b = space.memory().get(ValueLayout.JAVA_BYTE, a);
-            if (b == 0) return bytes.toString(StandardCharsets.UTF_8);
+            if (b == 0) return bytes.toString(StandardCharsets.ISO_8859_1);
             bytes.write(b);
         }
         return null;

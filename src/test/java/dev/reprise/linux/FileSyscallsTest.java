@@ -271,6 +271,21 @@ class FileSyscallsTest {
     }
 
     @Test
+    void fileNamesThatAreNotUtf8ReachTheHostUnchanged() throws IOException {
+        byte[] name = (dir + "/caf\u00e9-\u00ff").getBytes(StandardCharsets.ISO_8859_1);   // Latin-1 bytes: not UTF-8
+        byte[] cName = java.util.Arrays.copyOf(name, name.length + 1);
+        g.space.write(PATH, cName, 0, cName.length);
+        long fd = g.call(OPENAT, AT_FDCWD, PATH, O_CREAT | O_WRONLY, 0600);
+        assertThat(fd).isEqualTo(3);
+        assertThat(g.call(NEWFSTATAT, AT_FDCWD, PATH, STAT, 0)).isZero();
+        assertThat(g.call(GETDENTS64, open(dir.toString(), O_DIRECTORY, 0), BUF, 4096)).isPositive();
+        byte[] listed = g.bytes(BUF, 4096);
+        assertThat(new String(listed, StandardCharsets.ISO_8859_1)).contains("caf\u00e9-\u00ff\0");
+        g.space.write(PATH, cName, 0, cName.length);   // open() above put the directory's name there
+        assertThat(g.call(UNLINKAT, AT_FDCWD, PATH, 0)).isZero();
+    }
+
+    @Test
     void umaskReturnsTheOldMask() {
         long old = g.call(UMASK, 027);
         try {
