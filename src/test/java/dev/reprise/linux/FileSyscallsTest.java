@@ -240,6 +240,25 @@ class FileSyscallsTest {
     }
 
     @Test
+    void aCloseByAnotherThreadDoesNotPullTheFileFromUnderABlockedRead() throws Exception {
+        assertThat(g.call(PIPE2, BUF, 0)).isZero();
+        int r = g.getInt(BUF), w = g.getInt(BUF + 4);
+        java.util.concurrent.atomic.AtomicLong got = new java.util.concurrent.atomic.AtomicLong(1);
+        Thread reader = Thread.ofPlatform().start(() -> got.set(FileSyscalls.read(g.task, r, BUF + 100, 10, 0, 0, 0)));
+        Thread.sleep(100);                              // the reader is blocked in the host's read
+        assertThat(g.call(CLOSE, r)).isZero();
+        assertThat(g.call(FCNTL, r, FileSyscalls.F_GETFD)).isEqualTo(-Errno.EBADF);
+        long other = g.call(DUP, w);                    // takes the number r had; must not get r's host fd
+        assertThat(other).isEqualTo(r);
+        put("late");
+        assertThat(g.call(WRITE, w, BUF, 4)).isEqualTo(4);
+        reader.join(5000);
+        assertThat(got.get()).isEqualTo(4);
+        assertThat(g.text(BUF + 100, 4)).isEqualTo("late");
+        assertThat(g.call(FCNTL, other, FileSyscalls.F_GETFL) & 3).isEqualTo(O_WRONLY);
+    }
+
+    @Test
     void ioctlPassesTerminalRequestsAndRefusesOthers() {
         assertThat(g.call(PIPE2, BUF, 0)).isZero();
         int r = g.getInt(BUF);
