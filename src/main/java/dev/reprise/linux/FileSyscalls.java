@@ -28,7 +28,7 @@ final class FileSyscalls {
 
     static final int AT_FDCWD = -100;
     static final int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EACCESS = 0x200,
-            AT_NO_AUTOMOUNT = 0x800, AT_EMPTY_PATH = 0x1000, AT_STATX_SYNC_TYPE = 0x6000;
+            AT_NO_AUTOMOUNT = 0x800, AT_EMPTY_PATH = 0x1000;
     static final int O_NONBLOCK = 04000, O_DIRECT = 040000, O_CLOEXEC = FileTable.O_CLOEXEC;
     /** UIO_MAXIOV: most iovecs one readv/writev takes. */
     static final int IOV_MAX = 1024;
@@ -93,7 +93,7 @@ final class FileSyscalls {
 
     /** True for /proc/self/NAME, /proc/PID/NAME and /proc/thread-self/NAME of this process. */
     private static boolean isSelf(String path, int pid, String name) {
-        if (!path.startsWith("/proc/") || !path.endsWith("/" + name)) return false;
+        if (!path.startsWith("/proc/") || !path.endsWith("/" + name) || path.length() <= 7 + name.length()) return false;
         String who = path.substring(6, path.length() - name.length() - 1);
         return who.equals("self") || who.equals("thread-self") || who.equals(Integer.toString(pid));
     }

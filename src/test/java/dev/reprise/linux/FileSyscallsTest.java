@@ -325,6 +325,9 @@ class FileSyscallsTest {
         assertThat(FileSyscalls.hostPath(o, 1000, "/")).isEqualTo("/");
         assertThat(FileSyscalls.hostPath(o, 1000, "/proc/self/exe")).isEqualTo("/opt/prog");
         assertThat(FileSyscalls.hostPath(o, 1000, "/proc/1000/exe")).isEqualTo("/opt/prog");
+        assertThat(FileSyscalls.hostPath(o, 1000, "/proc/thread-self/exe")).isEqualTo("/opt/prog");
+        assertThat(FileSyscalls.hostPath(o, 1000, "/proc/1/exe")).isEqualTo("/proc/1/exe");
+        assertThat(FileSyscalls.hostPath(o, 1000, "/proc/exe")).isEqualTo("/proc/exe");
         Options none = new Options(Path.of("/opt/prog"), List.of(), List.of(), null, null, 1);
         assertThat(FileSyscalls.hostPath(none, 1000, "/lib/libc.so.6")).isEqualTo("/lib/libc.so.6");
 

@@ -58,7 +58,7 @@ class FileTableTest {
             table.release(out);
         }
         assertThat(table.close(1)).isZero();
-        assertThat(Host.fcntl(1, FileTable.Fcntl.F_GETFD, 0)).isGreaterThanOrEqualTo(0);
+        assertThat(Host.fcntl(1, FileSyscalls.F_GETFD, 0)).isGreaterThanOrEqualTo(0);
     }
 
     @Test
@@ -106,7 +106,7 @@ class FileTableTest {
         assertThat(table.dup3(w, r, 0)).isEqualTo(r);   // r now writes into the pipe: nothing reads it any more
         FileTable.OpenFile f = table.acquire(r);
         try {
-            assertThat(Host.fcntl(f.hostFd, FileTable.Fcntl.F_GETFL, 0) & 3).isEqualTo(1);   // O_WRONLY
+            assertThat(Host.fcntl(f.hostFd, FileSyscalls.F_GETFL, 0) & 3).isEqualTo(1);   // O_WRONLY
         } finally {
             table.release(f);
         }
@@ -122,7 +122,7 @@ class FileTableTest {
         assertThat(table.isOpen(w)).isFalse();
         write(f.hostFd, "x");                      // still usable by the running call
         table.release(f);
-        assertThat(Host.fcntl(f.hostFd, FileTable.Fcntl.F_GETFD, 0)).isEqualTo(-Errno.EBADF);
+        assertThat(Host.fcntl(f.hostFd, FileSyscalls.F_GETFD, 0)).isEqualTo(-Errno.EBADF);
         table.close(r);
     }
 
