@@ -67,6 +67,60 @@ final class FileSyscalls {
         Syscalls.define(276, "renameat2", "fsfsx", FileSyscalls::renameat2);
         Syscalls.define(291, "statx", "fsxxp", FileSyscalls::statx);
         Syscalls.define(439, "faccessat2", "fsax", FileSyscalls::faccessat2);
+
+        // less frequent calls, each a direct translation
+        Syscalls.define(36, "symlinkat", "sfs", (t, target, d, path, a3, a4, a5) -> {
+            Process p = t.process;
+            String to = UserMemory.path(p.space, target);   // stored as written, never resolved here
+            return at(p, d, UserMemory.path(p.space, path), (hd, hp) -> Host.symlinkat(to, hd, hp));
+        });
+        Syscalls.define(37, "linkat", "fsfsx", (t, od, op, nd, np, flags, a5) -> {
+            Process p = t.process;
+            String oldPath = UserMemory.path(p.space, op), newPath = UserMemory.path(p.space, np);
+            return at(p, od, oldPath, (ohd, ohp) -> at(p, nd, newPath, (nhd, nhp) -> Host.linkat(ohd, ohp, nhd, nhp, (int) flags)));
+        });
+        Syscalls.define(43, "statfs", "sp", (t, path, buf, a2, a3, a4, a5) -> {
+            Process p = t.process;
+            long host = UserMemory.buffer(p.space, buf, STATFS_SIZE, PROT_WRITE);
+            return Host.statfs(hostPath(p.options, p.pid, UserMemory.path(p.space, path)), host);
+        });
+        Syscalls.define(44, "fstatfs", "dp", (t, fd, buf, a2, a3, a4, a5) ->
+                onFd(t.process, fd, h -> Host.fstatfs(h, UserMemory.buffer(t.process.space, buf, STATFS_SIZE, PROT_WRITE))));
+        Syscalls.define(45, "truncate", "sd", (t, path, length, a2, a3, a4, a5) ->
+                Host.truncate(hostPath(t.process.options, t.process.pid, UserMemory.path(t.process.space, path)), length));
+        Syscalls.define(52, "fchmod", "do", (t, fd, mode, a2, a3, a4, a5) -> onFd(t.process, fd, h -> Host.fchmod(h, (int) mode)));
+        Syscalls.define(53, "fchmodat", "fso", (t, d, path, mode, a3, a4, a5) ->
+                at(t.process, d, UserMemory.path(t.process.space, path), (hd, hp) -> Host.fchmodat(hd, hp, (int) mode, 0)));
+        Syscalls.define(54, "fchownat", "fsddx", (t, d, path, uid, gid, flags, a5) -> {
+            if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) return -Errno.EINVAL;
+            return at(t.process, d, UserMemory.path(t.process.space, path),
+                    (hd, hp) -> Host.fchownat(hd, hp, (int) uid, (int) gid, (int) flags));
+        });
+        Syscalls.define(55, "fchown", "ddd", (t, fd, uid, gid, a3, a4, a5) -> onFd(t.process, fd, h -> Host.fchown(h, (int) uid, (int) gid)));
+        Syscalls.define(83, "fdatasync", "d", (t, fd, a1, a2, a3, a4, a5) -> onFd(t.process, fd, Host::fdatasync));
+        Syscalls.define(88, "utimensat", "fspx", FileSyscalls::utimensat);
+    }
+
+    /** sizeof(struct statfs): the same on riscv64 and the LP64 hosts. */
+    static final int STATFS_SIZE = 120;
+
+    /** Runs {@code call} on the host fd of a guest fd, pinned for the call. */
+    private static long onFd(Process p, long fd, java.util.function.IntToLongFunction call) {
+        FileTable.OpenFile f = p.files.acquire(fd);
+        try {
+            return call.applyAsLong(f.hostFd);
+        } finally {
+            p.files.release(f);
+        }
+    }
+
+    /** utimensat: a NULL path means the fd itself (futimens); NULL times means now. */
+    static long utimensat(Task t, long dirfd, long pathAddr, long times, long flags, long a4, long a5) {
+        Process p = t.process;
+        if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) return -Errno.EINVAL;
+        long hostTimes = times == 0 ? 0 : UserMemory.buffer(p.space, times, 32, PROT_READ);
+        if (pathAddr == 0) return onFd(p, dirfd, h -> Host.futimens(h, hostTimes));
+        return at(p, dirfd, UserMemory.path(p.space, pathAddr), (hd, hp) -> Host.utimensat(hd, hp, hostTimes, (int) flags));
     }
 
     // ---- paths ------------------------------------------------------------------------------

@@ -95,6 +95,21 @@ public final class Host {
     private static final MethodHandle SYSINFO = fn("sysinfo", JAVA_INT, JAVA_LONG);
     private static final MethodHandle PRLIMIT = fn("prlimit", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle SYSCALL3 = fn("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle TRUNCATE = fn("truncate", JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle FDATASYNC = fn("fdatasync", JAVA_INT, JAVA_INT);
+    private static final MethodHandle FCHMOD = fn("fchmod", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle FCHMODAT = fn("fchmodat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT);
+    private static final MethodHandle FCHOWN = fn("fchown", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle FCHOWNAT = fn("fchownat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle UTIMENSAT = fn("utimensat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle FUTIMENS = fn("futimens", JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle SYMLINKAT = fn("symlinkat", JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle LINKAT = fn("linkat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle STATFS = fn("statfs", JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle FSTATFS = fn("fstatfs", JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle GETRESUID = fn("getresuid", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle GETRESGID = fn("getresgid", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle GETGROUPS = fn("getgroups", JAVA_INT, JAVA_INT, JAVA_LONG);
     private static final MethodHandle MEMFD_CREATE = fn("memfd_create", JAVA_INT, JAVA_LONG, JAVA_INT);
     private static final MethodHandle GETUID = fn("getuid", JAVA_INT);
     private static final MethodHandle GETEUID = fn("geteuid", JAVA_INT);
@@ -466,6 +481,136 @@ public final class Host {
     }
 
     private static final int MFD_CLOEXEC = 1;
+
+    // The less frequent calls share these arity helpers; the arguments are the C arguments as longs.
+
+    private static long call(MethodHandle h, long a) {
+        Scratch s = scratch0();
+        try {
+            return result(s, (long) h.invokeExact(s.state, a));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    private static long call(MethodHandle h, long a, long b) {
+        Scratch s = scratch0();
+        try {
+            return result(s, (long) h.invokeExact(s.state, a, b));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    private static long call(MethodHandle h, long a, long b, long c) {
+        Scratch s = scratch0();
+        try {
+            return result(s, (long) h.invokeExact(s.state, a, b, c));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    private static long call(MethodHandle h, long a, long b, long c, long d) {
+        Scratch s = scratch0();
+        try {
+            return result(s, (long) h.invokeExact(s.state, a, b, c, d));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    private static long call(MethodHandle h, long a, long b, long c, long d, long e5) {
+        Scratch s = scratch0();
+        try {
+            return result(s, (long) h.invokeExact(s.state, a, b, c, d, e5));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    /** The host address of {@code path} as a C string in this thread's first path buffer, or 0 if too long. */
+    private static long path0(String path) {
+        MemorySegment buf = scratch0().path0;
+        return cString(buf, path) ? buf.address() : 0;
+    }
+
+    private static long path1(String path) {
+        MemorySegment buf = scratch0().path1;
+        return cString(buf, path) ? buf.address() : 0;
+    }
+
+    public static int truncate(String path, long length) {
+        long p = path0(path);
+        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(TRUNCATE, p, length);
+    }
+
+    public static int fdatasync(int fd) {
+        return (int) call(FDATASYNC, fd);
+    }
+
+    public static int fchmod(int fd, int mode) {
+        return (int) call(FCHMOD, fd, mode);
+    }
+
+    public static int fchmodat(int dirfd, String path, int mode, int flags) {
+        long p = path0(path);
+        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(FCHMODAT, dirfd, p, mode, flags);
+    }
+
+    public static int fchown(int fd, int uid, int gid) {
+        return (int) call(FCHOWN, fd, uid, gid);
+    }
+
+    public static int fchownat(int dirfd, String path, int uid, int gid, int flags) {
+        long p = path0(path);
+        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(FCHOWNAT, dirfd, p, uid, gid, flags);
+    }
+
+    /** utimensat(2); {@code times} is a host address of struct timespec[2] or 0 (now). */
+    public static int utimensat(int dirfd, String path, long times, int flags) {
+        long p = path0(path);
+        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(UTIMENSAT, dirfd, p, times, flags);
+    }
+
+    /** futimens(3): utimensat on the fd itself (the guest's utimensat with a NULL path). */
+    public static int futimens(int fd, long times) {
+        return (int) call(FUTIMENS, fd, times);
+    }
+
+    public static int symlinkat(String target, int dirfd, String path) {
+        long t = path0(target), p = path1(path);
+        return t == 0 || p == 0 ? -Errno.ENAMETOOLONG : (int) call(SYMLINKAT, t, dirfd, p);
+    }
+
+    public static int linkat(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) {
+        long o = path0(oldPath), n = path1(newPath);
+        return o == 0 || n == 0 ? -Errno.ENAMETOOLONG : (int) call(LINKAT, oldDirfd, o, newDirfd, n, flags);
+    }
+
+    /** statfs(2) into the 120-byte struct statfs at host address {@code buf} (one layout on LP64 Linux). */
+    public static int statfs(String path, long buf) {
+        long p = path0(path);
+        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(STATFS, p, buf);
+    }
+
+    public static int fstatfs(int fd, long buf) {
+        return (int) call(FSTATFS, fd, buf);
+    }
+
+    /** getresuid(2) into three uids at host addresses {@code ids}, +4, +8. */
+    public static int getresuid(long ids) {
+        return (int) call(GETRESUID, ids, ids + 4, ids + 8);
+    }
+
+    public static int getresgid(long ids) {
+        return (int) call(GETRESGID, ids, ids + 4, ids + 8);
+    }
+
+    /** getgroups(2) into {@code size} gids at host address {@code list}; the count or -errno. */
+    public static int getgroups(int size, long list) {
+        return (int) call(GETGROUPS, size, list);
+    }
 
     // ---- time and system --------------------------------------------------------------------
 

@@ -44,6 +44,9 @@ final class SystemSyscalls {
         });
         Syscalls.define(125, "sched_get_priority_max", "d", (t, policy, a1, a2, a3, a4, a5) -> priority(policy, true));
         Syscalls.define(126, "sched_get_priority_min", "d", (t, policy, a1, a2, a3, a4, a5) -> priority(policy, false));
+        Syscalls.define(148, "getresuid", "ppp", (t, r, e, s, a3, a4, a5) -> resIds(t, Host::getresuid, r, e, s));
+        Syscalls.define(150, "getresgid", "ppp", (t, r, e, s, a3, a4, a5) -> resIds(t, Host::getresgid, r, e, s));
+        Syscalls.define(158, "getgroups", "dp", SystemSyscalls::getgroups);
         Syscalls.define(154, "setpgid", "dd", SystemSyscalls::setpgid);
         Syscalls.define(155, "getpgid", "d", (t, pid, a1, a2, a3, a4, a5) -> ours(t.process, pid) ? t.process.pid : -Errno.ESRCH);
         Syscalls.define(156, "getsid", "d", (t, pid, a1, a2, a3, a4, a5) -> ours(t.process, pid) ? t.process.pid : -Errno.ESRCH);
@@ -220,6 +223,26 @@ final class SystemSyscalls {
             UserMemory.putLong(space, oldLimit + 8, old[1]);
         }
         return 0;
+    }
+
+    /** getresuid/getresgid: the host's three ids, each written where the guest asked. */
+    static long resIds(Task t, java.util.function.LongToIntFunction host, long real, long effective, long saved) {
+        MemorySegment ids = Host.scratch();
+        int r = host.applyAsInt(ids.address());
+        if (r < 0) return r;
+        UserMemory.putInt(t.process.space, real, ids.get(ValueLayout.JAVA_INT, 0));
+        UserMemory.putInt(t.process.space, effective, ids.get(ValueLayout.JAVA_INT, 4));
+        UserMemory.putInt(t.process.space, saved, ids.get(ValueLayout.JAVA_INT, 8));
+        return 0;
+    }
+
+    static long getgroups(Task t, long size, long list, long a2, long a3, long a4, long a5) {
+        if (size < 0) return -Errno.EINVAL;
+        MemorySegment gids = Host.scratch();
+        int n = Host.getgroups((int) Math.min(size, Host.SCRATCH_SIZE / 4), gids.address());
+        if (n <= 0 || size == 0) return n;
+        copyOut(t.process.space, list, gids, 4L * n);
+        return n;
     }
 
     // ---- randomness -------------------------------------------------------------------------

@@ -305,6 +305,42 @@ class FileSyscallsTest {
     }
 
     @Test
+    void linksModesOwnersTimesAndSizes() throws IOException {
+        Path f = dir.resolve("f");
+        Files.writeString(f, "0123456789");
+        long dfd = open(dir.toString(), O_DIRECTORY, 0);
+        assertThat(g.call(36, g.string(PATH, "f"), dfd, g.string(PATH2, "sym"))).isZero();
+        assertThat(Files.readSymbolicLink(dir.resolve("sym"))).isEqualTo(Path.of("f"));
+        assertThat(g.call(37, dfd, g.string(PATH, "f"), dfd, g.string(PATH2, "hard"), 0)).isZero();
+        assertThat(g.call(NEWFSTATAT, dfd, g.string(PATH, "hard"), STAT, 0)).isZero();
+        assertThat(g.getInt(STAT + StatLayout.ST_NLINK)).isEqualTo(2);
+        assertThat(g.call(45, g.string(PATH, f.toString()), 4)).isZero();
+        assertThat(Files.size(f)).isEqualTo(4);
+        assertThat(g.call(53, dfd, g.string(PATH, "f"), 0604)).isZero();
+        assertThat(Files.getAttribute(f, "unix:mode")).isEqualTo(0100604);
+        long fd = open(f.toString(), O_RDWR, 0);
+        assertThat(g.call(52, fd, 0640)).isZero();
+        assertThat(Files.getAttribute(f, "unix:mode")).isEqualTo(0100640);
+        assertThat(g.call(55, fd, -1, -1)).isZero();                   // -1: leave unchanged
+        assertThat(g.call(54, dfd, g.string(PATH, "f"), -1, -1, 0)).isZero();
+        assertThat(g.call(83, fd)).isZero();
+        g.space.memory().set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, BUF, 1_600_000_000L);
+        g.space.memory().set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, BUF + 8, 0);
+        g.space.memory().set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, BUF + 16, 1_600_000_001L);
+        g.space.memory().set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, BUF + 24, 0);
+        assertThat(g.call(88, dfd, g.string(PATH, "f"), BUF, 0)).isZero();
+        assertThat(Files.getLastModifiedTime(f).toMillis()).isEqualTo(1_600_000_001_000L);
+        g.space.memory().set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, BUF + 16, 1_600_000_002L);
+        assertThat(g.call(88, fd, 0, BUF, 0)).isZero();                // NULL path: the fd itself
+        assertThat(Files.getLastModifiedTime(f).toMillis()).isEqualTo(1_600_000_002_000L);
+        assertThat(g.call(43, g.string(PATH, dir.toString()), STAT)).isZero();
+        assertThat(g.getLong(STAT + 8)).isPositive();                 // f_bsize
+        assertThat(g.call(44, fd, STAT + 256)).isZero();
+        assertThat(g.getLong(STAT + 256)).isEqualTo(g.getLong(STAT));   // f_type: same file system
+        assertThat(g.call(44, 99, STAT)).isEqualTo(-Errno.EBADF);
+    }
+
+    @Test
     void umaskReturnsTheOldMask() {
         long old = g.call(UMASK, 027);
         try {

@@ -145,6 +145,13 @@ class SystemSyscallsTest {
         assertThat(g.call(GETPGID, 1)).isEqualTo(-Errno.ESRCH);
         assertThat(g.call(SETSID)).isEqualTo(-Errno.EPERM);
         assertThat(g.call(174)).isEqualTo(Host.getuid());
+        assertThat(g.call(148, BUF, BUF + 4, BUF + 8)).isZero();
+        assertThat(new int[] {g.getInt(BUF), g.getInt(BUF + 4), g.getInt(BUF + 8)}).containsOnly(Host.getuid());
+        assertThat(g.call(150, BUF, BUF + 4, READ_ONLY)).isEqualTo(-Errno.EFAULT);
+        long groups = g.call(158, 0, 0);
+        assertThat(groups).isNotNegative();
+        assertThat(g.call(158, groups, BUF)).isEqualTo(groups);
+        assertThat(g.call(158, -1, BUF)).isEqualTo(-Errno.EINVAL);
     }
 
     @Test
