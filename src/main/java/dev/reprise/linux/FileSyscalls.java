@@ -32,15 +32,13 @@ final class FileSyscalls {
     static final int O_NONBLOCK = 04000, O_DIRECT = 040000, O_CLOEXEC = FileTable.O_CLOEXEC;
     /** UIO_MAXIOV: most iovecs one readv/writev takes. */
     static final int IOV_MAX = 1024;
-    /** Largest single read/write (MAX_RW_COUNT: INT_MAX rounded down to a page). */
-    static final long MAX_RW = 0x7ffff000L;
 
     static void register() {
         Syscalls.define(17, "getcwd", "xd", FileSyscalls::getcwd);
         Syscalls.define(23, "dup", "d", (t, fd, a1, a2, a3, a4, a5) -> t.process.files.dup(fd, 0, false));
         Syscalls.define(24, "dup3", "ddO", (t, fd, nfd, flags, a3, a4, a5) -> t.process.files.dup3(fd, nfd, (int) flags));
-        Syscalls.define(25, "fcntl", "ddx", FileSyscalls::fcntl);
-        Syscalls.define(29, "ioctl", "dxx", FileSyscalls::ioctl);
+        Syscalls.define(25, "fcntl", "dFx", FileSyscalls::fcntl);
+        Syscalls.define(29, "ioctl", "dIx", FileSyscalls::ioctl);
         Syscalls.define(34, "mkdirat", "fso", FileSyscalls::mkdirat);
         Syscalls.define(35, "unlinkat", "fsx", FileSyscalls::unlinkat);
         Syscalls.define(38, "renameat", "fsfs", (t, od, op, nd, np, a4, a5) -> renameat2(t, od, op, nd, np, 0, 0));
@@ -230,7 +228,7 @@ final class FileSyscalls {
         Process p = t.process;
         FileTable.OpenFile f = p.files.acquire(fd);
         try {
-            long n = UserMemory.accessiblePrefix(p.space, buf, Math.min(count, MAX_RW), PROT_WRITE);
+            long n = UserMemory.accessiblePrefix(p.space, buf, count, PROT_WRITE);
             return Host.read(f.hostFd, p.space.hostBase() + buf, n);
         } finally {
             p.files.release(f);
@@ -241,7 +239,7 @@ final class FileSyscalls {
         Process p = t.process;
         FileTable.OpenFile f = p.files.acquire(fd);
         try {
-            long n = UserMemory.accessiblePrefix(p.space, buf, Math.min(count, MAX_RW), PROT_READ);
+            long n = UserMemory.accessiblePrefix(p.space, buf, count, PROT_READ);
             return Host.write(f.hostFd, p.space.hostBase() + buf, n);
         } finally {
             p.files.release(f);
@@ -253,7 +251,7 @@ final class FileSyscalls {
         if (offset < 0) return -Errno.EINVAL;
         FileTable.OpenFile f = p.files.acquire(fd);
         try {
-            long n = UserMemory.accessiblePrefix(p.space, buf, Math.min(count, MAX_RW), PROT_WRITE);
+            long n = UserMemory.accessiblePrefix(p.space, buf, count, PROT_WRITE);
             return Host.pread(f.hostFd, p.space.hostBase() + buf, n, offset);
         } finally {
             p.files.release(f);
@@ -265,7 +263,7 @@ final class FileSyscalls {
         if (offset < 0) return -Errno.EINVAL;
         FileTable.OpenFile f = p.files.acquire(fd);
         try {
-            long n = UserMemory.accessiblePrefix(p.space, buf, Math.min(count, MAX_RW), PROT_READ);
+            long n = UserMemory.accessiblePrefix(p.space, buf, count, PROT_READ);
             return Host.pwrite(f.hostFd, p.space.hostBase() + buf, n, offset);
         } finally {
             p.files.release(f);
@@ -333,7 +331,7 @@ final class FileSyscalls {
         FileTable.OpenFile f = p.files.acquire(fd);
         try {
             // linux_dirent64 has one layout everywhere: the host fills the guest's buffer in place
-            long n = UserMemory.accessiblePrefix(p.space, buf, Math.min(count, MAX_RW), PROT_WRITE);
+            long n = UserMemory.accessiblePrefix(p.space, buf, count, PROT_WRITE);
             return Host.getdents64(f.hostFd, p.space.hostBase() + buf, n);
         } finally {
             p.files.release(f);
@@ -394,7 +392,7 @@ final class FileSyscalls {
             p.space.write(buf, exe, 0, n);
             return n;
         }
-        long n = UserMemory.accessiblePrefix(p.space, buf, Math.min(size, MAX_RW), PROT_WRITE);
+        long n = UserMemory.accessiblePrefix(p.space, buf, size, PROT_WRITE);
         return at(p, dirfd, path, (d, hp) -> Host.readlinkat(d, hp, p.space.hostBase() + buf, n));
     }
 

@@ -178,6 +178,17 @@ public final class FileTable {
         }
     }
 
+    /** Closes the fds marked close-on-exec (execve). */
+    public void closeOnExec() {
+        for (int fd = 0; fd < MAX_FDS; fd++) {
+            boolean close;
+            synchronized (this) {
+                close = files[fd] != null && cloexec[fd];
+            }
+            if (close) close(fd);
+        }
+    }
+
     /** Closes every fd (the process has ended). Calls still running keep their host fds until they release them. */
     public void closeAll() {
         for (int fd = 0; fd < MAX_FDS; fd++) close(fd);

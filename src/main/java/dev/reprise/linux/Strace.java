@@ -14,7 +14,7 @@ import java.util.function.LongFunction;
  *   d decimal   u unsigned   x hex (0x1f)   p pointer (NULL or 0x%016x)   o octal (0755)
  *   s C string ("quoted", escaped, cut after {@value #MAX_STRING} bytes with "..."; a bad pointer prints as hex)
  *   f fd (AT_FDCWD)   O open flags   w lseek whence   a access mode (R_OK|W_OK)
- *   P mmap/mprotect prot   M mmap flags   c clock id   - not printed
+ *   F fcntl command   I ioctl request   P mmap/mprotect prot   M mmap flags   c clock id   - not printed
  * </pre>
  * A suffix {@code =p} prints the result as a pointer (brk, mmap), {@code =x} in hex; otherwise
  * results are decimal.
@@ -89,9 +89,16 @@ final class Strace {
             case 'a' -> v == 0 ? "F_OK" : flags(v, ACCESS);
             case 'P' -> v == 0 ? "PROT_NONE" : flags(v, PROT);
             case 'M' -> flags(v, MAP);
+            case 'F' -> named(v, FCNTL);
+            case 'I' -> named(v, IOCTL);
             case 'c' -> v >= 0 && v < CLOCKS.length && CLOCKS[(int) v] != null ? CLOCKS[(int) v] : Long.toString(v);
             default -> throw new IllegalArgumentException("strace letter " + letter);
         };
+    }
+
+    private static String named(long v, Flag[] names) {
+        for (Flag f : names) if (f.mask == v) return f.name;
+        return v < 0 || v > 0xffff ? "0x" + Long.toHexString(v) : Long.toString(v);
     }
 
     static String pointer(long v) {
@@ -179,6 +186,16 @@ final class Strace {
             new Flag(0x4000, "MAP_NORESERVE"), new Flag(0x8000, "MAP_POPULATE"), new Flag(0x10000, "MAP_NONBLOCK"),
             new Flag(0x20000, "MAP_STACK"), new Flag(0x40000, "MAP_HUGETLB"), new Flag(0x80000, "MAP_SYNC"),
             new Flag(0x100000, "MAP_FIXED_NOREPLACE")};
+    private static final Flag[] FCNTL = {
+            new Flag(0, "F_DUPFD"), new Flag(1, "F_GETFD"), new Flag(2, "F_SETFD"), new Flag(3, "F_GETFL"),
+            new Flag(4, "F_SETFL"), new Flag(5, "F_GETLK"), new Flag(6, "F_SETLK"), new Flag(7, "F_SETLKW"),
+            new Flag(36, "F_OFD_GETLK"), new Flag(37, "F_OFD_SETLK"), new Flag(38, "F_OFD_SETLKW"),
+            new Flag(1030, "F_DUPFD_CLOEXEC"), new Flag(1031, "F_SETPIPE_SZ"), new Flag(1032, "F_GETPIPE_SZ")};
+    private static final Flag[] IOCTL = {
+            new Flag(0x5401, "TCGETS"), new Flag(0x5402, "TCSETS"), new Flag(0x5403, "TCSETSW"),
+            new Flag(0x5404, "TCSETSF"), new Flag(0x540f, "TIOCGPGRP"), new Flag(0x5410, "TIOCSPGRP"),
+            new Flag(0x5413, "TIOCGWINSZ"), new Flag(0x5414, "TIOCSWINSZ"), new Flag(0x541b, "FIONREAD"),
+            new Flag(0x5421, "FIONBIO"), new Flag(0x5450, "FIONCLEX"), new Flag(0x5451, "FIOCLEX")};
     private static final String[] WHENCE = {"SEEK_SET", "SEEK_CUR", "SEEK_END", "SEEK_DATA", "SEEK_HOLE"};
     private static final String[] CLOCKS = {
             "CLOCK_REALTIME", "CLOCK_MONOTONIC", "CLOCK_PROCESS_CPUTIME_ID", "CLOCK_THREAD_CPUTIME_ID",

@@ -252,7 +252,7 @@ final class SystemSyscalls {
         Process p = t.process;
         if ((flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) != 0
                 || (flags & (GRND_RANDOM | GRND_INSECURE)) == (GRND_RANDOM | GRND_INSECURE)) return -Errno.EINVAL;
-        long n = UserMemory.accessiblePrefix(p.space, buf, Math.min(len, Integer.MAX_VALUE), PROT_WRITE);
+        long n = UserMemory.accessiblePrefix(p.space, buf, len, PROT_WRITE);
         byte[] chunk = new byte[(int) Math.min(n, 4096)];
         for (long done = 0; done < n; ) {
             if (n - done < chunk.length) chunk = new byte[(int) (n - done)];

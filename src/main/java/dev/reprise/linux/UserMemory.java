@@ -27,19 +27,21 @@ final class UserMemory {
         return space.hostBase() + addr;
     }
 
+    /** Largest single transfer (MAX_RW_COUNT: INT_MAX rounded down to a page). */
+    static final long MAX_RW = 0x7ffff000L;
+
     /**
-     * How much of [addr, addr+len) the guest can access with {@code prot}, from the start: a
-     * read or write that the kernel would cut short at the first bad page. @throws SyscallError
-     * EFAULT if not even the first byte is accessible (and len > 0)
+     * How much of the guest buffer [addr, addr+len) a read or write may use, as the kernel does
+     * it: the range must lie in user space (access_ok), the length is capped at {@link #MAX_RW},
+     * and the transfer stops at the first page without {@code prot}. @throws SyscallError EFAULT
+     * if the range leaves user space or not even its first byte is accessible (len > 0)
      */
     static long accessiblePrefix(AddressSpace space, long addr, long len, int prot) {
-        if (len <= 0) return 0;
-        if (addr < 0 || addr >= AddressSpace.LIMIT) throw new SyscallError(Errno.EFAULT);
-        long end = Math.min(addr + len, AddressSpace.LIMIT);
-        if (end < addr) end = AddressSpace.LIMIT;   // overflow
+        if (len == 0) return 0;
+        if (len < 0 || addr < 0 || addr > AddressSpace.LIMIT - len) throw new SyscallError(Errno.EFAULT);
+        long end = addr + Math.min(len, MAX_RW);
         long at = addr;
-        while (at < end) {
-            if ((readable(space.protection(at)) & prot) != prot) break;
+        while (at < end && (readable(space.protection(at)) & prot) == prot) {
             at = (at | (AddressSpace.PAGE_SIZE - 1)) + 1;
         }
         if (at == addr) throw new SyscallError(Errno.EFAULT);

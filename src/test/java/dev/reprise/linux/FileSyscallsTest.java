@@ -83,6 +83,9 @@ class FileSyscallsTest {
         // a buffer that runs into a read-only page is cut short there, as the kernel would
         assertThat(g.call(READ, fd, READ_ONLY - 10, 100)).isEqualTo(10);
         assertThat(g.call(OPENAT, AT_FDCWD, UNMAPPED, 0, 0)).isEqualTo(-Errno.EFAULT);
+        assertThat(g.call(READ, fd, DATA, -1)).isEqualTo(-Errno.EFAULT);             // a size_t beyond user space
+        assertThat(g.call(READ, fd, DATA, AddressSpace.LIMIT)).isEqualTo(-Errno.EFAULT);
+        assertThat(g.call(READ, fd, UNMAPPED, 0)).isZero();                         // nothing to check for 0 bytes
         assertThat(g.call(WRITE, 1, UNMAPPED, 1)).isEqualTo(-Errno.EFAULT);
         assertThat(g.call(NEWFSTATAT, AT_FDCWD, g.string(PATH, file.toString()), READ_ONLY, 0)).isEqualTo(-Errno.EFAULT);
         byte[] noNul = "a".repeat(UserMemory.PATH_MAX + 1).getBytes(StandardCharsets.UTF_8);

@@ -113,6 +113,18 @@ class FileTableTest {
     }
 
     @Test
+    void execClosesExactlyTheCloexecFds() {
+        int[] p = pipe();
+        int r = table.install(p[0], true), w = table.install(p[1], false);
+        table.setFdFlags(1, FileTable.FD_CLOEXEC);
+        table.closeOnExec();
+        assertThat(table.isOpen(r)).isFalse();
+        assertThat(table.isOpen(1)).isFalse();
+        assertThat(table.isOpen(w)).isTrue();
+        assertThat(table.isOpen(0)).isTrue();
+    }
+
+    @Test
     void closeWhileInUseDefersTheHostClose() {
         int[] p = pipe();
         int w = table.install(p[1], false);

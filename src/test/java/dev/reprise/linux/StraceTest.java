@@ -29,6 +29,9 @@ class StraceTest {
         assertThat(call("faccessat", "fsa", -100, 0x1000, 4)).isEqualTo("faccessat(AT_FDCWD,\"/etc/ld.so.cache\",R_OK)");
         assertThat(call("clock_gettime", "cp", 1, 0x2000)).isEqualTo("clock_gettime(CLOCK_MONOTONIC,0x0000000000002000)");
         assertThat(call("skip", "d-d", 1, 2, 3)).isEqualTo("skip(1,3)");
+        assertThat(call("fcntl", "dFx", 3, 1030, 3)).isEqualTo("fcntl(3,F_DUPFD_CLOEXEC,0x3)");
+        assertThat(call("ioctl", "dIx", 1, 0x5413, 0x7fe0)).isEqualTo("ioctl(1,TIOCGWINSZ,0x7fe0)");
+        assertThat(call("ioctl", "dIx", 1, 0x80045430L, 0)).isEqualTo("ioctl(1,0x80045430,0x0)");
     }
 
     @Test
