@@ -174,6 +174,16 @@ class MmuTest {
     }
 
     @Test
+    void protNonePagesFaultWithProtectionNotUnmapped() {
+        space.map(UNMAPPED, PAGE_SIZE, 0);
+        assertFault(() -> mmu.lb(UNMAPPED), UNMAPPED, Kind.PROTECTION, Access.READ);
+        assertFault(() -> mmu.sd(UNMAPPED, 0), UNMAPPED, Kind.PROTECTION, Access.WRITE);
+        assertFault(() -> mmu.fetch16(UNMAPPED), UNMAPPED, Kind.PROTECTION, Access.EXECUTE);
+        space.protect(UNMAPPED, PAGE_SIZE, PROT_READ);
+        assertThat(mmu.lb(UNMAPPED)).isZero();
+    }
+
+    @Test
     void writeOnlyPagesAreReadableAsOnLinux() {
         space.map(UNMAPPED, PAGE_SIZE, PROT_WRITE);
         mmu.sw(UNMAPPED, 5);
