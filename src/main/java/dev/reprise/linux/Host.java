@@ -350,7 +350,7 @@ public final class Host {
     public static int ioctl(int fd, int request, long arg) {
         Scratch s = scratch0();
         try {
-            return (int) result(s, (long) IOCTL.invokeExact(s.state, (long) fd, (long) request, arg));
+            return (int) result(s, (long) IOCTL.invokeExact(s.state, (long) fd, Integer.toUnsignedLong(request), arg));
         } catch (Throwable e) {
             throw broken(e);
         }

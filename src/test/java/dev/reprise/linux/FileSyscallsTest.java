@@ -185,6 +185,12 @@ class FileSyscallsTest {
         long n = g.call(READ, fd, BUF, 4096);
         assertThat(g.text(BUF, (int) n)).isEqualTo(
                 "00010000-00020000 rw-p 00000000 00:00 0 \n00020000-00021000 r--p 00000000 00:00 0 \n");
+        g.space.map(0x40000000L, 0x3000, 0);                            // a guard region: mapped, no rights
+        g.space.map(0x40003000L, 0x1000, AddressSpace.PROT_READ | AddressSpace.PROT_EXEC);
+        long again = open("/proc/self/maps", 0, 0);
+        n = g.call(READ, again, BUF, 4096);
+        assertThat(g.text(BUF, (int) n)).endsWith(
+                "40000000-40003000 ---p 00000000 00:00 0 \n40003000-40004000 r-xp 00000000 00:00 0 \n");
         assertThat(g.call(READ, fd, BUF, 4096)).isZero();
         assertThat(open("/proc/" + g.process.pid + "/maps", O_RDWR, 0)).isEqualTo(-Errno.EACCES);
     }
