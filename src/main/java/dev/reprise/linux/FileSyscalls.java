@@ -17,11 +17,13 @@ import static dev.reprise.mem.AddressSpace.PROT_WRITE;
  *
  * <p>Each guest fd is translated through the process's {@link FileTable} (pinned for the call, so a
  * concurrent close cannot recycle the host fd under it) and the call goes to the host with guest
- * buffers passed in place ({@link UserMemory}). Paths go through {@link #hostPath}: the sysroot
- * for absolute paths that exist there, and the guest program for /proc/self/exe.
+ * buffers passed in place ({@link UserMemory}). Paths go through {@link #resolve}: the sysroot
+ * for absolute paths that exist there, the guest program for /proc/self/exe, and the host fd
+ * behind a guest fd for /proc/self/fd/N.
  *
  * <p>/proc/self/maps is made from the guest's address space when opened (an anonymous host
- * file). Not emulated: /proc/self/auxv and the other /proc/self files show the host's (the JVM's).
+ * file). Not emulated: /proc/self/auxv, the /proc/self/fd directory listing and the other
+ * /proc/self files show the host's (the JVM's).
  */
 final class FileSyscalls {
     private FileSyscalls() {}
@@ -80,12 +82,12 @@ final class FileSyscalls {
         Syscalls.define(43, "statfs", "sp", (t, path, buf, a2, a3, a4, a5) -> {
             Process p = t.process;
             long host = UserMemory.buffer(p.space, buf, STATFS_SIZE, PROT_WRITE);
-            return Host.statfs(hostPath(p.options, p.pid, UserMemory.path(p.space, path)), host);
+            return Host.statfs(resolve(p, UserMemory.path(p.space, path)), host);
         });
         Syscalls.define(44, "fstatfs", "dp", (t, fd, buf, a2, a3, a4, a5) ->
                 onFd(t.process, fd, h -> Host.fstatfs(h, UserMemory.buffer(t.process.space, buf, STATFS_SIZE, PROT_WRITE))));
         Syscalls.define(45, "truncate", "sd", (t, path, length, a2, a3, a4, a5) ->
-                Host.truncate(hostPath(t.process.options, t.process.pid, UserMemory.path(t.process.space, path)), length));
+                Host.truncate(resolve(t.process, UserMemory.path(t.process.space, path)), length));
         Syscalls.define(52, "fchmod", "do", (t, fd, mode, a2, a3, a4, a5) -> onFd(t.process, fd, h -> Host.fchmod(h, (int) mode)));
         Syscalls.define(53, "fchmodat", "fso", (t, d, path, mode, a3, a4, a5) ->
                 at(t.process, d, UserMemory.path(t.process.space, path), (hd, hp) -> Host.fchmodat(hd, hp, (int) mode, 0)));
@@ -139,6 +141,37 @@ final class FileSyscalls {
         return path;
     }
 
+    /**
+     * {@link #hostPath}, and /proc/self/fd/N (the link to guest fd N, used by ttyname and
+     * /dev/fd) turned into the link of the host fd behind it. @throws SyscallError ENOENT for an
+     * fd the guest has not open
+     */
+    static String resolve(Process p, String path) {
+        int prefix = selfFdPrefix(path, p.pid);
+        if (prefix < 0) return hostPath(p.options, p.pid, path);
+        int end = prefix;
+        while (end < path.length() && Character.isDigit(path.charAt(end))) end++;
+        if (end == prefix || end - prefix > 9 || (end < path.length() && path.charAt(end) != '/')) {
+            throw new SyscallError(Errno.ENOENT);
+        }
+        FileTable.OpenFile f = p.files.tryAcquire(Integer.parseInt(path.substring(prefix, end)));
+        if (f == null) throw new SyscallError(Errno.ENOENT);
+        try {
+            return "/proc/self/fd/" + f.hostFd + path.substring(end);
+        } finally {
+            p.files.release(f);
+        }
+    }
+
+    /** The length of "/proc/self/fd/" (or /proc/PID/fd/, /proc/thread-self/fd/) at the start of {@code path}, or -1. */
+    private static int selfFdPrefix(String path, int pid) {
+        for (String who : new String[] {"self", "thread-self", Integer.toString(pid)}) {
+            String prefix = "/proc/" + who + "/fd/";
+            if (path.startsWith(prefix)) return prefix.length();
+        }
+        return -1;
+    }
+
     private static boolean isSelfExe(String path, int pid) {
         return isSelf(path, pid, "exe");
     }
@@ -176,7 +209,7 @@ final class FileSyscalls {
      * for the call.
      */
     private static long at(Process p, long dirfd, String path, AtCall call) {
-        if (path.startsWith("/") || (int) dirfd == AT_FDCWD) return call.call(AT_FDCWD, hostPath(p.options, p.pid, path));
+        if (path.startsWith("/") || (int) dirfd == AT_FDCWD) return call.call(AT_FDCWD, resolve(p, path));
         FileTable.OpenFile dir = p.files.acquire((int) dirfd);
         try {
             return call.call(dir.hostFd, path);
@@ -436,7 +469,7 @@ final class FileSyscalls {
 
     static long chdir(Task t, long pathAddr, long a1, long a2, long a3, long a4, long a5) {
         Process p = t.process;
-        return Host.chdir(hostPath(p.options, p.pid, UserMemory.path(p.space, pathAddr)));
+        return Host.chdir(resolve(p, UserMemory.path(p.space, pathAddr)));
     }
 
     static long fchdir(Task t, long fd, long a1, long a2, long a3, long a4, long a5) {

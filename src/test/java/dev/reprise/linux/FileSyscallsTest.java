@@ -196,6 +196,18 @@ class FileSyscallsTest {
     }
 
     @Test
+    void procSelfFdNamesTheGuestsFdNotTheJvms() throws IOException {
+        Path f = dir.resolve("target");
+        Files.writeString(f, "");
+        long fd = open(f.toString(), 0, 0);
+        long n = g.call(READLINKAT, AT_FDCWD, g.string(PATH, "/proc/self/fd/" + fd), BUF, 4096);
+        assertThat(g.text(BUF, (int) n)).isEqualTo(f.toString());
+        assertThat(g.call(NEWFSTATAT, AT_FDCWD, g.string(PATH, "/proc/" + g.process.pid + "/fd/" + fd), STAT, 0)).isZero();
+        assertThat(g.call(READLINKAT, AT_FDCWD, g.string(PATH, "/proc/self/fd/77"), BUF, 4096)).isEqualTo(-Errno.ENOENT);
+        assertThat(g.call(READLINKAT, AT_FDCWD, g.string(PATH, "/proc/self/fd/x"), BUF, 4096)).isEqualTo(-Errno.ENOENT);
+    }
+
+    @Test
     void readlinkOfAnOrdinarySymlink() throws IOException {
         Files.createSymbolicLink(dir.resolve("l"), Path.of("target/x"));
         assertThat(g.call(READLINKAT, AT_FDCWD, g.string(PATH, dir.resolve("l").toString()), BUF, 100)).isEqualTo(8);
