@@ -99,6 +99,8 @@ final class FileSyscalls {
         Syscalls.define(55, "fchown", "ddd", (t, fd, uid, gid, a3, a4, a5) -> onFd(t.process, fd, h -> Host.fchown(h, (int) uid, (int) gid)));
         Syscalls.define(83, "fdatasync", "d", (t, fd, a1, a2, a3, a4, a5) -> onFd(t.process, fd, Host::fdatasync));
         Syscalls.define(88, "utimensat", "fspx", FileSyscalls::utimensat);
+        Syscalls.define(223, "fadvise64", "dddd", (t, fd, offset, length, advice, a4, a5) ->
+                onFd(t.process, fd, h -> Host.fadvise(h, offset, length, (int) advice)));
     }
 
     /** sizeof(struct statfs): the same on riscv64 and the LP64 hosts. */

@@ -110,6 +110,7 @@ public final class Host {
     private static final MethodHandle GETRESUID = fn("getresuid", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle GETRESGID = fn("getresgid", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle GETGROUPS = fn("getgroups", JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle POSIX_FADVISE = fn("posix_fadvise", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
     private static final MethodHandle MEMFD_CREATE = fn("memfd_create", JAVA_INT, JAVA_LONG, JAVA_INT);
     private static final MethodHandle GETUID = fn("getuid", JAVA_INT);
     private static final MethodHandle GETEUID = fn("geteuid", JAVA_INT);
@@ -596,6 +597,15 @@ public final class Host {
 
     public static int fstatfs(int fd, long buf) {
         return (int) call(FSTATFS, fd, buf);
+    }
+
+    /** fadvise64(2) (posix_fadvise returns the error number instead of setting errno). */
+    public static int fadvise(int fd, long offset, long length, int advice) {
+        try {
+            return -(int) (long) POSIX_FADVISE.invokeExact(scratch0().state, (long) fd, offset, length, (long) advice);
+        } catch (Throwable e) {
+            throw broken(e);
+        }
     }
 
     /** getresuid(2) into three uids at host addresses {@code ids}, +4, +8. */

@@ -345,6 +345,8 @@ class FileSyscallsTest {
         assertThat(g.call(55, fd, -1, -1)).isZero();                   // -1: leave unchanged
         assertThat(g.call(54, dfd, g.string(PATH, "f"), -1, -1, 0)).isZero();
         assertThat(g.call(83, fd)).isZero();
+        assertThat(g.call(223, fd, 0, 0, 2)).isZero();                  // POSIX_FADV_SEQUENTIAL
+        assertThat(g.call(223, fd, 0, 0, 99)).isEqualTo(-Errno.EINVAL);
         g.space.memory().set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, BUF, 1_600_000_000L);
         g.space.memory().set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, BUF + 8, 0);
         g.space.memory().set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, BUF + 16, 1_600_000_001L);
