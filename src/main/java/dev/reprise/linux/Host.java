@@ -36,6 +36,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Threading: stateless apart from the per-thread scratch; any thread may call any method.
  */
+@SuppressWarnings("restricted")   // this class is the native boundary; Reprise runs with --enable-native-access
 public final class Host {
     private Host() {}
 
