@@ -38,7 +38,7 @@ final class FileSyscalls {
     static void register() {
         Syscalls.define(17, "getcwd", "xd", FileSyscalls::getcwd);
         Syscalls.define(23, "dup", "d", (t, fd, a1, a2, a3, a4, a5) -> t.process.files.dup(fd, 0, false));
-        Syscalls.define(24, "dup3", "ddO", (t, fd, nfd, flags, a3, a4, a5) -> t.process.files.dup3(fd, nfd, (int) flags));
+        Syscalls.define(24, "dup3", "ddx", (t, fd, nfd, flags, a3, a4, a5) -> t.process.files.dup3(fd, nfd, (int) flags));
         Syscalls.define(25, "fcntl", "dFx", FileSyscalls::fcntl);
         Syscalls.define(29, "ioctl", "dIx", FileSyscalls::ioctl);
         Syscalls.define(34, "mkdirat", "fso", FileSyscalls::mkdirat);
@@ -50,7 +50,7 @@ final class FileSyscalls {
         Syscalls.define(50, "fchdir", "d", FileSyscalls::fchdir);
         Syscalls.define(56, "openat", "fsOo", FileSyscalls::openat);
         Syscalls.define(57, "close", "d", (t, fd, a1, a2, a3, a4, a5) -> t.process.files.close(fd));
-        Syscalls.define(59, "pipe2", "pO", FileSyscalls::pipe2);
+        Syscalls.define(59, "pipe2", "px", FileSyscalls::pipe2);
         Syscalls.define(61, "getdents64", "dxd", FileSyscalls::getdents64);
         Syscalls.define(62, "lseek", "ddw", FileSyscalls::lseek);
         Syscalls.define(63, "read", "dxd", FileSyscalls::read);

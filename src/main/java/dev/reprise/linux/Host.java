@@ -140,7 +140,7 @@ public final class Host {
         return MethodHandles.explicitCastArguments(h, uniform);
     }
 
-    private static Scratch scratch0() {
+    private static Scratch perThread() {
         return SCRATCH.get();
     }
 
@@ -199,7 +199,7 @@ public final class Host {
 
     /** openat(2) with host-spelled flags; the host fd or -errno. */
     public static int openat(int dirfd, String path, int flags, int mode) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
             return (int) result(s, (long) OPENAT.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags, (long) mode));
@@ -209,7 +209,7 @@ public final class Host {
     }
 
     public static long read(int fd, long buf, long count) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) READ.invokeExact(s.state, (long) fd, buf, count));
         } catch (Throwable e) {
@@ -218,7 +218,7 @@ public final class Host {
     }
 
     public static long write(int fd, long buf, long count) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) WRITE.invokeExact(s.state, (long) fd, buf, count));
         } catch (Throwable e) {
@@ -227,7 +227,7 @@ public final class Host {
     }
 
     public static long pread(int fd, long buf, long count, long offset) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) PREAD.invokeExact(s.state, (long) fd, buf, count, offset));
         } catch (Throwable e) {
@@ -236,7 +236,7 @@ public final class Host {
     }
 
     public static long pwrite(int fd, long buf, long count, long offset) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) PWRITE.invokeExact(s.state, (long) fd, buf, count, offset));
         } catch (Throwable e) {
@@ -246,7 +246,7 @@ public final class Host {
 
     /** readv(2) of {@code count} host iovecs at host address {@code iov}. */
     public static long readv(int fd, long iov, int count) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) READV.invokeExact(s.state, (long) fd, iov, (long) count));
         } catch (Throwable e) {
@@ -255,7 +255,7 @@ public final class Host {
     }
 
     public static long writev(int fd, long iov, int count) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) WRITEV.invokeExact(s.state, (long) fd, iov, (long) count));
         } catch (Throwable e) {
@@ -264,7 +264,7 @@ public final class Host {
     }
 
     public static long lseek(int fd, long offset, int whence) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) LSEEK.invokeExact(s.state, (long) fd, offset, (long) whence));
         } catch (Throwable e) {
@@ -273,7 +273,7 @@ public final class Host {
     }
 
     public static int close(int fd) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) CLOSE.invokeExact(s.state, (long) fd));
         } catch (Throwable e) {
@@ -283,7 +283,7 @@ public final class Host {
 
     /** statx(2) into the 256-byte struct statx at host address {@code out}. */
     public static int statx(int dirfd, String path, int flags, int mask, long out) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
             return (int) result(s, (long) STATX.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags, (long) mask, out));
@@ -293,7 +293,7 @@ public final class Host {
     }
 
     public static long getdents64(int fd, long buf, long count) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) GETDENTS64.invokeExact(s.state, (long) fd, buf, count));
         } catch (Throwable e) {
@@ -302,7 +302,7 @@ public final class Host {
     }
 
     public static long readlinkat(int dirfd, String path, long buf, long size) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
             return result(s, (long) READLINKAT.invokeExact(s.state, (long) dirfd, s.path0.address(), buf, size));
@@ -312,7 +312,7 @@ public final class Host {
     }
 
     public static int faccessat(int dirfd, String path, int mode, int flags) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
             return (int) result(s, (long) FACCESSAT.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) mode, (long) flags));
@@ -322,7 +322,7 @@ public final class Host {
     }
 
     public static int fcntl(int fd, int cmd, long arg) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) FCNTL.invokeExact(s.state, (long) fd, (long) cmd, arg));
         } catch (Throwable e) {
@@ -331,7 +331,7 @@ public final class Host {
     }
 
     public static int dup3(int oldFd, int newFd, int flags) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) DUP3.invokeExact(s.state, (long) oldFd, (long) newFd, (long) flags));
         } catch (Throwable e) {
@@ -341,7 +341,7 @@ public final class Host {
 
     /** pipe2(2) writing the two host fds to host address {@code fds}. */
     public static int pipe2(long fds, int flags) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) PIPE2.invokeExact(s.state, fds, (long) flags));
         } catch (Throwable e) {
@@ -350,7 +350,7 @@ public final class Host {
     }
 
     public static int ioctl(int fd, int request, long arg) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) IOCTL.invokeExact(s.state, (long) fd, Integer.toUnsignedLong(request), arg));
         } catch (Throwable e) {
@@ -359,7 +359,7 @@ public final class Host {
     }
 
     public static int unlinkat(int dirfd, String path, int flags) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
             return (int) result(s, (long) UNLINKAT.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags));
@@ -369,7 +369,7 @@ public final class Host {
     }
 
     public static int mkdirat(int dirfd, String path, int mode) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
             return (int) result(s, (long) MKDIRAT.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) mode));
@@ -380,7 +380,7 @@ public final class Host {
 
     /** renameat2(2); renameat is flags 0. */
     public static int renameat2(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         if (!cString(s.path0, oldPath) || !cString(s.path1, newPath)) return -Errno.ENAMETOOLONG;
         try {
             return (int) result(s, (long) RENAMEAT2.invokeExact(s.state, (long) oldDirfd, s.path0.address(),
@@ -392,7 +392,7 @@ public final class Host {
 
     /** getcwd(3) into host memory at {@code buf}: like the system call, the length with the NUL, or -errno. */
     public static long getcwd(long buf, long size) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             long r = result(s, (long) GETCWD.invokeExact(s.state, buf, size), 0);
             if (r < 0) return r;
@@ -403,7 +403,7 @@ public final class Host {
     }
 
     public static int chdir(String path) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
             return (int) result(s, (long) CHDIR.invokeExact(s.state, s.path0.address()));
@@ -413,7 +413,7 @@ public final class Host {
     }
 
     public static int fchdir(int fd) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) FCHDIR.invokeExact(s.state, (long) fd));
         } catch (Throwable e) {
@@ -424,14 +424,14 @@ public final class Host {
     /** umask(2): sets the host process's mask (the JVM's too: there is one per process) and returns the old one. */
     public static int umask(int mask) {
         try {
-            return (int) (long) UMASK.invokeExact(scratch0().state, (long) mask);
+            return (int) (long) UMASK.invokeExact(perThread().state, (long) mask);
         } catch (Throwable e) {
             throw broken(e);
         }
     }
 
     public static int ftruncate(int fd, long length) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) FTRUNCATE.invokeExact(s.state, (long) fd, length));
         } catch (Throwable e) {
@@ -440,7 +440,7 @@ public final class Host {
     }
 
     public static int fsync(int fd) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) FSYNC.invokeExact(s.state, (long) fd));
         } catch (Throwable e) {
@@ -453,7 +453,7 @@ public final class Host {
      * files Reprise makes up, such as /proc/self/maps). The host fd or -errno.
      */
     public static int memfile(String name, byte[] content) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         if (!cString(s.path0, name)) return -Errno.ENAMETOOLONG;
         int fd;
         try {
@@ -487,7 +487,7 @@ public final class Host {
     // The less frequent calls share these arity helpers; the arguments are the C arguments as longs.
 
     private static long call(MethodHandle h, long a) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) h.invokeExact(s.state, a));
         } catch (Throwable e) {
@@ -496,7 +496,7 @@ public final class Host {
     }
 
     private static long call(MethodHandle h, long a, long b) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) h.invokeExact(s.state, a, b));
         } catch (Throwable e) {
@@ -505,7 +505,7 @@ public final class Host {
     }
 
     private static long call(MethodHandle h, long a, long b, long c) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) h.invokeExact(s.state, a, b, c));
         } catch (Throwable e) {
@@ -514,7 +514,7 @@ public final class Host {
     }
 
     private static long call(MethodHandle h, long a, long b, long c, long d) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) h.invokeExact(s.state, a, b, c, d));
         } catch (Throwable e) {
@@ -523,7 +523,7 @@ public final class Host {
     }
 
     private static long call(MethodHandle h, long a, long b, long c, long d, long e5) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) h.invokeExact(s.state, a, b, c, d, e5));
         } catch (Throwable e) {
@@ -533,12 +533,12 @@ public final class Host {
 
     /** The host address of {@code path} as a C string in this thread's first path buffer, or 0 if too long. */
     private static long path0(String path) {
-        MemorySegment buf = scratch0().path0;
+        MemorySegment buf = perThread().path0;
         return cString(buf, path) ? buf.address() : 0;
     }
 
     private static long path1(String path) {
-        MemorySegment buf = scratch0().path1;
+        MemorySegment buf = perThread().path1;
         return cString(buf, path) ? buf.address() : 0;
     }
 
@@ -603,7 +603,7 @@ public final class Host {
     /** fadvise64(2) (posix_fadvise returns the error number instead of setting errno). */
     public static int fadvise(int fd, long offset, long length, int advice) {
         try {
-            return -(int) (long) POSIX_FADVISE.invokeExact(scratch0().state, (long) fd, offset, length, (long) advice);
+            return -(int) (long) POSIX_FADVISE.invokeExact(perThread().state, (long) fd, offset, length, (long) advice);
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -627,7 +627,7 @@ public final class Host {
 
     /** clock_gettime(2) into the struct timespec at host address {@code ts}. */
     public static int clockGettime(int clock, long ts) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) CLOCK_GETTIME.invokeExact(s.state, (long) clock, ts));
         } catch (Throwable e) {
@@ -636,7 +636,7 @@ public final class Host {
     }
 
     public static int clockGetres(int clock, long ts) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) CLOCK_GETRES.invokeExact(s.state, (long) clock, ts));
         } catch (Throwable e) {
@@ -646,7 +646,7 @@ public final class Host {
 
     /** uname(2) into the 390-byte struct utsname at host address {@code buf}. */
     public static int uname(long buf) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) UNAME.invokeExact(s.state, buf));
         } catch (Throwable e) {
@@ -656,7 +656,7 @@ public final class Host {
 
     /** sysinfo(2) into the 112-byte struct sysinfo at host address {@code buf}. */
     public static int sysinfo(long buf) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) SYSINFO.invokeExact(s.state, buf));
         } catch (Throwable e) {
@@ -666,7 +666,7 @@ public final class Host {
 
     /** prlimit(2) on the host process; {@code newLimit}/{@code oldLimit} are host addresses of struct rlimit, or 0. */
     public static int prlimit(int resource, long newLimit, long oldLimit) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) PRLIMIT.invokeExact(s.state, 0L, (long) resource, newLimit, oldLimit));
         } catch (Throwable e) {
@@ -676,7 +676,7 @@ public final class Host {
 
     /** The kernel's sched_getaffinity for this process: bytes of mask written to host address {@code mask}, or -errno. */
     public static long schedGetaffinity(long size, long mask) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) SYSCALL3.invokeExact(s.state, NR_SCHED_GETAFFINITY, 0L, size, mask));
         } catch (Throwable e) {
@@ -686,7 +686,7 @@ public final class Host {
 
     private static int id(MethodHandle h) {
         try {
-            return (int) (long) h.invokeExact(scratch0().state);
+            return (int) (long) h.invokeExact(perThread().state);
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -705,7 +705,7 @@ public final class Host {
         if (errno > 0 && errno < MESSAGES.length && MESSAGES[errno] != null) return MESSAGES[errno];
         String m;
         try {
-            long p = (long) STRERROR.invokeExact(scratch0().state, (long) errno);
+            long p = (long) STRERROR.invokeExact(perThread().state, (long) errno);
             m = MemorySegment.ofAddress(p).reinterpret(256).getString(0, StandardCharsets.UTF_8);
         } catch (Throwable e) {
             throw broken(e);

@@ -11,7 +11,7 @@ import java.util.function.LongFunction;
  *
  * <p>How each argument prints comes from the entry's letters ({@link Syscalls.Entry#args()}):
  * <pre>
- *   d decimal   u unsigned   x hex (0x1f)   p pointer (NULL or 0x%016x)   o octal (0755)
+ *   d decimal   u unsigned   x hex (0x1f, 0)   p pointer (NULL or 0x%016x)   o octal (0755)
  *   s C string ("quoted", escaped, cut after {@value #MAX_STRING} bytes with "..."; a bad pointer prints as hex)
  *   f fd (AT_FDCWD)   O open flags   w lseek whence   a access mode (R_OK|W_OK)
  *   F fcntl command   I ioctl request   P mmap/mprotect prot   M mmap flags   c clock id   - not printed
@@ -75,14 +75,14 @@ final class Strace {
         return switch (letter) {
             case 'd' -> Long.toString(v);
             case 'u' -> Long.toUnsignedString(v);
-            case 'x' -> "0x" + Long.toHexString(v);
+            case 'x' -> hex(v);
             case 'p' -> pointer(v);
             case 'o' -> v == 0 ? "0" : "0" + Long.toOctalString(v);
             case 'f' -> (int) v == FileSyscalls.AT_FDCWD ? "AT_FDCWD" : Integer.toString((int) v);
             case 's' -> {
                 if (v == 0) yield "NULL";
                 String s = strings.apply(v);
-                yield s != null ? s : "0x" + Long.toHexString(v);
+                yield s != null ? s : hex(v);
             }
             case 'O' -> openFlags((int) v);
             case 'w' -> v >= 0 && v < WHENCE.length ? WHENCE[(int) v] : Long.toString(v);
@@ -98,7 +98,12 @@ final class Strace {
 
     private static String named(long v, Flag[] names) {
         for (Flag f : names) if (f.mask == v) return f.name;
-        return v < 0 || v > 0xffff ? "0x" + Long.toHexString(v) : Long.toString(v);
+        return v < 0 || v > 0xffff ? hex(v) : Long.toString(v);
+    }
+
+    /** As C's %#x: 0x1f, but plain 0 for zero. */
+    static String hex(long v) {
+        return v == 0 ? "0" : "0x" + Long.toHexString(v);
     }
 
     static String pointer(long v) {
@@ -112,7 +117,7 @@ final class Strace {
         char kind = eq >= 0 && eq + 1 < letters.length() ? letters.charAt(eq + 1) : 'd';
         return switch (kind) {
             case 'p' -> String.format("0x%016x", r);
-            case 'x' -> "0x" + Long.toHexString(r);
+            case 'x' -> hex(r);
             default -> Long.toString(r);
         };
     }

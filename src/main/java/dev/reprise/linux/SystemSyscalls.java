@@ -64,7 +64,7 @@ final class SystemSyscalls {
         Syscalls.define(178, "gettid", "", (t, a0, a1, a2, a3, a4, a5) -> t.tid);
         Syscalls.define(179, "sysinfo", "p", SystemSyscalls::sysinfo);
         Syscalls.define(261, "prlimit64", "ddpp", SystemSyscalls::prlimit64);
-        Syscalls.define(278, "getrandom", "xdx", SystemSyscalls::getrandom);
+        Syscalls.define(278, "getrandom", "xdu", SystemSyscalls::getrandom);
     }
 
     /** True if {@code pid} names this process (0, its pid, or one of its threads). */

@@ -31,7 +31,9 @@ class StraceTest {
         assertThat(call("skip", "d-d", 1, 2, 3)).isEqualTo("skip(1,3)");
         assertThat(call("fcntl", "dFx", 3, 1030, 3)).isEqualTo("fcntl(3,F_DUPFD_CLOEXEC,0x3)");
         assertThat(call("ioctl", "dIx", 1, 0x5413, 0x7fe0)).isEqualTo("ioctl(1,TIOCGWINSZ,0x7fe0)");
-        assertThat(call("ioctl", "dIx", 1, 0x80045430L, 0)).isEqualTo("ioctl(1,0x80045430,0x0)");
+        assertThat(call("ioctl", "dIx", 1, 0x80045430L, 0)).isEqualTo("ioctl(1,0x80045430,0)");
+        assertThat(call("newfstatat", "fspx", -100, 0x1000, 0x40007ff1b8L, 0))
+                .isEqualTo("newfstatat(AT_FDCWD,\"/etc/ld.so.cache\",0x00000040007ff1b8,0)");
     }
 
     @Test
