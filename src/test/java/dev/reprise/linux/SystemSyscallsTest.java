@@ -138,15 +138,23 @@ class SystemSyscallsTest {
     }
 
     @Test
+    void hostStackLimitIsTheSoftLimitOfThisProcess() throws java.io.IOException {
+        String line = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits")).stream()
+                .filter(l -> l.startsWith("Max stack size")).findFirst().orElseThrow();
+        String soft = line.substring("Max stack size".length()).trim().split("\\s+")[0];
+        assertThat(Host.stackLimit()).isEqualTo(soft.equals("unlimited") ? -1 : Long.parseLong(soft));
+    }
+
+    @Test
     void idsAreTheProcessAndThread() {
         assertThat(g.call(GETPID)).isEqualTo(g.process.pid);
         assertThat(g.call(GETTID)).isEqualTo(g.task.tid);
         assertThat(g.call(GETPGID, 0)).isEqualTo(g.process.pid);
         assertThat(g.call(GETPGID, 1)).isEqualTo(-Errno.ESRCH);
         assertThat(g.call(SETSID)).isEqualTo(-Errno.EPERM);
-        assertThat(g.call(174)).isEqualTo(Host.getuid());
+        assertThat(g.call(174)).isEqualTo(Host.uid());
         assertThat(g.call(148, BUF, BUF + 4, BUF + 8)).isZero();
-        assertThat(new int[] {g.getInt(BUF), g.getInt(BUF + 4), g.getInt(BUF + 8)}).containsOnly(Host.getuid());
+        assertThat(new int[] {g.getInt(BUF), g.getInt(BUF + 4), g.getInt(BUF + 8)}).containsOnly((int) Host.uid());
         assertThat(g.call(150, BUF, BUF + 4, READ_ONLY)).isEqualTo(-Errno.EFAULT);
         long groups = g.call(158, 0, 0);
         assertThat(groups).isNotNegative();
