@@ -418,16 +418,17 @@ final class FileSyscalls {
     static long readlinkat(Task t, long dirfd, long pathAddr, long buf, long size, long a4, long a5) {
         Process p = t.process;
         String path = UserMemory.path(p.space, pathAddr);
-        if (size <= 0) return -Errno.EINVAL;
+        int bufsiz = (int) size;   // an int in the kernel's signature
+        if (bufsiz <= 0) return -Errno.EINVAL;
         if (isSelfExe(path, p.pid)) {
             // the guest's own program, not the JVM (glibc finds $ORIGIN and argv[0]-less paths this way)
             byte[] exe = p.options.program().toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
-            int n = (int) Math.min(size, exe.length);
+            int n = Math.min(bufsiz, exe.length);
             UserMemory.buffer(p.space, buf, n, PROT_WRITE);
             p.space.write(buf, exe, 0, n);
             return n;
         }
-        long n = UserMemory.accessiblePrefix(p.space, buf, size, PROT_WRITE);
+        long n = UserMemory.accessiblePrefix(p.space, buf, bufsiz, PROT_WRITE);
         return at(p, dirfd, path, (d, hp) -> Host.readlinkat(d, hp, p.space.hostBase() + buf, n));
     }
 
