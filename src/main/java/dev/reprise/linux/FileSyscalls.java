@@ -48,7 +48,7 @@ final class FileSyscalls {
         Syscalls.define(48, "faccessat", "fsa", (t, d, p, mode, a3, a4, a5) -> faccessat2(t, d, p, mode, 0, 0, 0));
         Syscalls.define(49, "chdir", "s", FileSyscalls::chdir);
         Syscalls.define(50, "fchdir", "d", FileSyscalls::fchdir);
-        Syscalls.define(56, "openat", "fsOo", FileSyscalls::openat);
+        Syscalls.define(56, "openat", "fsOm", FileSyscalls::openat);
         Syscalls.define(57, "close", "d", (t, fd, a1, a2, a3, a4, a5) -> t.process.files.close(fd));
         Syscalls.define(59, "pipe2", "px", FileSyscalls::pipe2);
         Syscalls.define(61, "getdents64", "dxd", FileSyscalls::getdents64);

@@ -14,6 +14,7 @@ import java.util.function.LongFunction;
  *   d decimal   u unsigned   x hex (0x1f, 0)   p pointer (NULL or 0x%016x)   o octal (0755)
  *   s C string ("quoted", escaped, cut after {@value #MAX_STRING} bytes with "..."; a bad pointer prints as hex)
  *   f fd (AT_FDCWD)   O open flags   w lseek whence   a access mode (R_OK|W_OK)
+ *   m open's mode: octal, and only when the open flags before it create a file (as qemu)
  *   F fcntl command   I ioctl request   P mmap/mprotect prot   M mmap flags   c clock id   - not printed
  * </pre>
  * A suffix {@code =p} prints the result as a pointer (brk, mmap), {@code =x} in hex; otherwise
@@ -63,7 +64,7 @@ final class Strace {
         boolean first = true;
         for (int i = 0; i < end && i < args.length; i++) {
             char c = letters.charAt(i);
-            if (c == '-') continue;
+            if (c == '-' || (c == 'm' && (i == 0 || (args[i - 1] & (O_CREAT | O_TMPFILE)) == 0))) continue;
             if (!first) b.append(',');
             first = false;
             b.append(arg(c, args[i], strings));
@@ -77,7 +78,7 @@ final class Strace {
             case 'u' -> Long.toUnsignedString(v);
             case 'x' -> hex(v);
             case 'p' -> pointer(v);
-            case 'o' -> v == 0 ? "0" : "0" + Long.toOctalString(v);
+            case 'o', 'm' -> v == 0 ? "0" : "0" + Long.toOctalString(v);
             case 'f' -> (int) v == FileSyscalls.AT_FDCWD ? "AT_FDCWD" : Integer.toString((int) v);
             case 's' -> {
                 if (v == 0) yield "NULL";
@@ -171,6 +172,8 @@ final class Strace {
         int rest = v & ~3;
         return rest == 0 ? mode : mode + "|" + flags(Integer.toUnsignedLong(rest), OPEN);
     }
+
+    private static final int O_CREAT = 0100, O_TMPFILE = 020000000;
 
     // asm-generic values, in the order qemu prints them
     private static final Flag[] OPEN = {
