@@ -684,34 +684,26 @@ public final class Host {
         }
     }
 
-    /** A uid or gid call's result, unsigned as the guest's auxv and syscalls carry it. */
-    private static long id(MethodHandle h) {
+    private static int id(MethodHandle h) {
         try {
-            return Integer.toUnsignedLong((int) (long) h.invokeExact(perThread().state));
+            return (int) (long) h.invokeExact(perThread().state);
         } catch (Throwable e) {
             throw broken(e);
         }
     }
 
-    public static long uid() { return id(GETUID); }
-    public static long euid() { return id(GETEUID); }
-    public static long gid() { return id(GETGID); }
-    public static long egid() { return id(GETEGID); }
+    public static int getuid() { return id(GETUID); }
+    public static int geteuid() { return id(GETEUID); }
+    public static int getgid() { return id(GETGID); }
+    public static int getegid() { return id(GETEGID); }
+    public static int getppid() { return id(GETPPID); }
 
-    public static int ppid() {
-        try {
-            return (int) (long) GETPPID.invokeExact(perThread().state);
-        } catch (Throwable e) {
-            throw broken(e);
-        }
-    }
-
-    /** The host's soft RLIMIT_STACK in bytes, or -1 when unlimited or unknown (the loader sizes the guest stack by it). */
+    /** The host's soft RLIMIT_STACK in bytes, or -1 when unlimited or unknown (sizes the guest stack as QEMU does). */
     public static long stackLimit() {
         MemorySegment rlimit = scratch();
-        if (prlimit(ResourceLimits.RLIMIT_STACK, 0, rlimit.address()) != 0) return -1;
-        long soft = rlimit.get(JAVA_LONG, 0);
-        return soft >= 0 ? soft : -1;   // RLIM_INFINITY is ~0
+        if (prlimit(3 /* RLIMIT_STACK */, 0, rlimit.address()) != 0) return -1;
+        long soft = rlimit.get(ValueLayout.JAVA_LONG, 0);
+        return soft >= 0 ? soft : -1; // RLIM_INFINITY is ~0
     }
 
     private static final String[] MESSAGES = new String[134];

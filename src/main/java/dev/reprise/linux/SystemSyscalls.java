@@ -56,11 +56,11 @@ final class SystemSyscalls {
         Syscalls.define(164, "setrlimit", "dp", (t, res, lim, a2, a3, a4, a5) -> prlimit64(t, 0, res, lim, 0, 0, 0));
         Syscalls.define(169, "gettimeofday", "pp", SystemSyscalls::gettimeofday);
         Syscalls.define(172, "getpid", "", (t, a0, a1, a2, a3, a4, a5) -> t.process.pid);
-        Syscalls.define(173, "getppid", "", (t, a0, a1, a2, a3, a4, a5) -> Host.ppid());
-        Syscalls.define(174, "getuid", "", (t, a0, a1, a2, a3, a4, a5) -> Host.uid());
-        Syscalls.define(175, "geteuid", "", (t, a0, a1, a2, a3, a4, a5) -> Host.euid());
-        Syscalls.define(176, "getgid", "", (t, a0, a1, a2, a3, a4, a5) -> Host.gid());
-        Syscalls.define(177, "getegid", "", (t, a0, a1, a2, a3, a4, a5) -> Host.egid());
+        Syscalls.define(173, "getppid", "", (t, a0, a1, a2, a3, a4, a5) -> Host.getppid());
+        Syscalls.define(174, "getuid", "", (t, a0, a1, a2, a3, a4, a5) -> Host.getuid());
+        Syscalls.define(175, "geteuid", "", (t, a0, a1, a2, a3, a4, a5) -> Host.geteuid());
+        Syscalls.define(176, "getgid", "", (t, a0, a1, a2, a3, a4, a5) -> Host.getgid());
+        Syscalls.define(177, "getegid", "", (t, a0, a1, a2, a3, a4, a5) -> Host.getegid());
         Syscalls.define(178, "gettid", "", (t, a0, a1, a2, a3, a4, a5) -> t.tid);
         Syscalls.define(179, "sysinfo", "p", SystemSyscalls::sysinfo);
         Syscalls.define(261, "prlimit64", "ddpp", SystemSyscalls::prlimit64);

@@ -152,9 +152,9 @@ class SystemSyscallsTest {
         assertThat(g.call(GETPGID, 0)).isEqualTo(g.process.pid);
         assertThat(g.call(GETPGID, 1)).isEqualTo(-Errno.ESRCH);
         assertThat(g.call(SETSID)).isEqualTo(-Errno.EPERM);
-        assertThat(g.call(174)).isEqualTo(Host.uid());
+        assertThat(g.call(174)).isEqualTo(Host.getuid());
         assertThat(g.call(148, BUF, BUF + 4, BUF + 8)).isZero();
-        assertThat(new int[] {g.getInt(BUF), g.getInt(BUF + 4), g.getInt(BUF + 8)}).containsOnly((int) Host.uid());
+        assertThat(new int[] {g.getInt(BUF), g.getInt(BUF + 4), g.getInt(BUF + 8)}).containsOnly(Host.getuid());
         assertThat(g.call(150, BUF, BUF + 4, READ_ONLY)).isEqualTo(-Errno.EFAULT);
         long groups = g.call(158, 0, 0);
         assertThat(groups).isNotNegative();
