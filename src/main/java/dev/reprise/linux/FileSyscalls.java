@@ -134,7 +134,7 @@ final class FileSyscalls {
      * strings (see {@link Host}).
      */
     static String hostPath(Options options, int pid, String path) {
-        if (isSelfExe(path, pid)) return Host.bytes(options.program().toAbsolutePath().toString());
+        if (isSelfExe(path, pid)) return Host.bytes(exe(options));
         Path root = options.sysroot();
         if (root != null && path.length() > 1 && path.charAt(0) == '/') {
             Path inRoot = Path.of(root.toString(), Host.text(path));
@@ -172,6 +172,16 @@ final class FileSyscalls {
             if (path.startsWith(prefix)) return prefix.length();
         }
         return -1;
+    }
+
+    /** The guest program's canonical path, as Linux shows it in /proc/self/exe (qemu: realpath). */
+    static String exe(Options options) {
+        Path program = options.program().toAbsolutePath().normalize();
+        try {
+            return program.toRealPath().toString();
+        } catch (java.io.IOException e) {
+            return program.toString();   // gone since it was loaded: the name it had
+        }
     }
 
     private static boolean isSelfExe(String path, int pid) {
@@ -422,7 +432,7 @@ final class FileSyscalls {
         if (bufsiz <= 0) return -Errno.EINVAL;
         if (isSelfExe(path, p.pid)) {
             // the guest's own program, not the JVM (glibc finds $ORIGIN and argv[0]-less paths this way)
-            byte[] exe = p.options.program().toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
+            byte[] exe = exe(p.options).getBytes(StandardCharsets.UTF_8);
             int n = Math.min(bufsiz, exe.length);
             UserMemory.buffer(p.space, buf, n, PROT_WRITE);
             p.space.write(buf, exe, 0, n);

@@ -208,6 +208,17 @@ class FileSyscallsTest {
     }
 
     @Test
+    void procSelfExeIsCanonical() throws IOException {
+        Path real = Files.writeString(dir.resolve("prog"), "");
+        Files.createSymbolicLink(dir.resolve("link"), real);
+        Path relative = Path.of("").toAbsolutePath().relativize(dir.resolve("link"));
+        Options o = new Options(Path.of(relative + "/../link"), List.of(), List.of(), null, null, 1);
+        assertThat(FileSyscalls.exe(o)).isEqualTo(real.toRealPath().toString());
+        Options gone = new Options(Path.of("/no/such/./dir/prog"), List.of(), List.of(), null, null, 1);
+        assertThat(FileSyscalls.exe(gone)).isEqualTo("/no/such/dir/prog");
+    }
+
+    @Test
     void readlinkOfAnOrdinarySymlink() throws IOException {
         Files.createSymbolicLink(dir.resolve("l"), Path.of("target/x"));
         assertThat(g.call(READLINKAT, AT_FDCWD, g.string(PATH, dir.resolve("l").toString()), BUF, 100)).isEqualTo(8);
