@@ -75,6 +75,24 @@ class SystemSyscallsTest {
     }
 
     @Test
+    void aSleepWokenBecauseTheProcessExitsEndsTheThread() throws Exception {
+        timespec(BUF, 30, 0);
+        java.util.concurrent.atomic.AtomicReference<Throwable> ended = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread sleeper = Thread.ofPlatform().start(() -> {
+            try {
+                g.call(CLOCK_NANOSLEEP, 1, 0, BUF, 0);
+            } catch (Throwable e) {
+                ended.set(e);
+            }
+        });
+        Thread.sleep(100);
+        g.process.exit(0);
+        sleeper.interrupt();   // what Task.wake() does for the process's started tasks
+        sleeper.join(5000);
+        assertThat(ended.get()).isInstanceOf(TaskExit.class);
+    }
+
+    @Test
     void absoluteClockNanosleepWaitsUntilTheDeadline() {
         assertThat(g.call(CLOCK_GETTIME, 1, BUF)).isZero();
         long deadline = g.getLong(BUF) * 1_000_000_000L + g.getLong(BUF + 8) + 30_000_000L;
