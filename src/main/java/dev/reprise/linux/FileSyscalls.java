@@ -17,29 +17,30 @@ import static dev.reprise.mem.AddressSpace.PROT_WRITE;
  *
  * <p>Each guest fd is translated through the process's {@link FileTable} (pinned for the call, so a
  * concurrent close cannot recycle the host fd under it) and the call goes to the host with guest
- * buffers passed in place ({@link UserMemory}). Paths go through {@link #hostPath}: the sysroot
- * for absolute paths that exist there, and the guest program for /proc/self/exe.
+ * buffers passed in place ({@link UserMemory}). Paths go through {@link #resolve}: the sysroot
+ * for absolute paths that exist there, the guest program for /proc/self/exe, and the host fd
+ * behind a guest fd for /proc/self/fd/N.
  *
- * <p>Not emulated: /proc/self/maps and /proc/self/auxv show the host's (the JVM's) files.
+ * <p>/proc/self/maps is made from the guest's address space when opened (an anonymous host
+ * file). Not emulated: /proc/self/auxv, the /proc/self/fd directory listing and the other
+ * /proc/self files show the host's (the JVM's).
  */
 final class FileSyscalls {
     private FileSyscalls() {}
 
     static final int AT_FDCWD = -100;
     static final int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EACCESS = 0x200,
-            AT_NO_AUTOMOUNT = 0x800, AT_EMPTY_PATH = 0x1000, AT_STATX_SYNC_TYPE = 0x6000;
+            AT_NO_AUTOMOUNT = 0x800, AT_EMPTY_PATH = 0x1000;
     static final int O_NONBLOCK = 04000, O_DIRECT = 040000, O_CLOEXEC = FileTable.O_CLOEXEC;
     /** UIO_MAXIOV: most iovecs one readv/writev takes. */
     static final int IOV_MAX = 1024;
-    /** Largest single read/write (MAX_RW_COUNT: INT_MAX rounded down to a page). */
-    static final long MAX_RW = 0x7ffff000L;
 
     static void register() {
         Syscalls.define(17, "getcwd", "xd", FileSyscalls::getcwd);
         Syscalls.define(23, "dup", "d", (t, fd, a1, a2, a3, a4, a5) -> t.process.files.dup(fd, 0, false));
-        Syscalls.define(24, "dup3", "ddO", (t, fd, nfd, flags, a3, a4, a5) -> t.process.files.dup3(fd, nfd, (int) flags));
-        Syscalls.define(25, "fcntl", "ddx", FileSyscalls::fcntl);
-        Syscalls.define(29, "ioctl", "dxx", FileSyscalls::ioctl);
+        Syscalls.define(24, "dup3", "ddx", (t, fd, nfd, flags, a3, a4, a5) -> t.process.files.dup3(fd, nfd, (int) flags));
+        Syscalls.define(25, "fcntl", "dFx", FileSyscalls::fcntl);
+        Syscalls.define(29, "ioctl", "dIx", FileSyscalls::ioctl);
         Syscalls.define(34, "mkdirat", "fso", FileSyscalls::mkdirat);
         Syscalls.define(35, "unlinkat", "fsx", FileSyscalls::unlinkat);
         Syscalls.define(38, "renameat", "fsfs", (t, od, op, nd, np, a4, a5) -> renameat2(t, od, op, nd, np, 0, 0));
@@ -47,9 +48,9 @@ final class FileSyscalls {
         Syscalls.define(48, "faccessat", "fsa", (t, d, p, mode, a3, a4, a5) -> faccessat2(t, d, p, mode, 0, 0, 0));
         Syscalls.define(49, "chdir", "s", FileSyscalls::chdir);
         Syscalls.define(50, "fchdir", "d", FileSyscalls::fchdir);
-        Syscalls.define(56, "openat", "fsOo", FileSyscalls::openat);
+        Syscalls.define(56, "openat", "fsOm", FileSyscalls::openat);
         Syscalls.define(57, "close", "d", (t, fd, a1, a2, a3, a4, a5) -> t.process.files.close(fd));
-        Syscalls.define(59, "pipe2", "pO", FileSyscalls::pipe2);
+        Syscalls.define(59, "pipe2", "px", FileSyscalls::pipe2);
         Syscalls.define(61, "getdents64", "dxd", FileSyscalls::getdents64);
         Syscalls.define(62, "lseek", "ddw", FileSyscalls::lseek);
         Syscalls.define(63, "read", "dxd", FileSyscalls::read);
@@ -66,6 +67,62 @@ final class FileSyscalls {
         Syscalls.define(276, "renameat2", "fsfsx", FileSyscalls::renameat2);
         Syscalls.define(291, "statx", "fsxxp", FileSyscalls::statx);
         Syscalls.define(439, "faccessat2", "fsax", FileSyscalls::faccessat2);
+
+        // less frequent calls, each a direct translation
+        Syscalls.define(36, "symlinkat", "sfs", (t, target, d, path, a3, a4, a5) -> {
+            Process p = t.process;
+            String to = UserMemory.path(p.space, target);   // stored as written, never resolved here
+            return at(p, d, UserMemory.path(p.space, path), (hd, hp) -> Host.symlinkat(to, hd, hp));
+        });
+        Syscalls.define(37, "linkat", "fsfsx", (t, od, op, nd, np, flags, a5) -> {
+            Process p = t.process;
+            String oldPath = UserMemory.path(p.space, op), newPath = UserMemory.path(p.space, np);
+            return at(p, od, oldPath, (ohd, ohp) -> at(p, nd, newPath, (nhd, nhp) -> Host.linkat(ohd, ohp, nhd, nhp, (int) flags)));
+        });
+        Syscalls.define(43, "statfs", "sp", (t, path, buf, a2, a3, a4, a5) -> {
+            Process p = t.process;
+            long host = UserMemory.buffer(p.space, buf, STATFS_SIZE, PROT_WRITE);
+            return Host.statfs(resolve(p, UserMemory.path(p.space, path)), host);
+        });
+        Syscalls.define(44, "fstatfs", "dp", (t, fd, buf, a2, a3, a4, a5) ->
+                onFd(t.process, fd, h -> Host.fstatfs(h, UserMemory.buffer(t.process.space, buf, STATFS_SIZE, PROT_WRITE))));
+        Syscalls.define(45, "truncate", "sd", (t, path, length, a2, a3, a4, a5) ->
+                Host.truncate(resolve(t.process, UserMemory.path(t.process.space, path)), length));
+        Syscalls.define(52, "fchmod", "do", (t, fd, mode, a2, a3, a4, a5) -> onFd(t.process, fd, h -> Host.fchmod(h, (int) mode)));
+        Syscalls.define(53, "fchmodat", "fso", (t, d, path, mode, a3, a4, a5) ->
+                at(t.process, d, UserMemory.path(t.process.space, path), (hd, hp) -> Host.fchmodat(hd, hp, (int) mode, 0)));
+        Syscalls.define(54, "fchownat", "fsddx", (t, d, path, uid, gid, flags, a5) -> {
+            if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) return -Errno.EINVAL;
+            return at(t.process, d, UserMemory.path(t.process.space, path),
+                    (hd, hp) -> Host.fchownat(hd, hp, (int) uid, (int) gid, (int) flags));
+        });
+        Syscalls.define(55, "fchown", "ddd", (t, fd, uid, gid, a3, a4, a5) -> onFd(t.process, fd, h -> Host.fchown(h, (int) uid, (int) gid)));
+        Syscalls.define(83, "fdatasync", "d", (t, fd, a1, a2, a3, a4, a5) -> onFd(t.process, fd, Host::fdatasync));
+        Syscalls.define(88, "utimensat", "fspx", FileSyscalls::utimensat);
+        Syscalls.define(223, "fadvise64", "dddd", (t, fd, offset, length, advice, a4, a5) ->
+                onFd(t.process, fd, h -> Host.fadvise(h, offset, length, (int) advice)));
+    }
+
+    /** sizeof(struct statfs): the same on riscv64 and the LP64 hosts. */
+    static final int STATFS_SIZE = 120;
+
+    /** Runs {@code call} on the host fd of a guest fd, pinned for the call. */
+    private static long onFd(Process p, long fd, java.util.function.IntToLongFunction call) {
+        FileTable.OpenFile f = p.files.acquire(fd);
+        try {
+            return call.applyAsLong(f.hostFd);
+        } finally {
+            p.files.release(f);
+        }
+    }
+
+    /** utimensat: a NULL path means the fd itself (futimens); NULL times means now. */
+    static long utimensat(Task t, long dirfd, long pathAddr, long times, long flags, long a4, long a5) {
+        Process p = t.process;
+        if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) return -Errno.EINVAL;
+        long hostTimes = times == 0 ? 0 : UserMemory.buffer(p.space, times, 32, PROT_READ);
+        if (pathAddr == 0) return onFd(p, dirfd, h -> Host.futimens(h, hostTimes));
+        return at(p, dirfd, UserMemory.path(p.space, pathAddr), (hd, hp) -> Host.utimensat(hd, hp, hostTimes, (int) flags));
     }
 
     // ---- paths ------------------------------------------------------------------------------
@@ -73,20 +130,83 @@ final class FileSyscalls {
     /**
      * The host path for a guest path. With a sysroot (qemu's -L), an absolute path that exists
      * under it is taken from there (that is how the dynamic loader finds libc); anything else is
-     * the host's own path. /proc/self/exe is the guest program, not the JVM.
+     * the host's own path. /proc/self/exe is the guest program, not the JVM. Paths are byte
+     * strings (see {@link Host}).
      */
     static String hostPath(Options options, int pid, String path) {
-        if (isSelfExe(path, pid)) return options.program().toAbsolutePath().toString();
+        if (isSelfExe(path, pid)) return Host.bytes(exe(options));
         Path root = options.sysroot();
         if (root != null && path.length() > 1 && path.charAt(0) == '/') {
-            Path inRoot = Path.of(root.toString(), path);
-            if (Files.exists(inRoot, LinkOption.NOFOLLOW_LINKS)) return inRoot.toString();
+            Path inRoot = Path.of(root.toString(), Host.text(path));
+            if (Files.exists(inRoot, LinkOption.NOFOLLOW_LINKS)) return Host.bytes(inRoot.toString());
         }
         return path;
     }
 
+    /**
+     * {@link #hostPath}, and /proc/self/fd/N (the link to guest fd N, used by ttyname and
+     * /dev/fd) turned into the link of the host fd behind it. @throws SyscallError ENOENT for an
+     * fd the guest has not open
+     */
+    static String resolve(Process p, String path) {
+        int prefix = selfFdPrefix(path, p.pid);
+        if (prefix < 0) return hostPath(p.options, p.pid, path);
+        int end = prefix;
+        while (end < path.length() && Character.isDigit(path.charAt(end))) end++;
+        if (end == prefix || end - prefix > 9 || (end < path.length() && path.charAt(end) != '/')) {
+            throw new SyscallError(Errno.ENOENT);
+        }
+        FileTable.OpenFile f = p.files.tryAcquire(Integer.parseInt(path.substring(prefix, end)));
+        if (f == null) throw new SyscallError(Errno.ENOENT);
+        try {
+            return "/proc/self/fd/" + f.hostFd + path.substring(end);
+        } finally {
+            p.files.release(f);
+        }
+    }
+
+    /** The length of "/proc/self/fd/" (or /proc/PID/fd/, /proc/thread-self/fd/) at the start of {@code path}, or -1. */
+    private static int selfFdPrefix(String path, int pid) {
+        for (String who : new String[] {"self", "thread-self", Integer.toString(pid)}) {
+            String prefix = "/proc/" + who + "/fd/";
+            if (path.startsWith(prefix)) return prefix.length();
+        }
+        return -1;
+    }
+
+    /** The guest program's canonical path, as Linux shows it in /proc/self/exe (qemu: realpath). */
+    static String exe(Options options) {
+        Path program = options.program().toAbsolutePath().normalize();
+        try {
+            return program.toRealPath().toString();
+        } catch (java.io.IOException e) {
+            return program.toString();   // gone since it was loaded: the name it had
+        }
+    }
+
     private static boolean isSelfExe(String path, int pid) {
-        return path.equals("/proc/self/exe") || path.equals("/proc/" + pid + "/exe");
+        return isSelf(path, pid, "exe");
+    }
+
+    /** True for /proc/self/NAME, /proc/PID/NAME and /proc/thread-self/NAME of this process. */
+    private static boolean isSelf(String path, int pid, String name) {
+        if (!path.startsWith("/proc/") || !path.endsWith("/" + name) || path.length() <= 7 + name.length()) return false;
+        String who = path.substring(6, path.length() - name.length() - 1);
+        return who.equals("self") || who.equals("thread-self") || who.equals(Integer.toString(pid));
+    }
+
+    /**
+     * The guest's /proc/self/maps: one line per run of pages with the same rights, as Linux
+     * prints an anonymous mapping (the address space keeps no file names).
+     */
+    static String maps(AddressSpace space) {
+        StringBuilder b = new StringBuilder();
+        for (AddressSpace.Mapping m : space.mappings()) {
+            b.append(String.format("%08x-%08x %c%c%cp 00000000 00:00 0 \n", m.start(), m.end(),
+                    (m.prot() & PROT_READ) != 0 ? 'r' : '-', (m.prot() & PROT_WRITE) != 0 ? 'w' : '-',
+                    (m.prot() & AddressSpace.PROT_EXEC) != 0 ? 'x' : '-'));
+        }
+        return b.toString();
     }
 
     /** A host call on a (host dirfd, host path) pair. */
@@ -101,7 +221,7 @@ final class FileSyscalls {
      * for the call.
      */
     private static long at(Process p, long dirfd, String path, AtCall call) {
-        if (path.startsWith("/") || (int) dirfd == AT_FDCWD) return call.call(AT_FDCWD, hostPath(p.options, p.pid, path));
+        if (path.startsWith("/") || (int) dirfd == AT_FDCWD) return call.call(AT_FDCWD, resolve(p, path));
         FileTable.OpenFile dir = p.files.acquire((int) dirfd);
         try {
             return call.call(dir.hostFd, path);
@@ -116,7 +236,11 @@ final class FileSyscalls {
         Process p = t.process;
         String path = UserMemory.path(p.space, pathAddr);
         int hostFlags = Host.openFlags((int) flags) | O_CLOEXEC;   // the host fd never leaks into a host exec
-        long fd = at(p, dirfd, path, (d, hp) -> Host.openat(d, hp, hostFlags, (int) mode & 07777));
+        boolean maps = path.startsWith("/") && isSelf(path, p.pid, "maps");
+        if (maps && (flags & 3) != 0) return -Errno.EACCES;   // read-only, as on Linux
+        long fd = maps
+                ? Host.memfile("maps", maps(p.space).getBytes(StandardCharsets.US_ASCII))
+                : at(p, dirfd, path, (d, hp) -> Host.openat(d, hp, hostFlags, (int) mode & 07777));
         return fd < 0 ? fd : p.files.install((int) fd, ((int) flags & O_CLOEXEC) != 0);
     }
 
@@ -149,7 +273,7 @@ final class FileSyscalls {
         Process p = t.process;
         FileTable.OpenFile f = p.files.acquire(fd);
         try {
-            long n = UserMemory.accessiblePrefix(p.space, buf, Math.min(count, MAX_RW), PROT_WRITE);
+            long n = UserMemory.accessiblePrefix(p.space, buf, count, PROT_WRITE);
             return Host.read(f.hostFd, p.space.hostBase() + buf, n);
         } finally {
             p.files.release(f);
@@ -160,7 +284,7 @@ final class FileSyscalls {
         Process p = t.process;
         FileTable.OpenFile f = p.files.acquire(fd);
         try {
-            long n = UserMemory.accessiblePrefix(p.space, buf, Math.min(count, MAX_RW), PROT_READ);
+            long n = UserMemory.accessiblePrefix(p.space, buf, count, PROT_READ);
             return Host.write(f.hostFd, p.space.hostBase() + buf, n);
         } finally {
             p.files.release(f);
@@ -172,7 +296,7 @@ final class FileSyscalls {
         if (offset < 0) return -Errno.EINVAL;
         FileTable.OpenFile f = p.files.acquire(fd);
         try {
-            long n = UserMemory.accessiblePrefix(p.space, buf, Math.min(count, MAX_RW), PROT_WRITE);
+            long n = UserMemory.accessiblePrefix(p.space, buf, count, PROT_WRITE);
             return Host.pread(f.hostFd, p.space.hostBase() + buf, n, offset);
         } finally {
             p.files.release(f);
@@ -184,7 +308,7 @@ final class FileSyscalls {
         if (offset < 0) return -Errno.EINVAL;
         FileTable.OpenFile f = p.files.acquire(fd);
         try {
-            long n = UserMemory.accessiblePrefix(p.space, buf, Math.min(count, MAX_RW), PROT_READ);
+            long n = UserMemory.accessiblePrefix(p.space, buf, count, PROT_READ);
             return Host.pwrite(f.hostFd, p.space.hostBase() + buf, n, offset);
         } finally {
             p.files.release(f);
@@ -252,7 +376,7 @@ final class FileSyscalls {
         FileTable.OpenFile f = p.files.acquire(fd);
         try {
             // linux_dirent64 has one layout everywhere: the host fills the guest's buffer in place
-            long n = UserMemory.accessiblePrefix(p.space, buf, Math.min(count, MAX_RW), PROT_WRITE);
+            long n = UserMemory.accessiblePrefix(p.space, buf, count, PROT_WRITE);
             return Host.getdents64(f.hostFd, p.space.hostBase() + buf, n);
         } finally {
             p.files.release(f);
@@ -304,16 +428,17 @@ final class FileSyscalls {
     static long readlinkat(Task t, long dirfd, long pathAddr, long buf, long size, long a4, long a5) {
         Process p = t.process;
         String path = UserMemory.path(p.space, pathAddr);
-        if (size <= 0) return -Errno.EINVAL;
+        int bufsiz = (int) size;   // an int in the kernel's signature
+        if (bufsiz <= 0) return -Errno.EINVAL;
         if (isSelfExe(path, p.pid)) {
             // the guest's own program, not the JVM (glibc finds $ORIGIN and argv[0]-less paths this way)
-            byte[] exe = p.options.program().toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
-            int n = (int) Math.min(size, exe.length);
+            byte[] exe = exe(p.options).getBytes(StandardCharsets.UTF_8);
+            int n = Math.min(bufsiz, exe.length);
             UserMemory.buffer(p.space, buf, n, PROT_WRITE);
             p.space.write(buf, exe, 0, n);
             return n;
         }
-        long n = UserMemory.accessiblePrefix(p.space, buf, Math.min(size, MAX_RW), PROT_WRITE);
+        long n = UserMemory.accessiblePrefix(p.space, buf, bufsiz, PROT_WRITE);
         return at(p, dirfd, path, (d, hp) -> Host.readlinkat(d, hp, p.space.hostBase() + buf, n));
     }
 
@@ -357,7 +482,7 @@ final class FileSyscalls {
 
     static long chdir(Task t, long pathAddr, long a1, long a2, long a3, long a4, long a5) {
         Process p = t.process;
-        return Host.chdir(hostPath(p.options, p.pid, UserMemory.path(p.space, pathAddr)));
+        return Host.chdir(resolve(p, UserMemory.path(p.space, pathAddr)));
     }
 
     static long fchdir(Task t, long fd, long a1, long a2, long a3, long a4, long a5) {

@@ -42,7 +42,7 @@ public final class FileTable {
     /** A table with guest fds 0, 1, 2 on duplicates of the host's stdin, stdout and stderr (each one that is open). */
     public FileTable() {
         for (int fd = 0; fd < 3; fd++) {
-            int host = Host.fcntl(fd, Fcntl.F_DUPFD_CLOEXEC, 3);
+            int host = Host.fcntl(fd, FileSyscalls.F_DUPFD_CLOEXEC, 3);
             if (host >= 0) files[fd] = new OpenFile(host);
         }
     }
@@ -111,7 +111,7 @@ public final class FileTable {
         OpenFile f = tryAcquire(guestFd);
         if (f == null) return -Errno.EBADF;
         try {
-            int host = Host.fcntl(f.hostFd, Fcntl.F_DUPFD_CLOEXEC, 3);
+            int host = Host.fcntl(f.hostFd, FileSyscalls.F_DUPFD_CLOEXEC, 3);
             return host < 0 ? host : install(host, closeOnExec, min);
         } finally {
             release(f);
@@ -126,7 +126,7 @@ public final class FileTable {
         if (f == null) return -Errno.EBADF;
         int host;
         try {
-            host = Host.fcntl(f.hostFd, Fcntl.F_DUPFD_CLOEXEC, 3);
+            host = Host.fcntl(f.hostFd, FileSyscalls.F_DUPFD_CLOEXEC, 3);
         } finally {
             release(f);
         }
@@ -178,16 +178,19 @@ public final class FileTable {
         }
     }
 
+    /** Closes the fds marked close-on-exec (execve). */
+    public void closeOnExec() {
+        for (int fd = 0; fd < MAX_FDS; fd++) {
+            boolean close;
+            synchronized (this) {
+                close = files[fd] != null && cloexec[fd];
+            }
+            if (close) close(fd);
+        }
+    }
+
     /** Closes every fd (the process has ended). Calls still running keep their host fds until they release them. */
     public void closeAll() {
         for (int fd = 0; fd < MAX_FDS; fd++) close(fd);
-    }
-
-    /** fcntl commands (asm-generic; the same on the hosts). */
-    static final class Fcntl {
-        private Fcntl() {}
-
-        static final int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4,
-                F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7, F_DUPFD_CLOEXEC = 1030;
     }
 }

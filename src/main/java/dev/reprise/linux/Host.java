@@ -23,7 +23,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Pointers are passed as host addresses in a {@code long} (LP64 hosts: x86-64, aarch64), so a
  * guest buffer goes to the host without a copy and without a MemorySegment per call. Paths are
- * Java strings, copied into a per-thread scratch buffer as C strings. errno is captured with
+ * byte strings: Java strings with one char per byte (ISO-8859-1), so that any file name a guest
+ * passes reaches the host unchanged ({@link #bytes(String)} turns a Java path into one); they are
+ * copied into a per-thread scratch buffer as C strings. errno is captured with
  * {@code Linker.Option.captureCallState("errno")} into the same per-thread scratch.
  *
  * <p>Linux errno values, AT_* flags, struct statx, struct timespec, struct utsname, struct sysinfo,
@@ -34,6 +36,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Threading: stateless apart from the per-thread scratch; any thread may call any method.
  */
+@SuppressWarnings("restricted")   // this class is the native boundary; Reprise runs with --enable-native-access
 public final class Host {
     private Host() {}
 
@@ -93,6 +96,23 @@ public final class Host {
     private static final MethodHandle SYSINFO = fn("sysinfo", JAVA_INT, JAVA_LONG);
     private static final MethodHandle PRLIMIT = fn("prlimit", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle SYSCALL3 = fn("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle TRUNCATE = fn("truncate", JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle FDATASYNC = fn("fdatasync", JAVA_INT, JAVA_INT);
+    private static final MethodHandle FCHMOD = fn("fchmod", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle FCHMODAT = fn("fchmodat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT);
+    private static final MethodHandle FCHOWN = fn("fchown", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle FCHOWNAT = fn("fchownat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle UTIMENSAT = fn("utimensat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle FUTIMENS = fn("futimens", JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle SYMLINKAT = fn("symlinkat", JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle LINKAT = fn("linkat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle STATFS = fn("statfs", JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle FSTATFS = fn("fstatfs", JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle GETRESUID = fn("getresuid", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle GETRESGID = fn("getresgid", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle GETGROUPS = fn("getgroups", JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle POSIX_FADVISE = fn("posix_fadvise", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle MEMFD_CREATE = fn("memfd_create", JAVA_INT, JAVA_LONG, JAVA_INT);
     private static final MethodHandle GETUID = fn("getuid", JAVA_INT);
     private static final MethodHandle GETEUID = fn("geteuid", JAVA_INT);
     private static final MethodHandle GETGID = fn("getgid", JAVA_INT);
@@ -120,7 +140,7 @@ public final class Host {
         return MethodHandles.explicitCastArguments(h, uniform);
     }
 
-    private static Scratch scratch0() {
+    private static Scratch perThread() {
         return SCRATCH.get();
     }
 
@@ -143,9 +163,19 @@ public final class Host {
         return new AssertionError("host call failed", e);
     }
 
-    /** Copies {@code path} into {@code buf} as a C string; false if it does not fit (ENAMETOOLONG). */
+    /** A Java (Unicode) path as the byte string the host calls take: its UTF-8 bytes, one char each. */
+    public static String bytes(String path) {
+        return new String(path.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+    }
+
+    /** A byte string as Java (Unicode) text, decoding it as UTF-8: for messages and java.nio paths. */
+    public static String text(String bytes) {
+        return new String(bytes.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    }
+
+    /** Copies the byte string {@code path} into {@code buf} as a C string; false if it does not fit (ENAMETOOLONG). */
     private static boolean cString(MemorySegment buf, String path) {
-        byte[] b = path.getBytes(StandardCharsets.UTF_8);
+        byte[] b = path.getBytes(StandardCharsets.ISO_8859_1);
         if (b.length >= buf.byteSize()) return false;
         MemorySegment.copy(b, 0, buf, ValueLayout.JAVA_BYTE, 0, b.length);
         buf.set(ValueLayout.JAVA_BYTE, b.length, (byte) 0);
@@ -169,7 +199,7 @@ public final class Host {
 
     /** openat(2) with host-spelled flags; the host fd or -errno. */
     public static int openat(int dirfd, String path, int flags, int mode) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
             return (int) result(s, (long) OPENAT.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags, (long) mode));
@@ -179,7 +209,7 @@ public final class Host {
     }
 
     public static long read(int fd, long buf, long count) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) READ.invokeExact(s.state, (long) fd, buf, count));
         } catch (Throwable e) {
@@ -188,7 +218,7 @@ public final class Host {
     }
 
     public static long write(int fd, long buf, long count) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) WRITE.invokeExact(s.state, (long) fd, buf, count));
         } catch (Throwable e) {
@@ -197,7 +227,7 @@ public final class Host {
     }
 
     public static long pread(int fd, long buf, long count, long offset) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) PREAD.invokeExact(s.state, (long) fd, buf, count, offset));
         } catch (Throwable e) {
@@ -206,7 +236,7 @@ public final class Host {
     }
 
     public static long pwrite(int fd, long buf, long count, long offset) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) PWRITE.invokeExact(s.state, (long) fd, buf, count, offset));
         } catch (Throwable e) {
@@ -216,7 +246,7 @@ public final class Host {
 
     /** readv(2) of {@code count} host iovecs at host address {@code iov}. */
     public static long readv(int fd, long iov, int count) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) READV.invokeExact(s.state, (long) fd, iov, (long) count));
         } catch (Throwable e) {
@@ -225,7 +255,7 @@ public final class Host {
     }
 
     public static long writev(int fd, long iov, int count) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) WRITEV.invokeExact(s.state, (long) fd, iov, (long) count));
         } catch (Throwable e) {
@@ -234,7 +264,7 @@ public final class Host {
     }
 
     public static long lseek(int fd, long offset, int whence) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) LSEEK.invokeExact(s.state, (long) fd, offset, (long) whence));
         } catch (Throwable e) {
@@ -243,7 +273,7 @@ public final class Host {
     }
 
     public static int close(int fd) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) CLOSE.invokeExact(s.state, (long) fd));
         } catch (Throwable e) {
@@ -253,7 +283,7 @@ public final class Host {
 
     /** statx(2) into the 256-byte struct statx at host address {@code out}. */
     public static int statx(int dirfd, String path, int flags, int mask, long out) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
             return (int) result(s, (long) STATX.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags, (long) mask, out));
@@ -263,7 +293,7 @@ public final class Host {
     }
 
     public static long getdents64(int fd, long buf, long count) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) GETDENTS64.invokeExact(s.state, (long) fd, buf, count));
         } catch (Throwable e) {
@@ -272,7 +302,7 @@ public final class Host {
     }
 
     public static long readlinkat(int dirfd, String path, long buf, long size) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
             return result(s, (long) READLINKAT.invokeExact(s.state, (long) dirfd, s.path0.address(), buf, size));
@@ -282,7 +312,7 @@ public final class Host {
     }
 
     public static int faccessat(int dirfd, String path, int mode, int flags) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
             return (int) result(s, (long) FACCESSAT.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) mode, (long) flags));
@@ -292,7 +322,7 @@ public final class Host {
     }
 
     public static int fcntl(int fd, int cmd, long arg) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) FCNTL.invokeExact(s.state, (long) fd, (long) cmd, arg));
         } catch (Throwable e) {
@@ -301,7 +331,7 @@ public final class Host {
     }
 
     public static int dup3(int oldFd, int newFd, int flags) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) DUP3.invokeExact(s.state, (long) oldFd, (long) newFd, (long) flags));
         } catch (Throwable e) {
@@ -311,7 +341,7 @@ public final class Host {
 
     /** pipe2(2) writing the two host fds to host address {@code fds}. */
     public static int pipe2(long fds, int flags) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) PIPE2.invokeExact(s.state, fds, (long) flags));
         } catch (Throwable e) {
@@ -320,16 +350,16 @@ public final class Host {
     }
 
     public static int ioctl(int fd, int request, long arg) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
-            return (int) result(s, (long) IOCTL.invokeExact(s.state, (long) fd, (long) request, arg));
+            return (int) result(s, (long) IOCTL.invokeExact(s.state, (long) fd, Integer.toUnsignedLong(request), arg));
         } catch (Throwable e) {
             throw broken(e);
         }
     }
 
     public static int unlinkat(int dirfd, String path, int flags) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
             return (int) result(s, (long) UNLINKAT.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags));
@@ -339,7 +369,7 @@ public final class Host {
     }
 
     public static int mkdirat(int dirfd, String path, int mode) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
             return (int) result(s, (long) MKDIRAT.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) mode));
@@ -350,7 +380,7 @@ public final class Host {
 
     /** renameat2(2); renameat is flags 0. */
     public static int renameat2(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         if (!cString(s.path0, oldPath) || !cString(s.path1, newPath)) return -Errno.ENAMETOOLONG;
         try {
             return (int) result(s, (long) RENAMEAT2.invokeExact(s.state, (long) oldDirfd, s.path0.address(),
@@ -362,19 +392,18 @@ public final class Host {
 
     /** getcwd(3) into host memory at {@code buf}: like the system call, the length with the NUL, or -errno. */
     public static long getcwd(long buf, long size) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             long r = result(s, (long) GETCWD.invokeExact(s.state, buf, size), 0);
             if (r < 0) return r;
-            return MemorySegment.ofAddress(buf).reinterpret(size).getString(0, StandardCharsets.UTF_8)
-                    .getBytes(StandardCharsets.UTF_8).length + 1;
+            return MemorySegment.ofAddress(buf).reinterpret(size).getString(0, StandardCharsets.ISO_8859_1).length() + 1;
         } catch (Throwable e) {
             throw broken(e);
         }
     }
 
     public static int chdir(String path) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
             return (int) result(s, (long) CHDIR.invokeExact(s.state, s.path0.address()));
@@ -384,7 +413,7 @@ public final class Host {
     }
 
     public static int fchdir(int fd) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) FCHDIR.invokeExact(s.state, (long) fd));
         } catch (Throwable e) {
@@ -395,14 +424,14 @@ public final class Host {
     /** umask(2): sets the host process's mask (the JVM's too: there is one per process) and returns the old one. */
     public static int umask(int mask) {
         try {
-            return (int) (long) UMASK.invokeExact(scratch0().state, (long) mask);
+            return (int) (long) UMASK.invokeExact(perThread().state, (long) mask);
         } catch (Throwable e) {
             throw broken(e);
         }
     }
 
     public static int ftruncate(int fd, long length) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) FTRUNCATE.invokeExact(s.state, (long) fd, length));
         } catch (Throwable e) {
@@ -411,7 +440,7 @@ public final class Host {
     }
 
     public static int fsync(int fd) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) FSYNC.invokeExact(s.state, (long) fd));
         } catch (Throwable e) {
@@ -419,11 +448,186 @@ public final class Host {
         }
     }
 
+    /**
+     * A close-on-exec anonymous host file holding {@code content}, positioned at its start (for
+     * files Reprise makes up, such as /proc/self/maps). The host fd or -errno.
+     */
+    public static int memfile(String name, byte[] content) {
+        Scratch s = perThread();
+        if (!cString(s.path0, name)) return -Errno.ENAMETOOLONG;
+        int fd;
+        try {
+            fd = (int) result(s, (long) MEMFD_CREATE.invokeExact(s.state, s.path0.address(), (long) MFD_CLOEXEC));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+        if (fd < 0) return fd;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bytes = arena.allocate(Math.max(content.length, 1));
+            MemorySegment.copy(content, 0, bytes, ValueLayout.JAVA_BYTE, 0, content.length);
+            for (long done = 0; done < content.length; ) {
+                long n = write(fd, bytes.address() + done, content.length - done);
+                if (n < 0) {
+                    close(fd);
+                    return (int) n;
+                }
+                done += n;
+            }
+        }
+        long r = lseek(fd, 0, 0);
+        if (r < 0) {
+            close(fd);
+            return (int) r;
+        }
+        return fd;
+    }
+
+    private static final int MFD_CLOEXEC = 1;
+
+    // The less frequent calls share these arity helpers; the arguments are the C arguments as longs.
+
+    private static long call(MethodHandle h, long a) {
+        Scratch s = perThread();
+        try {
+            return result(s, (long) h.invokeExact(s.state, a));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    private static long call(MethodHandle h, long a, long b) {
+        Scratch s = perThread();
+        try {
+            return result(s, (long) h.invokeExact(s.state, a, b));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    private static long call(MethodHandle h, long a, long b, long c) {
+        Scratch s = perThread();
+        try {
+            return result(s, (long) h.invokeExact(s.state, a, b, c));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    private static long call(MethodHandle h, long a, long b, long c, long d) {
+        Scratch s = perThread();
+        try {
+            return result(s, (long) h.invokeExact(s.state, a, b, c, d));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    private static long call(MethodHandle h, long a, long b, long c, long d, long e5) {
+        Scratch s = perThread();
+        try {
+            return result(s, (long) h.invokeExact(s.state, a, b, c, d, e5));
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    /** The host address of {@code path} as a C string in this thread's first path buffer, or 0 if too long. */
+    private static long path0(String path) {
+        MemorySegment buf = perThread().path0;
+        return cString(buf, path) ? buf.address() : 0;
+    }
+
+    private static long path1(String path) {
+        MemorySegment buf = perThread().path1;
+        return cString(buf, path) ? buf.address() : 0;
+    }
+
+    public static int truncate(String path, long length) {
+        long p = path0(path);
+        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(TRUNCATE, p, length);
+    }
+
+    public static int fdatasync(int fd) {
+        return (int) call(FDATASYNC, fd);
+    }
+
+    public static int fchmod(int fd, int mode) {
+        return (int) call(FCHMOD, fd, mode);
+    }
+
+    public static int fchmodat(int dirfd, String path, int mode, int flags) {
+        long p = path0(path);
+        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(FCHMODAT, dirfd, p, mode, flags);
+    }
+
+    public static int fchown(int fd, int uid, int gid) {
+        return (int) call(FCHOWN, fd, uid, gid);
+    }
+
+    public static int fchownat(int dirfd, String path, int uid, int gid, int flags) {
+        long p = path0(path);
+        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(FCHOWNAT, dirfd, p, uid, gid, flags);
+    }
+
+    /** utimensat(2); {@code times} is a host address of struct timespec[2] or 0 (now). */
+    public static int utimensat(int dirfd, String path, long times, int flags) {
+        long p = path0(path);
+        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(UTIMENSAT, dirfd, p, times, flags);
+    }
+
+    /** futimens(3): utimensat on the fd itself (the guest's utimensat with a NULL path). */
+    public static int futimens(int fd, long times) {
+        return (int) call(FUTIMENS, fd, times);
+    }
+
+    public static int symlinkat(String target, int dirfd, String path) {
+        long t = path0(target), p = path1(path);
+        return t == 0 || p == 0 ? -Errno.ENAMETOOLONG : (int) call(SYMLINKAT, t, dirfd, p);
+    }
+
+    public static int linkat(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) {
+        long o = path0(oldPath), n = path1(newPath);
+        return o == 0 || n == 0 ? -Errno.ENAMETOOLONG : (int) call(LINKAT, oldDirfd, o, newDirfd, n, flags);
+    }
+
+    /** statfs(2) into the 120-byte struct statfs at host address {@code buf} (one layout on LP64 Linux). */
+    public static int statfs(String path, long buf) {
+        long p = path0(path);
+        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(STATFS, p, buf);
+    }
+
+    public static int fstatfs(int fd, long buf) {
+        return (int) call(FSTATFS, fd, buf);
+    }
+
+    /** fadvise64(2) (posix_fadvise returns the error number instead of setting errno). */
+    public static int fadvise(int fd, long offset, long length, int advice) {
+        try {
+            return -(int) (long) POSIX_FADVISE.invokeExact(perThread().state, (long) fd, offset, length, (long) advice);
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    /** getresuid(2) into three uids at host addresses {@code ids}, +4, +8. */
+    public static int getresuid(long ids) {
+        return (int) call(GETRESUID, ids, ids + 4, ids + 8);
+    }
+
+    public static int getresgid(long ids) {
+        return (int) call(GETRESGID, ids, ids + 4, ids + 8);
+    }
+
+    /** getgroups(2) into {@code size} gids at host address {@code list}; the count or -errno. */
+    public static int getgroups(int size, long list) {
+        return (int) call(GETGROUPS, size, list);
+    }
+
     // ---- time and system --------------------------------------------------------------------
 
     /** clock_gettime(2) into the struct timespec at host address {@code ts}. */
     public static int clockGettime(int clock, long ts) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) CLOCK_GETTIME.invokeExact(s.state, (long) clock, ts));
         } catch (Throwable e) {
@@ -432,7 +636,7 @@ public final class Host {
     }
 
     public static int clockGetres(int clock, long ts) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) CLOCK_GETRES.invokeExact(s.state, (long) clock, ts));
         } catch (Throwable e) {
@@ -442,7 +646,7 @@ public final class Host {
 
     /** uname(2) into the 390-byte struct utsname at host address {@code buf}. */
     public static int uname(long buf) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) UNAME.invokeExact(s.state, buf));
         } catch (Throwable e) {
@@ -452,7 +656,7 @@ public final class Host {
 
     /** sysinfo(2) into the 112-byte struct sysinfo at host address {@code buf}. */
     public static int sysinfo(long buf) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) SYSINFO.invokeExact(s.state, buf));
         } catch (Throwable e) {
@@ -462,7 +666,7 @@ public final class Host {
 
     /** prlimit(2) on the host process; {@code newLimit}/{@code oldLimit} are host addresses of struct rlimit, or 0. */
     public static int prlimit(int resource, long newLimit, long oldLimit) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return (int) result(s, (long) PRLIMIT.invokeExact(s.state, 0L, (long) resource, newLimit, oldLimit));
         } catch (Throwable e) {
@@ -472,7 +676,7 @@ public final class Host {
 
     /** The kernel's sched_getaffinity for this process: bytes of mask written to host address {@code mask}, or -errno. */
     public static long schedGetaffinity(long size, long mask) {
-        Scratch s = scratch0();
+        Scratch s = perThread();
         try {
             return result(s, (long) SYSCALL3.invokeExact(s.state, NR_SCHED_GETAFFINITY, 0L, size, mask));
         } catch (Throwable e) {
@@ -482,7 +686,7 @@ public final class Host {
 
     private static int id(MethodHandle h) {
         try {
-            return (int) (long) h.invokeExact(scratch0().state);
+            return (int) (long) h.invokeExact(perThread().state);
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -509,7 +713,7 @@ public final class Host {
         if (errno > 0 && errno < MESSAGES.length && MESSAGES[errno] != null) return MESSAGES[errno];
         String m;
         try {
-            long p = (long) STRERROR.invokeExact(scratch0().state, (long) errno);
+            long p = (long) STRERROR.invokeExact(perThread().state, (long) errno);
             m = MemorySegment.ofAddress(p).reinterpret(256).getString(0, StandardCharsets.UTF_8);
         } catch (Throwable e) {
             throw broken(e);

@@ -27,8 +27,8 @@ final class StatLayout {
             STX_INO = 32, STX_SIZE = 40, STX_BLOCKS = 48, STX_ATIME = 64, STX_CTIME = 96, STX_MTIME = 112,
             STX_RDEV_MAJOR = 128, STX_RDEV_MINOR = 132, STX_DEV_MAJOR = 136, STX_DEV_MINOR = 140;
 
-    /** statx mask for what stat reports; the flag that makes statx sync like stat. */
-    static final int STATX_BASIC_STATS = 0x7ff, AT_STATX_SYNC_AS_STAT = 0;
+    /** statx mask for what stat reports. */
+    static final int STATX_BASIC_STATS = 0x7ff;
 
     /** Writes the struct stat for {@code statx} into {@code out} at {@code offset}. */
     static void toStat(MemorySegment statx, MemorySegment out, long offset) {

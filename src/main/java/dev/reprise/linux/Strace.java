@@ -11,10 +11,11 @@ import java.util.function.LongFunction;
  *
  * <p>How each argument prints comes from the entry's letters ({@link Syscalls.Entry#args()}):
  * <pre>
- *   d decimal   u unsigned   x hex (0x1f)   p pointer (NULL or 0x%016x)   o octal (0755)
+ *   d decimal   u unsigned   x hex (0x1f, 0)   p pointer (NULL or 0x%016x)   o octal (0755)
  *   s C string ("quoted", escaped, cut after {@value #MAX_STRING} bytes with "..."; a bad pointer prints as hex)
  *   f fd (AT_FDCWD)   O open flags   w lseek whence   a access mode (R_OK|W_OK)
- *   P mmap/mprotect prot   M mmap flags   c clock id   - not printed
+ *   m open's mode: octal, and only when the open flags before it create a file (as qemu)
+ *   F fcntl command   I ioctl request   P mmap/mprotect prot   M mmap flags   c clock id   - not printed
  * </pre>
  * A suffix {@code =p} prints the result as a pointer (brk, mmap), {@code =x} in hex; otherwise
  * results are decimal.
@@ -45,7 +46,7 @@ final class Strace {
         return addr -> {
             try {
                 String s = UserMemory.string(space, addr, MAX_STRING + 1);
-                if (s != null) return quote(s, false);
+                if (s != null) return quote(Host.text(s), false);
                 byte[] head = new byte[MAX_STRING];   // all readable: string() looked at them
                 space.read(addr, head, 0, MAX_STRING);
                 return quote(new String(head, java.nio.charset.StandardCharsets.UTF_8), true);
@@ -63,7 +64,7 @@ final class Strace {
         boolean first = true;
         for (int i = 0; i < end && i < args.length; i++) {
             char c = letters.charAt(i);
-            if (c == '-') continue;
+            if (c == '-' || (c == 'm' && (i == 0 || (args[i - 1] & (O_CREAT | O_TMPFILE)) == 0))) continue;
             if (!first) b.append(',');
             first = false;
             b.append(arg(c, args[i], strings));
@@ -75,23 +76,35 @@ final class Strace {
         return switch (letter) {
             case 'd' -> Long.toString(v);
             case 'u' -> Long.toUnsignedString(v);
-            case 'x' -> "0x" + Long.toHexString(v);
+            case 'x' -> hex(v);
             case 'p' -> pointer(v);
-            case 'o' -> v == 0 ? "0" : "0" + Long.toOctalString(v);
+            case 'o', 'm' -> v == 0 ? "0" : "0" + Long.toOctalString(v);
             case 'f' -> (int) v == FileSyscalls.AT_FDCWD ? "AT_FDCWD" : Integer.toString((int) v);
             case 's' -> {
                 if (v == 0) yield "NULL";
                 String s = strings.apply(v);
-                yield s != null ? s : "0x" + Long.toHexString(v);
+                yield s != null ? s : hex(v);
             }
             case 'O' -> openFlags((int) v);
             case 'w' -> v >= 0 && v < WHENCE.length ? WHENCE[(int) v] : Long.toString(v);
             case 'a' -> v == 0 ? "F_OK" : flags(v, ACCESS);
             case 'P' -> v == 0 ? "PROT_NONE" : flags(v, PROT);
             case 'M' -> flags(v, MAP);
+            case 'F' -> named(v, FCNTL);
+            case 'I' -> named(v, IOCTL);
             case 'c' -> v >= 0 && v < CLOCKS.length && CLOCKS[(int) v] != null ? CLOCKS[(int) v] : Long.toString(v);
             default -> throw new IllegalArgumentException("strace letter " + letter);
         };
+    }
+
+    private static String named(long v, Flag[] names) {
+        for (Flag f : names) if (f.mask == v) return f.name;
+        return v < 0 || v > 0xffff ? hex(v) : Long.toString(v);
+    }
+
+    /** As C's %#x: 0x1f, but plain 0 for zero. */
+    static String hex(long v) {
+        return v == 0 ? "0" : "0x" + Long.toHexString(v);
     }
 
     static String pointer(long v) {
@@ -105,7 +118,7 @@ final class Strace {
         char kind = eq >= 0 && eq + 1 < letters.length() ? letters.charAt(eq + 1) : 'd';
         return switch (kind) {
             case 'p' -> String.format("0x%016x", r);
-            case 'x' -> "0x" + Long.toHexString(r);
+            case 'x' -> hex(r);
             default -> Long.toString(r);
         };
     }
@@ -160,6 +173,8 @@ final class Strace {
         return rest == 0 ? mode : mode + "|" + flags(Integer.toUnsignedLong(rest), OPEN);
     }
 
+    private static final int O_CREAT = 0100, O_TMPFILE = 020000000;
+
     // asm-generic values, in the order qemu prints them
     private static final Flag[] OPEN = {
             new Flag(02000, "O_APPEND"), new Flag(0100, "O_CREAT"), new Flag(0200000, "O_DIRECTORY"),
@@ -179,6 +194,16 @@ final class Strace {
             new Flag(0x4000, "MAP_NORESERVE"), new Flag(0x8000, "MAP_POPULATE"), new Flag(0x10000, "MAP_NONBLOCK"),
             new Flag(0x20000, "MAP_STACK"), new Flag(0x40000, "MAP_HUGETLB"), new Flag(0x80000, "MAP_SYNC"),
             new Flag(0x100000, "MAP_FIXED_NOREPLACE")};
+    private static final Flag[] FCNTL = {
+            new Flag(0, "F_DUPFD"), new Flag(1, "F_GETFD"), new Flag(2, "F_SETFD"), new Flag(3, "F_GETFL"),
+            new Flag(4, "F_SETFL"), new Flag(5, "F_GETLK"), new Flag(6, "F_SETLK"), new Flag(7, "F_SETLKW"),
+            new Flag(36, "F_OFD_GETLK"), new Flag(37, "F_OFD_SETLK"), new Flag(38, "F_OFD_SETLKW"),
+            new Flag(1030, "F_DUPFD_CLOEXEC"), new Flag(1031, "F_SETPIPE_SZ"), new Flag(1032, "F_GETPIPE_SZ")};
+    private static final Flag[] IOCTL = {
+            new Flag(0x5401, "TCGETS"), new Flag(0x5402, "TCSETS"), new Flag(0x5403, "TCSETSW"),
+            new Flag(0x5404, "TCSETSF"), new Flag(0x540f, "TIOCGPGRP"), new Flag(0x5410, "TIOCSPGRP"),
+            new Flag(0x5413, "TIOCGWINSZ"), new Flag(0x5414, "TIOCSWINSZ"), new Flag(0x541b, "FIONREAD"),
+            new Flag(0x5421, "FIONBIO"), new Flag(0x5450, "FIONCLEX"), new Flag(0x5451, "FIOCLEX")};
     private static final String[] WHENCE = {"SEEK_SET", "SEEK_CUR", "SEEK_END", "SEEK_DATA", "SEEK_HOLE"};
     private static final String[] CLOCKS = {
             "CLOCK_REALTIME", "CLOCK_MONOTONIC", "CLOCK_PROCESS_CPUTIME_ID", "CLOCK_THREAD_CPUTIME_ID",

@@ -44,6 +44,9 @@ final class SystemSyscalls {
         });
         Syscalls.define(125, "sched_get_priority_max", "d", (t, policy, a1, a2, a3, a4, a5) -> priority(policy, true));
         Syscalls.define(126, "sched_get_priority_min", "d", (t, policy, a1, a2, a3, a4, a5) -> priority(policy, false));
+        Syscalls.define(148, "getresuid", "ppp", (t, r, e, s, a3, a4, a5) -> resIds(t, Host::getresuid, r, e, s));
+        Syscalls.define(150, "getresgid", "ppp", (t, r, e, s, a3, a4, a5) -> resIds(t, Host::getresgid, r, e, s));
+        Syscalls.define(158, "getgroups", "dp", SystemSyscalls::getgroups);
         Syscalls.define(154, "setpgid", "dd", SystemSyscalls::setpgid);
         Syscalls.define(155, "getpgid", "d", (t, pid, a1, a2, a3, a4, a5) -> ours(t.process, pid) ? t.process.pid : -Errno.ESRCH);
         Syscalls.define(156, "getsid", "d", (t, pid, a1, a2, a3, a4, a5) -> ours(t.process, pid) ? t.process.pid : -Errno.ESRCH);
@@ -61,7 +64,7 @@ final class SystemSyscalls {
         Syscalls.define(178, "gettid", "", (t, a0, a1, a2, a3, a4, a5) -> t.tid);
         Syscalls.define(179, "sysinfo", "p", SystemSyscalls::sysinfo);
         Syscalls.define(261, "prlimit64", "ddpp", SystemSyscalls::prlimit64);
-        Syscalls.define(278, "getrandom", "xdx", SystemSyscalls::getrandom);
+        Syscalls.define(278, "getrandom", "xdu", SystemSyscalls::getrandom);
     }
 
     /** True if {@code pid} names this process (0, its pid, or one of its threads). */
@@ -100,7 +103,7 @@ final class SystemSyscalls {
     }
 
     static long nanosleep(Task t, long req, long rem, long a2, long a3, long a4, long a5) {
-        return sleep(t.process.space, readTimespec(t.process.space, req), rem);
+        return sleep(t.process, readTimespec(t.process.space, req), rem);
     }
 
     static long clockNanosleep(Task t, long clock, long flags, long req, long rem, long a4, long a5) {
@@ -108,11 +111,11 @@ final class SystemSyscalls {
         int c = (int) clock;
         if (c != CLOCK_REALTIME && c != CLOCK_MONOTONIC && c != CLOCK_BOOTTIME && c != CLOCK_TAI) return -Errno.EINVAL;
         long nanos = readTimespec(space, req);
-        if ((flags & TIMER_ABSTIME) == 0) return sleep(space, nanos, rem);
+        if ((flags & TIMER_ABSTIME) == 0) return sleep(t.process, nanos, rem);
         MemorySegment now = Host.scratch();
         Host.clockGettime(c, now.address());
         long left = nanos - (now.get(ValueLayout.JAVA_LONG, 0) * NANOS + now.get(ValueLayout.JAVA_LONG, 8));
-        return sleep(space, Math.max(left, 0), 0);   // an absolute sleep never reports a remainder
+        return sleep(t.process, Math.max(left, 0), 0);   // an absolute sleep never reports a remainder
     }
 
     /** A struct timespec in nanoseconds (saturating). @throws SyscallError EFAULT, EINVAL for a bad timespec */
@@ -123,16 +126,18 @@ final class SystemSyscalls {
     }
 
     /**
-     * Sleeps {@code nanos} unless the host thread is interrupted ({@link Task#wake()}: process exit,
-     * a signal); then consumes the interrupt, writes what was left to {@code rem} (if not 0) and
-     * returns -EINTR. The caller's loop then sees why it was woken.
+     * Sleeps {@code nanos} unless the host thread is interrupted ({@link Task#wake()}). If the
+     * process is exiting, the thread ends here ({@link TaskExit}: like Linux's exit_group, no more
+     * guest code runs in it). Otherwise (a signal) the interrupt is consumed, what was left goes
+     * to {@code rem} (if not 0) and the call returns -EINTR.
      */
-    static long sleep(AddressSpace space, long nanos, long rem) {
+    static long sleep(Process p, long nanos, long rem) {
         long left = sleepNanos(nanos);
         if (left == 0) return 0;
+        if (p.exiting()) throw new TaskExit();
         if (rem != 0) {
-            UserMemory.putLong(space, rem, left / NANOS);
-            UserMemory.putLong(space, rem + 8, left % NANOS);
+            UserMemory.putLong(p.space, rem, left / NANOS);
+            UserMemory.putLong(p.space, rem + 8, left % NANOS);
         }
         return -Errno.EINTR;
     }
@@ -222,6 +227,26 @@ final class SystemSyscalls {
         return 0;
     }
 
+    /** getresuid/getresgid: the host's three ids, each written where the guest asked. */
+    static long resIds(Task t, java.util.function.LongToIntFunction host, long real, long effective, long saved) {
+        MemorySegment ids = Host.scratch();
+        int r = host.applyAsInt(ids.address());
+        if (r < 0) return r;
+        UserMemory.putInt(t.process.space, real, ids.get(ValueLayout.JAVA_INT, 0));
+        UserMemory.putInt(t.process.space, effective, ids.get(ValueLayout.JAVA_INT, 4));
+        UserMemory.putInt(t.process.space, saved, ids.get(ValueLayout.JAVA_INT, 8));
+        return 0;
+    }
+
+    static long getgroups(Task t, long size, long list, long a2, long a3, long a4, long a5) {
+        if (size < 0) return -Errno.EINVAL;
+        MemorySegment gids = Host.scratch();
+        int n = Host.getgroups((int) Math.min(size, Host.SCRATCH_SIZE / 4), gids.address());
+        if (n <= 0 || size == 0) return n;
+        copyOut(t.process.space, list, gids, 4L * n);
+        return n;
+    }
+
     // ---- randomness -------------------------------------------------------------------------
 
     /** getrandom: bytes from the process's seeded generator, so that a run can be repeated. */
@@ -229,7 +254,7 @@ final class SystemSyscalls {
         Process p = t.process;
         if ((flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) != 0
                 || (flags & (GRND_RANDOM | GRND_INSECURE)) == (GRND_RANDOM | GRND_INSECURE)) return -Errno.EINVAL;
-        long n = UserMemory.accessiblePrefix(p.space, buf, Math.min(len, Integer.MAX_VALUE), PROT_WRITE);
+        long n = UserMemory.accessiblePrefix(p.space, buf, len, PROT_WRITE);
         byte[] chunk = new byte[(int) Math.min(n, 4096)];
         for (long done = 0; done < n; ) {
             if (n - done < chunk.length) chunk = new byte[(int) (n - done)];

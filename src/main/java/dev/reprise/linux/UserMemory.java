@@ -27,26 +27,28 @@ final class UserMemory {
         return space.hostBase() + addr;
     }
 
+    /** Largest single transfer (MAX_RW_COUNT: INT_MAX rounded down to a page). */
+    static final long MAX_RW = 0x7ffff000L;
+
     /**
-     * How much of [addr, addr+len) the guest can access with {@code prot}, from the start: a
-     * read or write that the kernel would cut short at the first bad page. @throws SyscallError
-     * EFAULT if not even the first byte is accessible (and len > 0)
+     * How much of the guest buffer [addr, addr+len) a read or write may use, as the kernel does
+     * it: the range must lie in user space (access_ok), the length is capped at {@link #MAX_RW},
+     * and the transfer stops at the first page without {@code prot}. @throws SyscallError EFAULT
+     * if the range leaves user space or not even its first byte is accessible (len > 0)
      */
     static long accessiblePrefix(AddressSpace space, long addr, long len, int prot) {
-        if (len <= 0) return 0;
-        if (addr < 0 || addr >= AddressSpace.LIMIT) throw new SyscallError(Errno.EFAULT);
-        long end = Math.min(addr + len, AddressSpace.LIMIT);
-        if (end < addr) end = AddressSpace.LIMIT;   // overflow
+        if (len == 0) return 0;
+        if (len < 0 || addr < 0 || addr > AddressSpace.LIMIT - len) throw new SyscallError(Errno.EFAULT);
+        long end = addr + Math.min(len, MAX_RW);
         long at = addr;
-        while (at < end) {
-            if ((readable(space.protection(at)) & prot) != prot) break;
+        while (at < end && (readable(space.protection(at)) & prot) == prot) {
             at = (at | (AddressSpace.PAGE_SIZE - 1)) + 1;
         }
         if (at == addr) throw new SyscallError(Errno.EFAULT);
         return Math.min(at, end) - addr;
     }
 
-    /** A path argument: the NUL-terminated string at {@code addr}. @throws SyscallError EFAULT, ENAMETOOLONG */
+    /** A path argument: the NUL-terminated byte string at {@code addr} (see {@link Host}). @throws SyscallError EFAULT, ENAMETOOLONG */
     static String path(AddressSpace space, long addr) {
         String s = string(space, addr, PATH_MAX);
         if (s == null) throw new SyscallError(Errno.ENAMETOOLONG);
@@ -54,8 +56,8 @@ final class UserMemory {
     }
 
     /**
-     * The NUL-terminated UTF-8 string at {@code addr}, or null if there is no NUL within {@code max}
-     * bytes. @throws SyscallError EFAULT if a byte before the NUL is not readable
+     * The NUL-terminated string at {@code addr} as a byte string (one char per byte, ISO-8859-1: any
+     * bytes survive the trip to the host), or null if there is no NUL within {@code max} bytes. @throws SyscallError EFAULT if a byte before the NUL is not readable
      */
     static String string(AddressSpace space, long addr, int max) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
@@ -66,7 +68,7 @@ final class UserMemory {
                 throw new SyscallError(Errno.EFAULT);
             }
             byte b = space.memory().get(ValueLayout.JAVA_BYTE, a);
-            if (b == 0) return bytes.toString(StandardCharsets.UTF_8);
+            if (b == 0) return bytes.toString(StandardCharsets.ISO_8859_1);
             bytes.write(b);
         }
         return null;

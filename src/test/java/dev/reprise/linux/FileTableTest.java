@@ -58,7 +58,7 @@ class FileTableTest {
             table.release(out);
         }
         assertThat(table.close(1)).isZero();
-        assertThat(Host.fcntl(1, FileTable.Fcntl.F_GETFD, 0)).isGreaterThanOrEqualTo(0);
+        assertThat(Host.fcntl(1, FileSyscalls.F_GETFD, 0)).isGreaterThanOrEqualTo(0);
     }
 
     @Test
@@ -106,10 +106,22 @@ class FileTableTest {
         assertThat(table.dup3(w, r, 0)).isEqualTo(r);   // r now writes into the pipe: nothing reads it any more
         FileTable.OpenFile f = table.acquire(r);
         try {
-            assertThat(Host.fcntl(f.hostFd, FileTable.Fcntl.F_GETFL, 0) & 3).isEqualTo(1);   // O_WRONLY
+            assertThat(Host.fcntl(f.hostFd, FileSyscalls.F_GETFL, 0) & 3).isEqualTo(1);   // O_WRONLY
         } finally {
             table.release(f);
         }
+    }
+
+    @Test
+    void execClosesExactlyTheCloexecFds() {
+        int[] p = pipe();
+        int r = table.install(p[0], true), w = table.install(p[1], false);
+        table.setFdFlags(1, FileTable.FD_CLOEXEC);
+        table.closeOnExec();
+        assertThat(table.isOpen(r)).isFalse();
+        assertThat(table.isOpen(1)).isFalse();
+        assertThat(table.isOpen(w)).isTrue();
+        assertThat(table.isOpen(0)).isTrue();
     }
 
     @Test
@@ -122,7 +134,7 @@ class FileTableTest {
         assertThat(table.isOpen(w)).isFalse();
         write(f.hostFd, "x");                      // still usable by the running call
         table.release(f);
-        assertThat(Host.fcntl(f.hostFd, FileTable.Fcntl.F_GETFD, 0)).isEqualTo(-Errno.EBADF);
+        assertThat(Host.fcntl(f.hostFd, FileSyscalls.F_GETFD, 0)).isEqualTo(-Errno.EBADF);
         table.close(r);
     }
 
