@@ -10,8 +10,8 @@ final class MemorySyscalls {
     static final int BRK = 214, MUNMAP = 215, MREMAP = 216, MMAP = 222, MPROTECT = 226, MADVISE = 233;
 
     static void register() {
-        Syscalls.define(BRK, "brk", "p", (t, a0, a1, a2, a3, a4, a5) -> t.process.memory.brk(a0));
-        Syscalls.define(MMAP, "mmap", "puxxfx", (t, a0, a1, a2, a3, a4, a5) -> {
+        Syscalls.define(BRK, "brk", "p=p", (t, a0, a1, a2, a3, a4, a5) -> t.process.memory.brk(a0));
+        Syscalls.define(MMAP, "mmap", "puPMfx=p", (t, a0, a1, a2, a3, a4, a5) -> {
             FileTable files = t.process.files;
             long r = t.process.memory.mmap(a0, a1, (int) a2, (int) a3, (int) a4, a5, files::pread);
             if (r >= 0 && (a3 & (MemoryManager.MAP_FIXED | MemoryManager.MAP_FIXED_NOREPLACE)) != 0) afterRightsReduced(t);
@@ -19,9 +19,9 @@ final class MemorySyscalls {
         });
         Syscalls.define(MUNMAP, "munmap", "pu", (t, a0, a1, a2, a3, a4, a5) ->
                 reduced(t, t.process.memory.munmap(a0, a1)));
-        Syscalls.define(MPROTECT, "mprotect", "pux", (t, a0, a1, a2, a3, a4, a5) ->
+        Syscalls.define(MPROTECT, "mprotect", "puP", (t, a0, a1, a2, a3, a4, a5) ->
                 reduced(t, t.process.memory.mprotect(a0, a1, (int) a2)));
-        Syscalls.define(MREMAP, "mremap", "puuxp", (t, a0, a1, a2, a3, a4, a5) ->
+        Syscalls.define(MREMAP, "mremap", "puuxp=p", (t, a0, a1, a2, a3, a4, a5) ->
                 reduced(t, t.process.memory.mremap(a0, a1, a2, (int) a3, a4)));
         Syscalls.define(MADVISE, "madvise", "pud", (t, a0, a1, a2, a3, a4, a5) ->
                 t.process.memory.madvise(a0, a1, (int) a2));
