@@ -44,7 +44,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *
  * <p>System properties: {@code reprise.randdiff.seed} (default {@value #DEFAULT_SEED}),
  * {@code reprise.randdiff.sequences} (default {@value #DEFAULT_SEQUENCES}),
- * {@code reprise.randdiff.program} (run only this program index of the seed, to reproduce a failure).
+ * {@code reprise.randdiff.program} (run only this program index of the seed, to reproduce a failure),
+ * {@code reprise.randdiff.keep} (keep every generated ELF in target/randdiff, not only failing ones).
  * Long campaign: {@code mvn -q test -Dtest=RandomDifferentialTest -Dreprise.randdiff.sequences=20000 -Dreprise.randdiff.seed=$RANDOM}.
  */
 class RandomDifferentialTest {
@@ -123,7 +124,7 @@ class RandomDifferentialTest {
             String failure = compare(program, elf, seed, p);
             ran++;
             if (failure == null) {
-                Files.delete(elf);
+                if (!Boolean.getBoolean("reprise.randdiff.keep")) Files.delete(elf);
             } else {
                 failures.add(failure);
                 if (failures.size() >= MAX_FAILURES) break;
@@ -229,6 +230,13 @@ class RandomDifferentialTest {
         for (int i = 0; i < RandomProgram.BLOCK; i++) {
             if (i >= RandomProgram.RESULT && i < RandomProgram.RESULT + RandomProgram.FCSR_OFFSET + 8) continue;
             int at = block + i;
+            if (i >= RandomProgram.FLAG_LOG && i < RandomProgram.FLAG_LOG + RandomInstructions.FLAG_LOG_SIZE) {
+                if (expected[at] != actual[at]) {
+                    sb.append(String.format("  fflags at probe %d (sb ...,%d(sp)): reprise 0x%02x, qemu 0x%02x (NV DZ OF UF NX)%n",
+                            i - RandomProgram.FLAG_LOG, i - 2048, actual[at], expected[at]));
+                }
+                continue;
+            }
             if (expected[at] != actual[at] && bytes++ < 16) {
                 sb.append(String.format("  memory sp%+d (0x%x): reprise 0x%02x, qemu 0x%02x%n", i - 2048,
                         RandomProgram.DATA + at, actual[at] & 0xff, expected[at] & 0xff));

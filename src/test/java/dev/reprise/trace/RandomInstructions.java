@@ -20,8 +20,10 @@ import java.util.random.RandomGenerator;
  *   <li>{@code sp} (x2) and {@code s0} (x8) both hold {@code block + 2048}, where the block is the
  *       sequence's own 4 KiB data page; no generated instruction writes them (except paired
  *       {@code c.addi16sp}, which moves sp and moves it back). Every memory access is relative to
- *       one of them with an offset in [-2048, 2047], so it stays in the block (or runs a few bytes
- *       into the next page: misaligned, page-crossing accesses are included on purpose).</li>
+ *       one of them with an offset in [{@value #LOW}, 2047], so it stays in the upper 3 KiB of the
+ *       block (or runs a few bytes into the next page: misaligned, page-crossing accesses are
+ *       included on purpose). The lower KiB holds the result slot and the fflags log
+ *       ({@link #probeFlags}), which only the test's own code writes.</li>
  *   <li>AMOs and LR/SC get an aligned address computed into a scratch register by an {@code addi}
  *       just before them. LR/SC pairs have equal widths; a lone SC never targets the address of an
  *       outstanding reservation (whether a different-width SC succeeds is implementation-defined).</li>
@@ -49,6 +51,10 @@ final class RandomInstructions {
             Compressed.RESERVED_ALU, Compressed.RESERVED_LWSP, Compressed.RESERVED_LDSP, Compressed.RESERVED_JR);
 
     static final int SP = 2, BASE = 8;
+    /** Lowest offset from sp/s0 that generated memory accesses use. */
+    static final int LOW = -1024;
+    /** The fflags log: one byte per probe from sp + FLAG_LOG, at most FLAG_LOG_SIZE of them. */
+    static final int FLAG_LOG = -1528, FLAG_LOG_SIZE = 500;
     static final int FFLAGS = 0x001, FRM = 0x002, FCSR = 0x003;
     private static final int[] CSRS = {FFLAGS, FRM, FCSR};
     /** Valid rounding modes for the rm field: the five static ones and dynamic (7). */
@@ -59,6 +65,7 @@ final class RandomInstructions {
     private int frm;
     /** Offset (from BASE/SP) of the outstanding LR reservation, or NO_RESERVATION. */
     private long reservation = NO_RESERVATION;
+    private int probes;
 
     RandomInstructions(RandomGenerator random, int frm) {
         this.random = random;
@@ -114,6 +121,18 @@ final class RandomInstructions {
         throw new IllegalStateException("cannot generate a usable " + c);
     }
 
+    /**
+     * Reads and clears fflags into a random register and logs it ({@code csrrwi t, fflags, 0;
+     * sb t, FLAG_LOG+n(sp)}), so that each FP operation's flags are compared, not only their union
+     * over the sequence. Does nothing once the log is full.
+     */
+    void probeFlags(List<Instruction> out) {
+        if (probes == FLAG_LOG_SIZE) return;
+        int t = writableNonZero();
+        emit(out, Op.CSRRWI, t, 0, 0, 0, FFLAGS);
+        emit(out, Op.SB, 0, SP, t, 0, FLAG_LOG + probes++);
+    }
+
     static boolean isReserved(int x) {
         return x == SP || x == BASE;
     }
@@ -152,12 +171,12 @@ final class RandomInstructions {
 
     /** An offset for an access of {@code width} bytes: aligned three times in four, else anywhere. */
     private long memoryOffset(int width) {
-        long offset = random.nextInt(4096) - 2048;
+        long offset = random.nextInt(LOW, 2048);
         return random.nextInt(4) == 0 ? offset : offset & -width;
     }
 
     private long alignedOffset(int width) {
-        return (random.nextInt(4096) - 2048) & -width;
+        return random.nextInt(LOW, 2048) & -width;
     }
 
     private long fenceImm() {

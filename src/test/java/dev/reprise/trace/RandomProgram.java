@@ -28,16 +28,18 @@ import java.util.SplittableRandom;
  * <p>Block layout (offsets from the block start; sp = s0 = block + 2048):
  * <pre>
  *   0     result slot: x0..x31 (8 bytes each), f0..f31 at 256, fcsr at 512
+ *   520   fflags log: one byte per probe (see RandomInstructions#probeFlags)
  *   1024  init table:  x0..x31, f0..f31 at 1024+256, fcsr at 1024+512
- *   else  random bytes: the body's loads and stores go anywhere in the block
+ *   else  random bytes
  * </pre>
- * The body may overwrite the result slot and init table too; the prologue has consumed the latter
- * and the epilogue overwrites the former. One spare page follows the last block, so that misaligned
- * accesses may cross into the next page.
+ * The body's loads and stores go anywhere from 1024 on (the prologue has consumed the init table
+ * by then). One spare page follows the last block, so that misaligned accesses may cross into the
+ * next page.
  */
 final class RandomProgram {
     static final long TEXT = 0x10000, DATA = 0x400000;
     static final int BLOCK = 4096, RESULT = 0, INIT = 1024, F_OFFSET = 256, FCSR_OFFSET = 512;
+    static final int FLAG_LOG = RandomInstructions.FLAG_LOG + 2048;
     /** Where the program keeps argc: in the spare page, beyond the bytes it writes out. */
     private static final int ARGC_OFFSET = 2048;
     /** Bytes of the spare page that are written out (those a page-crossing store can reach). */
@@ -98,8 +100,13 @@ final class RandomProgram {
             List<Instruction> body = new ArrayList<>();
             int length = minLength + random.nextInt(maxLength - minLength + 1);
             for (int n = 0; n < length; n++) {
-                if (random.nextInt(4) == 0) gen.generate(compressed[random.nextInt(compressed.length)], body);
-                else gen.generate(ops[random.nextInt(ops.length)], body);
+                if (random.nextInt(4) == 0) {
+                    gen.generate(compressed[random.nextInt(compressed.length)], body);
+                } else {
+                    Op op = ops[random.nextInt(ops.length)];
+                    gen.generate(op, body);
+                    if (setsFlags(op) && random.nextInt(3) != 0) gen.probeFlags(body);
+                }
             }
             sequences.add(new Sequence(k, TEXT + text.size(), body));
             for (Instruction i : body) emit(i);
@@ -125,6 +132,11 @@ final class RandomProgram {
         byte[] code = text.toByteArray();
         if (TEXT + code.length > DATA) throw new IllegalStateException("program too large: " + code.length + " bytes of code");
         elf = new TinyElf(TEXT, code, DATA, data, (long) (count + 1) * BLOCK);
+    }
+
+    /** FP operations but loads, stores and moves: those that may raise exception flags. */
+    private static boolean setsFlags(Op op) {
+        return op.isFloat() && op.format != dev.reprise.isa.Format.I && op.format != dev.reprise.isa.Format.S;
     }
 
     /** The operations and compressed forms the generator covers, in table order. */
