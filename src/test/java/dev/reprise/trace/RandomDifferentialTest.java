@@ -159,25 +159,9 @@ class RandomDifferentialTest {
                     + expected.length + " of " + program.dumpLength + " bytes written\n" + qemu.stderr() + "\n  " + reproduce;
         }
 
-        Process process = new Process(new Options(elf, List.of(elf.toString(), "reprise"), List.of(), null, null, 0));
-        Task task = Task.first(process, Exec.load(process, process.options));
-        long limit = program.instructionCount + 10;
-        try {
-            for (long n = 0; task.step(); n++) {
-                if (n > limit) return "Reprise still runs after " + limit + " instructions (" + where + ") at pc 0x"
-                        + Long.toHexString(task.hart.pc) + located(program, task.hart.pc) + "\n  " + reproduce;
-            }
-        } catch (Throwable e) {
-            return "Reprise threw " + e + " (" + where + ") at pc 0x" + Long.toHexString(task.hart.pc)
-                    + located(program, task.hart.pc) + "\n  " + reproduce;
-        }
-        int status = process.awaitExit();
-        if (status != 0) {
-            return "Reprise ended with status " + status + " (" + where + ") at pc 0x" + Long.toHexString(task.hart.pc)
-                    + located(program, task.hart.pc) + "\n  " + reproduce;
-        }
         byte[] actual = new byte[program.dumpLength];
-        process.space.read(RandomProgram.DATA, actual, 0, actual.length);
+        String failure = runReprise(program, elf, actual);
+        if (failure != null) return "Reprise did not run the program through (" + where + ")\n  " + reproduce + "\n  " + failure;
 
         for (Sequence s : program.sequences) {
             String diff = blockDiff(expected, actual, s.index());
@@ -190,6 +174,36 @@ class RandomDifferentialTest {
             return "Reprise's memory differs from QEMU's past the last block (" + where + ")\n  " + reproduce;
         }
         return null;
+    }
+
+    /**
+     * Runs the program in-process under Reprise and copies the bytes QEMU writes out from its
+     * memory into {@code dump}; null if it ran to exit_group(0), else what went wrong.
+     */
+    private static String runReprise(RandomProgram program, Path elf, byte[] dump) throws Exception {
+        // One argument more than under QEMU: the program then writes to a bad fd instead of stdout.
+        Process process = new Process(new Options(elf, List.of(elf.toString(), "reprise"), List.of(), null, null, 0));
+        try {
+            Task task = Task.first(process, Exec.load(process, process.options));
+            long limit = program.instructionCount + 10;
+            try {
+                for (long n = 0; task.step(); n++) {
+                    if (n > limit) return "Reprise still runs after " + limit + " instructions, at pc 0x"
+                            + Long.toHexString(task.hart.pc) + located(program, task.hart.pc);
+                }
+            } catch (Throwable e) {
+                return "Reprise threw " + e + " at pc 0x" + Long.toHexString(task.hart.pc) + located(program, task.hart.pc);
+            }
+            int status = process.awaitExit();
+            if (status != 0) {
+                return "Reprise ended with status " + status + " at pc 0x" + Long.toHexString(task.hart.pc)
+                        + located(program, task.hart.pc);
+            }
+            process.space.read(RandomProgram.DATA, dump, 0, dump.length);
+            return null;
+        } finally {
+            process.space.close(); // each space reserves 512 GiB of host address space
+        }
     }
 
     private static String located(RandomProgram program, long pc) {
@@ -252,12 +266,13 @@ class RandomDifferentialTest {
      */
     private static String firstDivergence(RandomProgram program, Path elf) {
         Path log = null;
+        Process process = null;
         try {
             log = Files.createTempFile("randdiff-", ".log");
             // The same argv as Reprise's, so that neither writes the blocks out.
             GuestRunner.run(List.of("qemu-riscv64", "-singlestep", "-d", "cpu,fpu,nochain", "-D", log.toString(),
                     elf.toString(), "reprise"), Map.of(), new byte[0], 300);
-            Process process = new Process(new Options(elf, List.of(elf.toString(), "reprise"), List.of(), null, null, 0));
+            process = new Process(new Options(elf, List.of(elf.toString(), "reprise"), List.of(), null, null, 0));
             Task task = Task.first(process, Exec.load(process, process.options));
             var h = task.hart;
             long[] beforeX = new long[32], beforeF = new long[32];
@@ -281,6 +296,7 @@ class RandomDifferentialTest {
             return "  (could not single-step to the first divergence: " + e + ")\n";
         } finally {
             if (log != null) log.toFile().delete();
+            if (process != null) process.space.close();
         }
     }
 
@@ -297,6 +313,10 @@ class RandomDifferentialTest {
                 Disassembler.xreg(insn.rs1()), x[insn.rs1()], Disassembler.xreg(insn.rs2()), x[insn.rs2()],
                 Disassembler.freg(insn.rs1()), f[insn.rs1()], Disassembler.freg(insn.rs2()), f[insn.rs2()],
                 Disassembler.freg(insn.rs3()), f[insn.rs3()]));
+        if (in != null && pc < in.endPc()) sb.append(context(in, pc));
+        if (insn.op().name().startsWith("CSRR") && (insn.imm() == RandomInstructions.FFLAGS || insn.imm() == RandomInstructions.FCSR)) {
+            sb.append("    (a read of fflags: the flags come from the FP instructions since the previous read)\n");
+        }
         if (actualPc != expected.pc()) sb.append(String.format("    pc: reprise 0x%x, qemu 0x%x%n", actualPc, expected.pc()));
         for (int r = 0; r < 32; r++) {
             if (ax[r] != expected.x()[r]) {
@@ -307,6 +327,18 @@ class RandomDifferentialTest {
             }
         }
         return sb.toString();
+    }
+
+    /** Up to six body instructions before {@code pc}, and the one at it. */
+    private static String context(Sequence s, long pc) {
+        List<String> lines = new ArrayList<>();
+        long at = s.bodyPc();
+        for (Instruction i : s.body()) {
+            if (at > pc) break;
+            lines.add(String.format("      %x:  %s%s%n", at, Disassembler.disassemble(i.bits(), at), at == pc ? "   <- here" : ""));
+            at += i.length();
+        }
+        return String.join("", lines.subList(Math.max(0, lines.size() - 7), lines.size()));
     }
 
     /** The instruction bits at {@code pc} in the program's code. */
