@@ -27,8 +27,9 @@ import java.util.random.RandomGenerator;
  *   <li>AMOs and LR/SC get an aligned address computed into a scratch register by an {@code addi}
  *       just before them. LR/SC pairs have equal widths; a lone SC never targets the address of an
  *       outstanding reservation (whether a different-width SC succeeds is implementation-defined).</li>
- *   <li>The dynamic rounding mode is tracked here: every CSR write keeps {@code frm} valid (0..4),
- *       so dynamic-rm FP operations never trap. A register-source CSR write gets its source set by
+ *   <li>The dynamic rounding mode is tracked here. CSR writes mostly keep {@code frm} valid (0..4);
+ *       now and then they make it invalid (5..7), and while it is, every FP operation gets a static
+ *       rounding mode (legal: only dynamic-rm operations trap then). A register-source CSR write gets its source set by
  *       an {@code addi} just before it.</li>
  * </ul>
  * Control transfers, ecall/ebreak, fence.i and illegal encodings are never generated
@@ -225,7 +226,8 @@ final class RandomInstructions {
     }
 
     /**
-     * A CSR instruction on fflags, frm or fcsr whose written value keeps frm valid; a register
+     * A CSR instruction on fflags, frm or fcsr whose written value keeps frm valid (or, one time in
+     * eight, makes it invalid); a register
      * source is set by an addi first (or is x0).
      */
     private void csr(Op op, List<Instruction> out) {
@@ -251,7 +253,7 @@ final class RandomInstructions {
                     default -> frm & ~bits;
                 };
             }
-            if (next <= 4) {
+            if (next <= 4 || random.nextInt(8) == 0) {
                 frm = next;
                 break;
             }
@@ -282,7 +284,7 @@ final class RandomInstructions {
     }
 
     private void emit(List<Instruction> out, Op op, int rd, int rs1, int rs2, int rs3, long imm, int aqrl) {
-        int rm = RM[random.nextInt(RM.length)];
+        int rm = frm <= 4 ? RM[random.nextInt(RM.length)] : random.nextInt(5); // dynamic rm would trap
         out.add(new Instruction(Asm.encode(op, rd, rs1, rs2, rs3, imm, rm, aqrl), 4));
     }
 }
