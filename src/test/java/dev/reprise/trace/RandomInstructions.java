@@ -170,8 +170,12 @@ final class RandomInstructions {
         return true;
     }
 
-    /** An offset for an access of {@code width} bytes: aligned three times in four, else anywhere. */
+    /**
+     * An offset for an access of {@code width} bytes: aligned three times in four, else anywhere,
+     * and now and then misaligned across the end of the page.
+     */
     private long memoryOffset(int width) {
+        if (width > 1 && random.nextInt(32) == 0) return 2048 - 1 - random.nextInt(width - 1);
         long offset = random.nextInt(LOW, 2048);
         return random.nextInt(4) == 0 ? offset : offset & -width;
     }
@@ -207,6 +211,10 @@ final class RandomInstructions {
             do rd = destination(); while (rd == address);
             emit(out, lr, rd, address, 0, 0, 0, random.nextInt(4));
             reservation = offset;
+            if (!lrOnly && random.nextInt(4) == 0) {
+                // A store to the reserved word between LR and SC: SC fails unless the value stays the same.
+                emit(out, doubleword ? Op.SD : Op.SW, 0, address, source(), 0, 0);
+            }
         }
         if (!lrOnly) {
             emit(out, sc, destination(), address, source(), 0, 0, random.nextInt(4));
