@@ -95,7 +95,7 @@ final class RandomInstructions {
 
     /** Appends compressed form {@code c} (and the instructions it needs around it); false if never generated. */
     boolean generate(Compressed c, List<Instruction> out) {
-        if (NOT_GENERATED_COMPRESSED.contains(c) || c.op == Op.ILLEGAL) return false;
+        if (NOT_GENERATED_COMPRESSED.contains(c) || NOT_GENERATED.contains(c.op)) return false;
         if (c == Compressed.C_ADDI16SP) {
             // Move sp away and back, with a few sp-relative accesses at the moved sp in between.
             long imm = 16L * (random.nextInt(62) - 31);

@@ -168,7 +168,8 @@ final class RandomProgram {
     }
 
     private static final long[] X_EDGES = {0, 1, -1, 2, Long.MIN_VALUE, Long.MAX_VALUE, Integer.MIN_VALUE,
-            Integer.MAX_VALUE, 0xFFFF_FFFFL, 0x8000_0000L, 0x7FFF_FFFF_FFFF_FFFEL, 0xFFFF_FFFF_0000_0000L, 63, 64, 31, 32};
+            Integer.MAX_VALUE, 0xFFFF_FFFFL, 0x8000_0000L, 0x7FFF_FFFF_FFFF_FFFEL, 0xFFFF_FFFF_0000_0000L, 63, 64, 31, 32,
+            (1L << 53) + 1, -(1L << 53) - 1, (1L << 24) + 1, (1L << 25) + 3, 0x8000_0000_0000_0400L, 0x7FFF_FFFF_FFFF_FC00L};
 
     /** Edge values, small numbers, 32-bit and 64-bit random numbers, and FP bit patterns. */
     static long interestingX(SplittableRandom random) {
@@ -197,12 +198,16 @@ final class RandomProgram {
         0x3FF8_0000_0000_0000L, 0x4004_0000_0000_0000L,              // 1.5, 2.5
         0x3810_0000_0000_0000L, 0x380F_FFFF_FFFF_FFFFL,              // single min normal, just below
         0x47EF_FFFF_E000_0000L, 0x47EF_FFFF_F000_0000L,              // single max, and where it rounds to inf
+        0x41DF_FFFF_FFE0_0000L, 0xC1E0_0000_0010_0000L,              // 2^31 - 0.5, -2^31 - 0.5
+        0x41EF_FFFF_FFF0_0000L, 0xBFE0_0000_0000_0000L,              // 2^32 - 0.5, -0.5
+        0x43EF_FFFF_FFFF_FFFFL, 0xC3E0_0000_0000_0001L,              // largest below 2^64, just below -2^63
     };
 
     private static final int[] S_EDGES = {
         0, 0x8000_0000, 0x7F80_0000, 0xFF80_0000, 0x7FC0_0000, 0xFFC0_0000, 0x7F80_0001, 0x7FA0_0000, 0x7FC0_BEEF,
         1, 0x807F_FFFF, 0x0040_0000, 0x0080_0000, 0x7F7F_FFFF, 0x3F80_0000, 0xBF80_0000, 0x4EFF_FFFF, 0x4F00_0000,
         0xCF00_0000, 0x4F80_0000, 0x5F00_0000, 0xDF00_0000, 0x5F80_0000, 0x3F00_0000, 0x3FC0_0000, 0x4020_0000,
+        0x4EFF_FFFF, 0xCF00_0001, 0xBF00_0000, 0x5F7F_FFFF, 0xDF00_0001, 0x4F7F_FFFF,
     };
 
     /** A 64-bit f-register pattern: doubles, NaN-boxed singles, and improperly boxed singles. */
