@@ -67,6 +67,8 @@ final class RandomProgram {
     final TinyElf elf;
     /** Bytes the program writes out: the blocks and the start of the spare page. */
     final int dumpLength;
+    /** Where the sequences end and the code that writes the blocks out and exits begins. */
+    final long exitPc;
     /** Instructions the program retires (an upper bound for a run). */
     final long instructionCount;
 
@@ -114,6 +116,7 @@ final class RandomProgram {
         }
 
         // write(3 - 2 * argc, DATA, dumpLength); exit_group(0)
+        exitPc = TEXT + text.size();
         dumpLength = count * BLOCK + SPARE_DUMPED;
         li(6, argcSlot);
         emit(Op.LD, 5, 6, 0, 0);
