@@ -73,11 +73,6 @@ final class RandomInstructions {
         this.frm = frm;
     }
 
-    /** The dynamic rounding mode after everything generated so far. */
-    int frm() {
-        return frm;
-    }
-
     /** Appends {@code op} (with any setup instruction it needs) to {@code out}; false if op is never generated. */
     boolean generate(Op op, List<Instruction> out) {
         if (NOT_GENERATED.contains(op)) return false;

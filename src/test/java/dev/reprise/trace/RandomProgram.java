@@ -161,11 +161,21 @@ final class RandomProgram {
 
     // ---- data ------------------------------------------------------------------------------------
 
+    /**
+     * Random block contents and initial registers. One sequence in four starts from edge values
+     * only (integer edges, and either double or NaN-boxed single edges), so that rare combinations
+     * (inf * 0 + NaN, MIN / -1, conversions at the limits) come up often.
+     */
     private static void fillBlock(ByteBuffer d, int at, int frm, SplittableRandom random) {
+        int flavor = random.nextInt(8);
         for (int i = 0; i < BLOCK; i += 8) d.putLong(at + i, random.nextBoolean() ? random.nextLong() : interestingX(random));
         for (int r = 0; r < 32; r++) {
-            d.putLong(at + INIT + 8 * r, interestingX(random));
-            d.putLong(at + INIT + F_OFFSET + 8 * r, interestingF(random));
+            d.putLong(at + INIT + 8 * r, flavor < 2 ? X_EDGES[random.nextInt(X_EDGES.length)] : interestingX(random));
+            d.putLong(at + INIT + F_OFFSET + 8 * r, switch (flavor) {
+                case 0 -> D_EDGES[random.nextInt(D_EDGES.length)];
+                case 1 -> 0xFFFF_FFFF_0000_0000L | Integer.toUnsignedLong(S_EDGES[random.nextInt(S_EDGES.length)]);
+                default -> interestingF(random);
+            });
         }
         d.putLong(at + INIT + FCSR_OFFSET, frm << 5 | (random.nextInt(4) == 0 ? random.nextInt(32) : 0));
     }
