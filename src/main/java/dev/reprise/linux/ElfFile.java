@@ -165,7 +165,7 @@ public final class ElfFile {
     }
 
     private static LoadError error(LoadError.Kind kind, String name, String what) {
-        return new LoadError(kind, "reprise: " + name + ": " + what);
+        return new LoadError(kind, name + ": " + what);
     }
 
     private static String machineName(int machine) {

@@ -53,14 +53,14 @@ public final class Exec {
         long stackSize = Math.max(DEFAULT_STACK, Host.stackLimit());
         long guard = PAGE_SIZE;
         long stackBase = memory.place(0, guard + stackSize);
-        if (stackBase < 0) throw new LoadError(LoadError.Kind.MALFORMED, "reprise: " + name + ": no room for the stack");
+        if (stackBase < 0) throw new LoadError(LoadError.Kind.MALFORMED, name + ": no room for the stack");
         memory.mapZero(stackBase, guard, 0, null);
         memory.mapZero(stackBase + guard, stackSize, PROT_READ | PROT_WRITE | (execStack(program) ? PROT_EXEC : 0), "[stack]");
         long stackTop = stackBase + guard + stackSize;
 
         // The strings go first, at the top: QEMU copies them before it loads the interpreter.
         Strings strings = Strings.layout(stackTop - 8, stackBase + guard, name, options.argv(), options.env());
-        if (strings == null) throw new LoadError(LoadError.Kind.CANNOT_OPEN, "reprise: " + name + ": Argument list too long");
+        if (strings == null) throw new LoadError(LoadError.Kind.CANNOT_OPEN, name + ": Argument list too long");
 
         Image interp = interpreter == null ? null : loadImage(memory, interpreter, 0);
 
@@ -77,14 +77,37 @@ public final class Exec {
         return new Start(interp != null ? interp.entry : main.entry, sp);
     }
 
+    /**
+     * The guest environment qemu-user 7.2 passes on, for {@link Options#env()}: QEMU keeps it as a
+     * list where setting a variable removes it and puts it first, so the host's {@code environ}
+     * comes out reversed. {@code changes} are the -E and -U options in command-line order:
+     * "NAME=VALUE" sets (-E), a bare "NAME" unsets (-U). Verified against qemu-riscv64 7.2.
+     */
+    public static List<String> qemuEnvironment(List<String> hostEnviron, List<String> changes) {
+        java.util.LinkedList<String> env = new java.util.LinkedList<>();
+        for (String e : hostEnviron) setFirst(env, e);
+        for (String c : changes) {
+            if (c.indexOf('=') >= 0) setFirst(env, c);
+            else env.removeIf(e -> e.startsWith(c + "=") || e.equals(c));
+        }
+        return List.copyOf(env);
+    }
+
+    private static void setFirst(java.util.LinkedList<String> env, String assignment) {
+        int eq = assignment.indexOf('=');
+        String name = eq < 0 ? assignment : assignment.substring(0, eq + 1);
+        env.removeIf(e -> eq < 0 ? e.equals(name) : e.startsWith(name));
+        env.addFirst(assignment);
+    }
+
     private static ElfFile readInterpreter(ElfFile program, Path sysroot) throws LoadError {
         if (sysroot == null) {
-            throw new LoadError(LoadError.Kind.NO_SYSROOT, "reprise: " + program.name + ": dynamically linked (needs "
+            throw new LoadError(LoadError.Kind.NO_SYSROOT, program.name + ": dynamically linked (needs "
                     + program.interpreter + "): give the riscv64 root with --sysroot DIR or -L DIR");
         }
         Path path = sysroot.resolve(program.interpreter.replaceFirst("^/+", ""));
         if (!Files.isRegularFile(path)) {
-            throw new LoadError(LoadError.Kind.NO_INTERPRETER, "reprise: " + program.name + ": dynamic loader "
+            throw new LoadError(LoadError.Kind.NO_INTERPRETER, program.name + ": dynamic loader "
                     + program.interpreter + " not found under " + sysroot);
         }
         return ElfFile.read(path, path.toString());
@@ -106,11 +129,11 @@ public final class Exec {
         long size = MemoryManager.pageUp(elf.loadHigh() - low + reserve);
         long at;
         if (elf.type == ElfFile.ET_EXEC) {
-            if (low > LIMIT - size) throw new LoadError(LoadError.Kind.MALFORMED, "reprise: " + elf.name + ": does not fit below 0x" + Long.toHexString(LIMIT));
+            if (low > LIMIT - size) throw new LoadError(LoadError.Kind.MALFORMED, elf.name + ": does not fit below 0x" + Long.toHexString(LIMIT));
             at = low;
         } else {
             at = memory.place(low, size);
-            if (at < 0) throw new LoadError(LoadError.Kind.MALFORMED, "reprise: " + elf.name + ": no room to load it");
+            if (at < 0) throw new LoadError(LoadError.Kind.MALFORMED, elf.name + ": no room to load it");
         }
         memory.mapZero(at, size, 0, null);
         long bias = at - low;
@@ -143,41 +166,34 @@ public final class Exec {
     /** li a7, 139 (rt_sigreturn); ecall. */
     private static final byte[] SIGRETURN_CODE = {(byte) 0x93, 0x08, (byte) 0xb0, 0x08, 0x73, 0, 0, 0};
 
-    /** Where the filename, environment and argument strings go, top down, as QEMU's copy_elf_strings puts them. */
+    /**
+     * The filename, environment and argument strings as QEMU's copy_elf_strings puts them below
+     * {@code top}: the filename first, then each list from its last string down, so that [0] ends
+     * lowest. {@code bytes} holds [bottom, top).
+     */
     record Strings(long bottom, long execfn, long[] argv, long[] env, byte[] bytes, long top) {
+        /** Returns null if the strings would take more than a quarter of the stack (Linux's limit). */
         static Strings layout(long top, long limit, String filename, List<String> argv, List<String> env) {
-            byte[][] all = new byte[1 + env.size() + argv.size()][];
-            long total = 0;
-            all[0] = cString(filename);
-            for (int i = 0; i < env.size(); i++) all[1 + i] = cString(env.get(i));
-            for (int i = 0; i < argv.size(); i++) all[1 + env.size() + i] = cString(argv.get(i));
-            for (byte[] s : all) total += s.length;
-            // Linux's limit: a quarter of the stack for the strings.
-            if (total > (top - limit) / 4) return null;
-            long p = top;
-            byte[] bytes = new byte[(int) total];
-            long[] where = new long[all.length];
-            // Filename first; then env and argv, each from its last string down, so [0] ends lowest.
-            int[] order = new int[all.length];
-            order[0] = 0;
-            for (int i = 0; i < env.size(); i++) order[1 + i] = env.size() - i;
-            for (int i = 0; i < argv.size(); i++) order[1 + env.size() + i] = env.size() + argv.size() - i;
-            for (int k : order) {
-                p -= all[k].length;
-                where[k] = p;
-                System.arraycopy(all[k], 0, bytes, (int) (p - (top - total)), all[k].length);
-            }
-            long[] envAt = new long[env.size()], argvAt = new long[argv.size()];
-            System.arraycopy(where, 1, envAt, 0, envAt.length);
-            System.arraycopy(where, 1 + env.size(), argvAt, 0, argvAt.length);
-            return new Strings(p, where[0], argvAt, envAt, bytes, top);
+            byte[] file = cString(filename);
+            byte[][] envBytes = env.stream().map(Strings::cString).toArray(byte[][]::new);
+            byte[][] argvBytes = argv.stream().map(Strings::cString).toArray(byte[][]::new);
+            long p = top - file.length;
+            long execfn = p;
+            long[] envAt = new long[envBytes.length], argvAt = new long[argvBytes.length];
+            for (int i = envBytes.length - 1; i >= 0; i--) envAt[i] = p -= envBytes[i].length;
+            for (int i = argvBytes.length - 1; i >= 0; i--) argvAt[i] = p -= argvBytes[i].length;
+            if (top - p > (top - limit) / 4) return null;
+
+            byte[] bytes = new byte[(int) (top - p)];
+            System.arraycopy(file, 0, bytes, (int) (execfn - p), file.length);
+            for (int i = 0; i < envAt.length; i++) System.arraycopy(envBytes[i], 0, bytes, (int) (envAt[i] - p), envBytes[i].length);
+            for (int i = 0; i < argvAt.length; i++) System.arraycopy(argvBytes[i], 0, bytes, (int) (argvAt[i] - p), argvBytes[i].length);
+            return new Strings(p, execfn, argvAt, envAt, bytes, top);
         }
 
         private static byte[] cString(String s) {
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            byte[] out = new byte[b.length + 1];
-            System.arraycopy(b, 0, out, 0, b.length);
-            return out;
+            return java.util.Arrays.copyOf(b, b.length + 1);
         }
     }
 

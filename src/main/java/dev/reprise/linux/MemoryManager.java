@@ -17,9 +17,10 @@ import static dev.reprise.mem.AddressSpace.PROT_WRITE;
  * The process's memory map policy as Linux (and qemu-riscv64 7.2) lays it out: brk, mmap
  * placement, munmap, mprotect, mremap, madvise. See docs/address-space.md.
  *
- * <p>It keeps the process's mappings ("VMAs": runs of pages with rights, including PROT_NONE
- * reservations, which the {@link AddressSpace} page table cannot tell from unmapped pages) and
- * drives the page table from them. Placement follows QEMU 7.2 on a 64-bit host: bottom-up from
+ * <p>It keeps the process's mappings ("VMAs": runs of pages with equal rights, PROT_NONE
+ * reservations included) with what the {@link AddressSpace} page table does not hold — where the
+ * contents came from, a name for maps listings — and drives the page table from them; the two
+ * always agree on which pages are mapped. Placement follows QEMU 7.2 on a 64-bit host: bottom-up from
  * {@link #MMAP_BASE}, a moving "next start" that never goes back, a hint used when its range is
  * free.
  *
@@ -43,14 +44,13 @@ public final class MemoryManager {
     private static final long COPY_CHUNK = 1 << 20;
 
     /**
-     * One mapping: [start, end) with rights {@code prot}. {@code dirty} says its pages may hold
-     * bytes other than zeros (anything that was ever accessible or loaded); {@code file} that they
-     * came from a file; {@code name} labels it in maps listings (a path, "[stack]", "[heap]"; null
-     * for anonymous memory).
+     * One mapping: [start, end) with rights {@code prot} (0: PROT_NONE, still mapped); {@code file}
+     * says its contents came from a file; {@code name} labels it in maps listings (a path,
+     * "[stack]", "[heap]"; null for anonymous memory).
      */
-    public record Vma(long start, long end, int prot, boolean dirty, boolean file, String name) {
+    public record Vma(long start, long end, int prot, boolean file, String name) {
         Vma slice(long from, long to) {
-            return new Vma(from, to, prot, dirty, file, name);
+            return new Vma(from, to, prot, file, name);
         }
     }
 
@@ -78,12 +78,13 @@ public final class MemoryManager {
 
     /**
      * Where a new mapping of {@code length} (page-aligned) bytes goes, as QEMU 7.2's mmap_find_vma
-     * decides: at {@code hint} (page-aligned down; 0 means the next start) when that range is free,
-     * else the first free range above the next start, else the first above {@link #MMAP_MIN}.
-     * Returns -1 if none. Advances the next start when it searched from it.
+     * decides: at {@code hint} (aligned down to a page; 0, or below {@link #MMAP_MIN}, means the
+     * next start) when that range is free, else the first free range above the next start, else
+     * the first above {@link #MMAP_MIN}. Returns -1 if none. Advances the next start when the
+     * search started from it.
      */
     synchronized long place(long hint, long length) {
-        long start = hint == 0 ? nextStart : hint & -PAGE_SIZE;
+        long start = hint < MMAP_MIN ? nextStart : hint & -PAGE_SIZE;
         long at;
         if (start <= LIMIT - length && isFree(start, start + length)) {
             at = start;
@@ -100,13 +101,13 @@ public final class MemoryManager {
 
     /** Maps zeroed pages at page-aligned [address, address+length), replacing what was there. */
     synchronized void mapZero(long address, long length, int prot, String name) {
-        insert(new Vma(address, address + length, prot, prot != 0, false, name));
+        insert(new Vma(address, address + length, prot, false, name));
         space.map(address, length, prot);
     }
 
     /** Maps pages holding {@code data} (zero-filled past it), replacing what was there. */
     synchronized void mapData(long address, long length, int prot, byte[] data, int offset, int count, String name) {
-        insert(new Vma(address, address + length, prot, true, true, name));
+        insert(new Vma(address, address + length, prot, true, name));
         space.map(address, length, prot);
         space.write(address, data, offset, count);
     }
@@ -175,6 +176,8 @@ public final class MemoryManager {
         if (!anonymous) {
             if (offset < 0) return -Errno.EINVAL;
             long probe = files.pread(fd, space.hostAddress(0), 0, offset);  // checks fd before any change
+            // Directories and pipes cannot be mapped: Linux says ENODEV where pread says EISDIR or ESPIPE.
+            if (probe == -Errno.EISDIR || probe == -Errno.ESPIPE) return -Errno.ENODEV;
             if (probe < 0) return probe;
         }
         prot &= ~PROT_SEM;
@@ -182,6 +185,7 @@ public final class MemoryManager {
         if (fixed) {
             if ((address & (PAGE_SIZE - 1)) != 0) return -Errno.EINVAL;
             if (address < 0 || address > LIMIT - size) return -Errno.ENOMEM;
+            if (address < MMAP_MIN) return -Errno.EPERM;            // vm.mmap_min_addr
             if ((flags & MAP_FIXED_NOREPLACE) != 0 && !isFree(address, address + size)) return -Errno.EEXIST;
             at = address;
         } else {
@@ -189,15 +193,16 @@ public final class MemoryManager {
             if (at < 0) return -Errno.ENOMEM;
         }
         if (anonymous) {
-            insert(new Vma(at, at + size, prot, prot != 0, false, null));
+            insert(new Vma(at, at + size, prot, false, null));
             space.map(at, size, prot);
             return at;
         }
-        insert(new Vma(at, at + size, prot, true, true, null));
+        insert(new Vma(at, at + size, prot, true, null));
         space.map(at, size, prot);
+        // Whole pages come from the file, up to its end (the rest of the last page reads zeros).
         long read = 0;
-        for (long n; read < length; read += n) {      // pread may return short counts before EOF
-            n = files.pread(fd, space.hostAddress(at + read), length - read, offset + read);
+        for (long n; read < size; read += n) {        // pread may return short counts before EOF
+            n = files.pread(fd, space.hostAddress(at + read), size - read, offset + read);
             if (n <= 0) {
                 read = n < 0 ? n : read;
                 break;
@@ -232,23 +237,8 @@ public final class MemoryManager {
         if (!covered(address, end)) return -Errno.ENOMEM;
         int rights = prot & ~PROT_SEM;
         for (Vma v : remove(address, end)) {
-            long n = v.end - v.start;
-            if (rights == 0) {
-                space.protect(v.start, n, 0);           // contents stay for a later mprotect
-            } else if (v.prot != 0) {
-                space.protect(v.start, n, rights);
-            } else if (v.dirty) {
-                // The page table has no "mapped, no rights" state, so pages come back through map(),
-                // which zeroes them: keep what they held.
-                for (long at = v.start; at < v.end; at += COPY_CHUNK) {
-                    byte[] keep = copyOut(at, Math.min(COPY_CHUNK, v.end - at));
-                    space.map(at, keep.length, rights);
-                    space.write(at, keep, 0, keep.length);
-                }
-            } else {
-                space.map(v.start, n, rights);        // never had contents: zeros are right
-            }
-            insert(new Vma(v.start, v.end, rights, v.dirty || rights != 0, v.file, v.name));
+            space.protect(v.start, v.end - v.start, rights);   // PROT_NONE pages keep their contents
+            insert(new Vma(v.start, v.end, rights, v.file, v.name));
         }
         return 0;
     }
@@ -277,7 +267,7 @@ public final class MemoryManager {
         }
         long tail = oldAddress + oldSize;
         if (tail == v.end && oldAddress <= LIMIT - newSize && isFree(tail, oldAddress + newSize)) {
-            insert(new Vma(tail, oldAddress + newSize, v.prot, v.prot != 0, v.file, v.name));
+            insert(new Vma(tail, oldAddress + newSize, v.prot, v.file, v.name));
             space.map(tail, newSize - oldSize, v.prot);
             return oldAddress;
         }
@@ -299,7 +289,7 @@ public final class MemoryManager {
             for (Vma v : overlapping(address, end)) {
                 if (v.file) continue;
                 long from = Math.max(v.start, address), to = Math.min(v.end, end);
-                if (v.prot == 0) space.unmap(from, to - from); else space.map(from, to - from, v.prot);
+                space.map(from, to - from, v.prot);
             }
         }
         return 0;
@@ -309,7 +299,7 @@ public final class MemoryManager {
 
     /** Moves [oldAddress, +oldSize) of {@code v} to a range that does not overlap it. */
     private long move(Vma v, long oldAddress, long oldSize, long at, long newSize) {
-        insert(new Vma(at, at + newSize, v.prot, true, v.file, v.name));
+        insert(new Vma(at, at + newSize, v.prot, v.file, v.name));
         space.map(at, newSize, v.prot);
         for (long done = 0, n = Math.min(oldSize, newSize); done < n; done += COPY_CHUNK) {
             byte[] bytes = copyOut(oldAddress + done, Math.min(COPY_CHUNK, n - done));
@@ -378,12 +368,12 @@ public final class MemoryManager {
         Map.Entry<Long, Vma> before = vmas.lowerEntry(v.start);
         if (before != null && mergeable(before.getValue(), v)) {
             vmas.remove(before.getKey());
-            v = new Vma(before.getValue().start, v.end, v.prot, v.dirty || before.getValue().dirty, v.file, v.name);
+            v = before.getValue().slice(before.getValue().start, v.end);
         }
         Vma after = vmas.get(v.end);
         if (after != null && mergeable(v, after)) {
             vmas.remove(after.start);
-            v = new Vma(v.start, after.end, v.prot, v.dirty || after.dirty, v.file, v.name);
+            v = v.slice(v.start, after.end);
         }
         vmas.put(v.start, v);
     }

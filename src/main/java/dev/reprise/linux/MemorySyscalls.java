@@ -11,7 +11,7 @@ final class MemorySyscalls {
 
     static void register() {
         Syscalls.define(BRK, "brk", "p", (t, a0, a1, a2, a3, a4, a5) -> t.process.memory.brk(a0));
-        Syscalls.define(MMAP, "mmap", "pudxfx", (t, a0, a1, a2, a3, a4, a5) -> {
+        Syscalls.define(MMAP, "mmap", "puxxfx", (t, a0, a1, a2, a3, a4, a5) -> {
             FileTable files = t.process.files;
             long r = t.process.memory.mmap(a0, a1, (int) a2, (int) a3, (int) a4, a5, files::pread);
             if (r >= 0 && (a3 & (MemoryManager.MAP_FIXED | MemoryManager.MAP_FIXED_NOREPLACE)) != 0) afterRightsReduced(t);

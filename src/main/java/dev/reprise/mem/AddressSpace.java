@@ -22,14 +22,16 @@ import java.util.List;
  * JVM: guest permissions are enforced in software, per 4 KiB page, by this page table and the
  * per-vCPU {@link Mmu}.
  *
- * <p>The page table holds one byte of PROT_* rights per guest page, in two levels: a fixed array
+ * <p>The page table holds one byte per guest page, in two levels: a fixed array
  * of {@value #CHUNK_PAGES}-page chunks (each a {@code byte[]} covering 16 MiB of guest space),
- * allocated when a page in them is first mapped. A lookup is two array loads.
+ * allocated when a page in them is first mapped. A lookup is two array loads. The byte is 0 for
+ * an unmapped page, else MAPPED | PROT_* bits: a PROT_NONE mapping (guard pages, reserved thread
+ * stacks and malloc arenas) is mapped, just without rights.
  *
- * <p>Threading: the page table (protection bytes) is written only under this object's monitor
+ * <p>Threading: the page table (entry bytes) is written only under this object's monitor
  * (map, unmap, protect) and read without a lock by the Mmu slow path (a racy but harmless read:
  * a vCPU that races with munmap of the page it touches sees either state, as on hardware).
- * Chunks are published with release/acquire and rights bytes are read and written opaquely, so
+ * Chunks are published with release/acquire, entries written with release and read opaquely, so
  * a lock-free reader sees a whole chunk and never a value hoisted out of a loop. Queries that
  * look at more than one page (findFree, mappings, isFree, isAccessible, readCString) take the
  * monitor so that they see one consistent state; a caller that must find a hole and map it
@@ -49,11 +51,13 @@ public final class AddressSpace implements AutoCloseable {
     /** One mapped run of pages with the same rights, [start, end). */
     public record Mapping(long start, long end, int prot) {}
 
+    /** Page-table entry bit: the page is mapped (its PROT_* bits may still be 0). */
+    private static final int MAPPED = 8;
     private static final int CHUNK_SHIFT = 12;
     static final int CHUNK_PAGES = 1 << CHUNK_SHIFT;
     private static final int CHUNKS = (int) ((LIMIT >>> PAGE_SHIFT) >>> CHUNK_SHIFT);
     private static final VarHandle CHUNK = MethodHandles.arrayElementVarHandle(byte[][].class);
-    private static final VarHandle RIGHTS = MethodHandles.arrayElementVarHandle(byte[].class);
+    private static final VarHandle ENTRY = MethodHandles.arrayElementVarHandle(byte[].class);
 
     private final byte[][] chunks = new byte[CHUNKS][];
     private final Arena arena = Arena.ofShared();
@@ -66,7 +70,13 @@ public final class AddressSpace implements AutoCloseable {
      * @throws IllegalStateException with a one-line explanation if the host refuses the reservation
      */
     public AddressSpace() {
-        long base = Libc.mmap(LIMIT);
+        long base;
+        try {
+            base = Libc.mmap(LIMIT);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
         hostBase = base;
         memory = MemorySegment.ofAddress(base).reinterpret(LIMIT, arena, s -> Libc.munmap(base, LIMIT));
     }
@@ -87,12 +97,14 @@ public final class AddressSpace implements AutoCloseable {
         return hostBase + guest;
     }
 
-    /** Rights of the page that holds {@code address} (PROT_* bits), 0 when unmapped or outside [0, LIMIT). */
+    /** Rights of the page that holds {@code address} (PROT_* bits), 0 when unmapped, PROT_NONE or outside [0, LIMIT). */
     public int protection(long address) {
-        if (address < 0 || address >= LIMIT) return 0;
-        long page = address >>> PAGE_SHIFT;
-        byte[] chunk = (byte[]) CHUNK.getAcquire(chunks, (int) (page >>> CHUNK_SHIFT));
-        return chunk == null ? 0 : (byte) RIGHTS.getOpaque(chunk, (int) page & (CHUNK_PAGES - 1));
+        return address < 0 || address >= LIMIT ? 0 : entry(address >>> PAGE_SHIFT) & ~MAPPED;
+    }
+
+    /** True if the page that holds {@code address} is mapped (possibly PROT_NONE). */
+    public boolean isMapped(long address) {
+        return address >= 0 && address < LIMIT && entry(address >>> PAGE_SHIFT) != 0;
     }
 
     /**
@@ -103,26 +115,26 @@ public final class AddressSpace implements AutoCloseable {
         return (prot & PROT_WRITE) != 0 ? prot | PROT_READ : prot;
     }
 
-    /** True if every page of [address, address+length) is mapped with at least {@code prot} (see {@link #effective}). */
+    /** True if every page of [address, address+length) is mapped with at least {@code prot} (see {@link #effective}; 0: just mapped). */
     public synchronized boolean isAccessible(long address, long length, int prot) {
         if (length < 0 || address < 0 || address > LIMIT - length) return false;
         if (length == 0) return true;
         for (long p = address >>> PAGE_SHIFT, last = (address + length - 1) >>> PAGE_SHIFT; p <= last; p++) {
-            int rights = rights(p);
-            if (rights == 0 || (effective(rights) & prot) != prot) return false;
+            int e = entry(p);
+            if (e == 0 || (effective(e & ~MAPPED) & prot) != prot) return false;
         }
         return true;
     }
 
-    /** True if no page of [address, address+length) is mapped. */
+    /** True if no page of [address, address+length) is mapped. @throws IllegalArgumentException outside [0, LIMIT) */
     public synchronized boolean isFree(long address, long length) {
-        checkRange(address, length);
+        checkRange(address & -PAGE_SIZE, length);
         return length == 0 || firstMapped(address >>> PAGE_SHIFT, pageEnd(address + length)) < 0;
     }
 
     /**
      * Maps zero-filled pages at page-aligned [address, address+length) with {@code prot}, replacing
-     * what was there. The length is rounded up to whole pages; 0 maps nothing.
+     * what was there. The length is rounded up to whole pages; 0 maps nothing. {@code prot} 0 is PROT_NONE.
      */
     public synchronized void map(long address, long length, int prot) {
         checkRange(address, length);
@@ -130,7 +142,7 @@ public final class AddressSpace implements AutoCloseable {
         if (length == 0) return;
         Libc.dontNeed(hostBase + address, pageEnd(address + length) - (address >>> PAGE_SHIFT) << PAGE_SHIFT);
         // Rights only after the zeroing: a vCPU that sees the new rights sees the zeros.
-        setRights(address >>> PAGE_SHIFT, pageEnd(address + length), prot);
+        setEntries(address >>> PAGE_SHIFT, pageEnd(address + length), MAPPED | prot);
     }
 
     /** Unmaps the pages (their contents are dropped: a later map sees zeros). Length rounded up; 0 does nothing. */
@@ -138,7 +150,7 @@ public final class AddressSpace implements AutoCloseable {
         checkRange(address, length);
         if (length == 0) return;
         // Rights first, so that no vCPU refilling its TLB from now on can reach the dropped contents.
-        setRights(address >>> PAGE_SHIFT, pageEnd(address + length), 0);
+        setEntries(address >>> PAGE_SHIFT, pageEnd(address + length), 0);
         Libc.dontNeed(hostBase + address, pageEnd(address + length) - (address >>> PAGE_SHIFT) << PAGE_SHIFT);
     }
 
@@ -147,8 +159,8 @@ public final class AddressSpace implements AutoCloseable {
         checkRange(address, length);
         if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) != 0) throw new IllegalArgumentException("bad prot " + prot);
         long first = address >>> PAGE_SHIFT, end = pageEnd(address + length);
-        for (long p = first; p < end; p++) if (rights(p) == 0) return false;
-        setRights(first, end, prot);
+        for (long p = first; p < end; p++) if (entry(p) == 0) return false;
+        setEntries(first, end, MAPPED | prot);
         return true;
     }
 
@@ -159,7 +171,7 @@ public final class AddressSpace implements AutoCloseable {
      */
     public synchronized long findFree(long from, long to, long length, boolean topDown) {
         if (length <= 0) throw new IllegalArgumentException("length must be positive: " + length);
-        long lo = pageEnd(Math.max(from, 0)), hi = Math.min(to, LIMIT) >>> PAGE_SHIFT;
+        long lo = pageEnd(Math.clamp(from, 0, LIMIT)), hi = Math.clamp(to, 0, LIMIT) >>> PAGE_SHIFT;
         long n = pageEnd(Math.min(length, LIMIT));
         if (topDown) {
             for (long end = hi; end - n >= lo; ) {
@@ -187,25 +199,25 @@ public final class AddressSpace implements AutoCloseable {
         return at;
     }
 
-    /** The mapped pages as maximal runs of equal rights, in address order (for /proc/self/maps). */
+    /** The mapped pages as maximal runs of equal rights, in address order (for /proc/self/maps; PROT_NONE runs have prot 0). */
     public synchronized List<Mapping> mappings() {
         List<Mapping> runs = new ArrayList<>();
         long start = -1;
-        int prot = 0;
+        int entry = 0;   // of the current run; 0: none
         for (int c = 0; c < CHUNKS; c++) {
             byte[] chunk = chunks[c];
             for (int i = 0; i < CHUNK_PAGES; i++) {
-                int r = chunk == null ? 0 : chunk[i];
-                if (r != prot) {
+                int e = chunk == null ? 0 : chunk[i];
+                if (e != entry) {
                     long page = ((long) c << CHUNK_SHIFT) + i;
-                    if (prot != 0) runs.add(new Mapping(start << PAGE_SHIFT, page << PAGE_SHIFT, prot));
+                    if (entry != 0) runs.add(new Mapping(start << PAGE_SHIFT, page << PAGE_SHIFT, entry & ~MAPPED));
                     start = page;
-                    prot = r;
+                    entry = e;
                 }
                 if (chunk == null) break;   // the whole chunk is unmapped
             }
         }
-        if (prot != 0) runs.add(new Mapping(start << PAGE_SHIFT, LIMIT, prot));
+        if (entry != 0) runs.add(new Mapping(start << PAGE_SHIFT, LIMIT, entry & ~MAPPED));
         return runs;
     }
 
@@ -230,7 +242,7 @@ public final class AddressSpace implements AutoCloseable {
         long end = address;
         for (long limit = address + max; end < limit; end++) {
             if (end < 0 || end >= LIMIT || (effective(protection(end)) & PROT_READ) == 0) {
-                throw new MemoryFault(end, protection(end) == 0 ? MemoryFault.Kind.UNMAPPED : MemoryFault.Kind.PROTECTION,
+                throw new MemoryFault(end, isMapped(end) ? MemoryFault.Kind.PROTECTION : MemoryFault.Kind.UNMAPPED,
                         MemoryFault.Access.READ);
             }
             if (memory.get(ValueLayout.JAVA_BYTE, end) == 0) {
@@ -250,22 +262,23 @@ public final class AddressSpace implements AutoCloseable {
 
     // ---- page table -----------------------------------------------------------------------------
 
-    private int rights(long page) {
+    /** The page-table entry of {@code page} (below LIMIT >>> PAGE_SHIFT): 0 or MAPPED | prot. */
+    private int entry(long page) {
         byte[] chunk = (byte[]) CHUNK.getAcquire(chunks, (int) (page >>> CHUNK_SHIFT));
-        return chunk == null ? 0 : (byte) RIGHTS.getOpaque(chunk, (int) page & (CHUNK_PAGES - 1));
+        return chunk == null ? 0 : (byte) ENTRY.getOpaque(chunk, (int) page & (CHUNK_PAGES - 1));
     }
 
-    private void setRights(long first, long end, int prot) {
+    private void setEntries(long first, long end, int entry) {
         for (long p = first; p < end; ) {
             int c = (int) (p >>> CHUNK_SHIFT);
             long chunkEnd = Math.min(end, (long) (c + 1) << CHUNK_SHIFT);
             byte[] chunk = chunks[c];
-            if (chunk == null && prot != 0) {
+            if (chunk == null && entry != 0) {
                 chunk = new byte[CHUNK_PAGES];
                 CHUNK.setRelease(chunks, c, chunk);
             }
             if (chunk != null) {
-                for (; p < chunkEnd; p++) RIGHTS.setRelease(chunk, (int) p & (CHUNK_PAGES - 1), (byte) prot);
+                for (; p < chunkEnd; p++) ENTRY.setRelease(chunk, (int) p & (CHUNK_PAGES - 1), (byte) entry);
             }
             p = chunkEnd;
         }

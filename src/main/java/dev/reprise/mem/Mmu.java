@@ -212,7 +212,7 @@ public final class Mmu {
         int i = (int) page & TLB_MASK;
         if (tags[i] == page) return;
         int rights = AddressSpace.effective(space.protection(a));   // 0 outside [0, LIMIT)
-        if (rights == 0) throw new MemoryFault(a, Kind.UNMAPPED, access);
+        if (rights == 0 && !space.isMapped(a)) throw new MemoryFault(a, Kind.UNMAPPED, access);
         int needed = switch (access) {
             case READ -> PROT_READ;
             case WRITE -> PROT_WRITE;

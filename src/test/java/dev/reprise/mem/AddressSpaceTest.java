@@ -123,6 +123,23 @@ class AddressSpaceTest {
     }
 
     @Test
+    void aProtNoneMappingIsMappedButWithoutRights() {
+        space.map(0x90000, 4 * PAGE_SIZE, 0);                     // e.g. a thread stack with its guard page
+        assertThat(space.protection(0x90000)).isZero();
+        assertThat(space.isMapped(0x90000)).isTrue();
+        assertThat(space.isMapped(0x94000)).isFalse();
+        assertThat(space.isFree(0x90000, PAGE_SIZE)).isFalse();
+        assertThat(space.isAccessible(0x90000, 4 * PAGE_SIZE, 0)).isTrue();
+        assertThat(space.isAccessible(0x90000, PAGE_SIZE, PROT_READ)).isFalse();
+        assertThat(space.findFree(0x90000, 0x100000, PAGE_SIZE, false)).isEqualTo(0x94000);
+        assertThat(space.protect(0x91000, 3 * PAGE_SIZE, RW)).isTrue();
+        assertThat(space.mappings()).containsExactly(new Mapping(0x90000, 0x91000, 0), new Mapping(0x91000, 0x94000, RW));
+        space.unmap(0x90000, PAGE_SIZE);
+        assertThat(space.isMapped(0x90000)).isFalse();
+        assertThat(space.protect(0x90000, 2 * PAGE_SIZE, RW)).isFalse();
+    }
+
+    @Test
     void effectiveRightsFollowLinuxOnRiscv() {
         assertThat(AddressSpace.effective(PROT_WRITE)).isEqualTo(RW);
         assertThat(AddressSpace.effective(PROT_EXEC)).isEqualTo(PROT_EXEC);
@@ -154,6 +171,8 @@ class AddressSpaceTest {
         assertThat(space.findFree(4 * chunk, 6 * chunk, chunk, true)).isEqualTo(5 * chunk);
         assertThat(space.findFree(0, 5 * chunk, 5 * chunk - PAGE_SIZE, true)).isZero();
         assertThat(space.findFree(0, LIMIT, LIMIT, false)).isEqualTo(-1);
+        assertThat(space.findFree(-5, Long.MAX_VALUE, chunk, false)).isZero();
+        assertThat(space.findFree(Long.MAX_VALUE, -1, PAGE_SIZE, true)).isEqualTo(-1);
     }
 
     @Test
