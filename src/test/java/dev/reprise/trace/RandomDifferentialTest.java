@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Random differential test against qemu-riscv64: random straight-line sequences of every
  * non-control-flow RV64GC instruction (integer, M, A, F, D with every rounding mode, Zicsr on the FP
  * CSRs, and the compressed forms), run under QEMU and under Reprise; afterwards every integer and FP
- * register, fcsr and every byte of each sequence's data block must be equal.
+ * register, fcsr and every byte of each sequence's data block must be equal, and so must the
+ * fflags that probes read (and clear) after most FP operations.
  *
  * <p>Each program ({@link RandomProgram}) holds {@value #SEQUENCES_PER_PROGRAM} sequences, runs as a
  * static ELF under QEMU (which writes the result blocks to stdout) and in-process under Reprise
