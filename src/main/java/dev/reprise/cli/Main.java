@@ -20,6 +20,7 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setExitCodeExceptionMapper(e -> USAGE);
         cl.setUsageHelpWidth(100);
+        cl.setOverwrittenOptionsAllowed(true); // -E and -U repeat; a repeated option takes its last value, as in qemu
         OptionTable.install(cl);
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("reprise: " + ex.getMessage()

@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  * state is published through the volatile {@link #exiting}. The shared kernel objects document
  * their own locks.
  */
-public final class Process {
+public final class Process implements AutoCloseable {
     public final AddressSpace space;
     public final MemoryManager memory;
     public final FileTable files;
@@ -135,5 +135,14 @@ public final class Process {
 
     public boolean exiting() {
         return exiting;
+    }
+
+    /**
+     * Releases the guest address space (a 512 GiB host reservation). Only once no task runs any
+     * more: tests and tools that create many processes in one JVM must close them.
+     */
+    @Override
+    public void close() {
+        space.close();
     }
 }

@@ -27,8 +27,10 @@ class FutexesTest {
     }
 
     @AfterEach
-    void close() {
+    void close() throws InterruptedException {
         pool.shutdownNow();
+        pool.awaitTermination(10, TimeUnit.SECONDS);
+        process.close();
     }
 
     Task task() {

@@ -60,6 +60,7 @@ class QemuDifferentialTest {
             assertThat(process.exiting()).as("Reprise still runs after QEMU's last instruction").isTrue();
             assertThat(process.awaitExit()).as("exit status").isEqualTo(qemu.status());
             assertThat(steps).isPositive();
+            process.close();
         } finally {
             Files.deleteIfExists(log);
         }
