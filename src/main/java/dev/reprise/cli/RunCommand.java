@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
         description = "Run a riscv64 Linux program. The exit status is the guest's.",
         footer = {"", "Exit status: the guest's; 128+N when signal N killed it; 64 usage error; 66 cannot open;",
                 "67 not an ELF; 68 not ELF64; 69 not RISC-V; 70 truncated; 71 malformed; 72 dynamic loader",
-                "missing under the sysroot; 73 dynamic program without --sysroot."})
+                "missing under the sysroot; 73 dynamic program without --sysroot; 74 the host refused memory."})
 final class RunCommand implements Callable<Integer> {
     @Option(names = {"-L", "--sysroot"}, paramLabel = "DIR",
             description = "Root for the dynamic loader and its libraries (like qemu -L).",
@@ -68,10 +68,19 @@ final class RunCommand implements Callable<Integer> {
 
     enum Engine { interp }
 
+    /** Exit status when the host refuses what Reprise needs (the guest address-space reservation). */
+    static final int HOST_REFUSED = 74;
+
     @Override
     public Integer call() throws Exception {
         Options options = options();
-        Process process = new Process(options);
+        Process process;
+        try {
+            process = new Process(options);
+        } catch (IllegalStateException e) { // the host refused the guest address-space reservation
+            System.err.println("reprise: " + e.getMessage());
+            return HOST_REFUSED;
+        }
         Exec.Start start;
         try {
             start = Exec.load(process, options);
