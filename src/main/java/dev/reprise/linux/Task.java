@@ -130,12 +130,35 @@ public final class Task implements SystemInterface {
      * tasks this way. Returns false once the thread or the process has ended.
      */
     public boolean step() {
+        return advance(false);
+    }
+
+    /**
+     * Like {@link #step()}, but runs one JIT block (the process must run with the JIT): the
+     * lock-step equivalence test compares the engines at block boundaries this way.
+     */
+    public boolean stepBlock() {
+        if (jit == null) throw new IllegalStateException("the process does not run with the JIT");
+        return advance(true);
+    }
+
+    /** True if the last {@link #step()} or {@link #stepBlock()} ended in a trap (a signal was delivered for it). */
+    public boolean lastStepTrapped() {
+        return lastStepTrapped;
+    }
+
+    private boolean lastStepTrapped;
+
+    private boolean advance(boolean block) {
         if (process.exiting) return false;
+        lastStepTrapped = false;
         try {
             if (pending != 0) Signals.deliverPending(this);
             try {
-                Interpreter.step(hart);
+                if (block) jit.runBlock();
+                else Interpreter.step(hart);
             } catch (Trap trap) {
+                lastStepTrapped = true;
                 Signals.deliverTrap(this, trap);
             }
             return !process.exiting;
