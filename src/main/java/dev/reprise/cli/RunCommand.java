@@ -57,7 +57,7 @@ final class RunCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--engine", paramLabel = "ENGINE", description = "Execution engine: ${COMPLETION-CANDIDATES}.",
-            defaultValue = "${env:REPRISE_ENGINE:-interp}")
+            defaultValue = "${env:REPRISE_ENGINE:-jit}")
     Engine engine;
 
     @Parameters(index = "0", paramLabel = "PROGRAM", description = "The riscv64 ELF program.")

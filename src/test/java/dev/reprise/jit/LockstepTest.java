@@ -33,7 +33,7 @@ class LockstepTest {
      * (stdin_read), or too long to step (bench_*). GuestProgramsTest runs all of them with the JIT.
      */
     static final Set<String> EXCLUDED = Set.of("atomic_counter", "byte_neighbours", "cpp_threads", "litmus_lb", "litmus_mp",
-            "litmus_sb", "lrsc_spinlock", "openmp_reduction", "pthreads", "racy_counter", "spin_progress", "bench_cpu_1",
+            "litmus_sb", "lrsc_spinlock", "openmp_reduction", "pthreads", "racy_counter", "self_modifying", "spin_progress", "bench_cpu_1",
             "bench_cpu_2", "fileio", "syscalls_misc", "stdin_read");
 
     @TestFactory
