@@ -23,8 +23,19 @@ import java.util.HashMap;
 public final class Jit {
     static final int JUMP_CACHE = 1 << 12;
     static final int CAPACITY = 1 << 14;
+    /**
+     * Times a block start runs in the interpreter before it is translated: most code runs only a
+     * few times (start-up, libc initialisation), and translating it costs more than interpreting
+     * it. 0 translates everything at once (the lock-step test does, to cover all code). Read when
+     * a vCPU is created, from the system property reprise.jit.threshold.
+     */
+    static int defaultThreshold() {
+        return Integer.getInteger("reprise.jit.threshold", 32);
+    }
 
-    private final int capacity;
+    private final int capacity, threshold;
+    /** Executions of not-yet-translated block starts, direct-mapped by pc (collisions only make a block hot sooner). */
+    private final byte[] heat = new byte[JUMP_CACHE];
     private final Hart hart;
     private final AddressSpace space;
     private final Block[] jumpCache = new Block[JUMP_CACHE];
@@ -35,12 +46,13 @@ public final class Jit {
     long translated, flushes;
 
     public Jit(Hart hart) {
-        this(hart, CAPACITY);
+        this(hart, CAPACITY, defaultThreshold());
     }
 
-    /** A JIT whose buffer holds at most {@code capacity} blocks. */
-    Jit(Hart hart, int capacity) {
+    /** A JIT whose buffer holds at most {@code capacity} blocks and that translates a block on its {@code threshold}+1st run. */
+    Jit(Hart hart, int capacity, int threshold) {
         this.capacity = capacity;
+        this.threshold = Math.min(threshold, Byte.MAX_VALUE);
         this.hart = hart;
         this.space = hart.mmu.space();
         this.epoch = space.codeEpoch();
@@ -57,20 +69,31 @@ public final class Jit {
         while (h.icount < end) {
             Block b = lookup(h.pc);
             if (b != null && b.length <= end - h.icount) execute(b);
+            else if (b == null) interpretBlock(end);
             else step();
         }
     }
 
     /**
-     * Runs one block (or one instruction when no block can be translated at pc); returns the
-     * instructions retired. The lock-step equivalence test drives the JIT this way.
+     * Runs one block (or, where there is no translation yet, the same instructions in the
+     * interpreter); returns the instructions retired. The lock-step equivalence test drives the
+     * JIT this way.
      */
     public long runBlock() {
         long before = hart.icount;
         Block b = lookup(hart.pc);
         if (b != null) execute(b);
-        else step();
+        else interpretBlock(Long.MAX_VALUE);
         return hart.icount - before;
+    }
+
+    /** Interprets up to the end of the block at pc (as the translator would cut it), or up to icount {@code end}. */
+    private void interpretBlock(long end) {
+        Hart h = hart;
+        long page = h.pc >>> dev.reprise.mem.AddressSpace.PAGE_SHIFT;
+        for (int n = 0; n < Translator.MAX_LENGTH && h.icount < end; n++) {
+            if (Translator.endsBlock(step()) || h.pc >>> dev.reprise.mem.AddressSpace.PAGE_SHIFT != page) return;
+        }
     }
 
     private void execute(Block b) {
@@ -78,8 +101,8 @@ public final class Jit {
         if (b.endsWithFenceI) flush();   // this hart's own stores into code are visible from now on
     }
 
-    /** One instruction in the interpreter (with fence.i's effect on this buffer). */
-    private void step() {
+    /** One instruction in the interpreter (with fence.i's effect on this buffer); returns its operation. */
+    private Op step() {
         Hart h = hart;
         Insn insn;
         try {
@@ -89,6 +112,7 @@ public final class Jit {
         }
         Interpreter.executeAt(h, insn);
         if (insn.op() == Op.FENCE_I) flush();
+        return insn.op();
     }
 
     /** The block at {@code pc}, translated if needed; null if none can be (see {@link Translator#translate}). */
@@ -103,6 +127,11 @@ public final class Jit {
         if (b != null && b.pc == pc) return b;
         b = blocks.get(pc);
         if (b == null) {
+            if (heat[slot] < threshold) {
+                heat[slot]++;
+                return null;   // still cold: the caller interprets it
+            }
+            heat[slot] = 0;
             b = Translator.translate(hart, pc);
             if (b == null) return null;
             if (blocks.size() >= capacity) flush();
@@ -117,6 +146,7 @@ public final class Jit {
     public void flush() {
         blocks.clear();
         java.util.Arrays.fill(jumpCache, null);
+        java.util.Arrays.fill(heat, (byte) 0);
         flushes++;
     }
 

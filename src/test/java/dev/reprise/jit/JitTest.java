@@ -83,7 +83,7 @@ class JitTest {
     /** Runs {@code code} under both engines in lock step, block by block; returns the instructions run. */
     long compare(byte[] code, long seed) {
         Hart ref = hart(code, seed), jitted = hart(code, seed);
-        Jit jit = new Jit(jitted);
+        Jit jit = new Jit(jitted, Jit.CAPACITY, 0);
         for (int blocks = 0; blocks < 2000; blocks++) {
             Trap jitTrap = null, refTrap = null;
             try {
@@ -182,7 +182,7 @@ class JitTest {
         byte[] code = bytes(List.of(Asm.assemble("addi a0,a0,1"), Asm.assemble("sd a0,0(zero)"), Asm.assemble("addi a0,a0,1")));
         Hart h = hart(code, 1);
         long a0 = h.x[10];
-        Jit jit = new Jit(h);
+        Jit jit = new Jit(h, Jit.CAPACITY, 0);
         assertThatThrownBy(jit::runBlock).isInstanceOf(Trap.class).hasMessageContaining("MEMORY at pc 0x" + Long.toHexString(CODE + 4));
         assertThat(h.pc).isEqualTo(CODE + 4);
         assertThat(h.icount).isEqualTo(1);
@@ -260,10 +260,23 @@ class JitTest {
         for (int budget : new int[] {1, 2, 3, 4, 5, 7, 11, 100, 1001}) {
             Hart ref = hart(code, 9), h = hart(code, 9);
             Interpreter.run(ref, budget);
-            new Jit(h).run(budget);
+            new Jit(h, Jit.CAPACITY, budget % 3).run(budget);
             assertSame(ref, h, "budget " + budget);
             assertThat(h.icount).isEqualTo(budget);
         }
+    }
+
+    @Test
+    void coldBlocksRunInTheInterpreterUntilTheyAreHot() {
+        byte[] code = bytes(List.of(Asm.assemble("addi a0,a0,1"), Asm.assemble("addi a1,a1,2"), Asm.assemble("jal zero,.-8")));
+        Hart h = hart(code, 9);
+        Jit jit = new Jit(h, Jit.CAPACITY, 3);
+        for (int i = 0; i < 3; i++) assertThat(jit.runBlock()).isEqualTo(3);   // interpreted, up to the jump
+        assertThat(jit.translated).isZero();
+        jit.runBlock();
+        assertThat(jit.translated).isEqualTo(1);
+        assertThat(h.icount).isEqualTo(12);
+        assertThat(h.pc).isEqualTo(CODE);
     }
 
     @Test
@@ -277,7 +290,7 @@ class JitTest {
         h.mmu.space().map(CODE, 0x4000, PROT_READ | PROT_EXEC);
         h.mmu.space().map(CODE + 0x4000, 0x4000, PROT_READ | PROT_EXEC);
         h.mmu.space().write(CODE, code, 0, code.length);
-        Jit jit = new Jit(h, 256);
+        Jit jit = new Jit(h, 256, 0);
         int maxSize = 0;
         for (int i = 0; i < 6002; i++) {
             jit.runBlock();
@@ -300,7 +313,7 @@ class JitTest {
         byte[] patch = bytes(List.of(Asm.assemble("sw t1,0(t0)"), Asm.assemble("ebreak")));
         space.write(CODE + 0x100, patch, 0, patch.length);
         Hart other = new Hart(new Mmu(space), SYSTEM);
-        Jit jit = new Jit(h), otherJit = new Jit(other);
+        Jit jit = new Jit(h, Jit.CAPACITY, 0), otherJit = new Jit(other, Jit.CAPACITY, 0);
 
         runToBreak(jit, h, CODE);
         assertThat(h.x[10]).isEqualTo(1);

@@ -50,7 +50,15 @@ class LockstepTest {
     static void lockstep(Path program) throws Exception {
         Process refProcess = process(program, false), jitProcess = process(program, true);
         Task ref = Task.first(refProcess, Exec.load(refProcess, refProcess.options));
-        Task jit = Task.first(jitProcess, Exec.load(jitProcess, jitProcess.options));
+        Task jit;
+        String threshold = System.getProperty("reprise.jit.threshold");
+        System.setProperty("reprise.jit.threshold", "0");   // translate every block, not only hot ones
+        try {
+            jit = Task.first(jitProcess, Exec.load(jitProcess, jitProcess.options));
+        } finally {
+            if (threshold == null) System.clearProperty("reprise.jit.threshold");
+            else System.setProperty("reprise.jit.threshold", threshold);
+        }
         long blocks = 0;
         boolean running = true;
         while (running) {
