@@ -57,7 +57,7 @@ final class RunCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--engine", paramLabel = "ENGINE", description = "Execution engine: ${COMPLETION-CANDIDATES}.",
-            defaultValue = "interp")
+            defaultValue = "${env:REPRISE_ENGINE:-jit}")
     Engine engine;
 
     @Parameters(index = "0", paramLabel = "PROGRAM", description = "The riscv64 ELF program.")
@@ -66,7 +66,8 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "Its arguments.")
     List<String> args = new ArrayList<>();
 
-    enum Engine { interp }
+    /** jit: translated blocks (the interpreter for what they do not cover); interp: the interpreter alone. */
+    enum Engine { jit, interp }
 
     /** Exit status when the host refuses what Reprise needs (the guest address-space reservation). */
     static final int HOST_REFUSED = 74;
@@ -98,7 +99,7 @@ final class RunCommand implements Callable<Integer> {
         argv.addAll(args);
         return new Options(program, argv, Exec.qemuEnvironment(hostEnvironment(), environmentChanges),
                 sysroot == null || sysroot.toString().isEmpty() ? null : sysroot,
-                strace ? System.err : null, seed);
+                strace ? System.err : null, seed, engine == Engine.jit);
     }
 
     /** This process's environment in the order the kernel gave it (System.getenv() has no order). */

@@ -4,6 +4,7 @@ import dev.reprise.cpu.Hart;
 import dev.reprise.cpu.Interpreter;
 import dev.reprise.cpu.SystemInterface;
 import dev.reprise.cpu.Trap;
+import dev.reprise.jit.Jit;
 import dev.reprise.mem.Mmu;
 
 /**
@@ -14,7 +15,10 @@ import dev.reprise.mem.Mmu;
  * {@link #wake()} (any thread) and the fields read by clone before the thread starts.
  */
 public final class Task implements SystemInterface {
-    /** Instructions run between two looks at pending requests (exit, TLB flush, signals). */
+    /**
+     * Instructions run between two looks at pending requests (exit, TLB flush, signals). The JIT
+     * serves code invalidation itself, before every block.
+     */
     private static final int SLICE = 4096;
 
     public final Process process;
@@ -36,6 +40,8 @@ public final class Task implements SystemInterface {
     private volatile long pending;
     private final Signals.Info[] pendingInfo = new Signals.Info[65];
     private Thread thread;
+    /** This vCPU's JIT, or null when the process runs in the interpreter alone. */
+    private final Jit jit;
     /** Exit status of this thread (exit(2)); the process's if it is the last one. */
     int exitCode;
 
@@ -43,6 +49,7 @@ public final class Task implements SystemInterface {
         this.process = process;
         this.tid = tid;
         this.hart = new Hart(new Mmu(process.space), this);
+        this.jit = process.options.jit() ? new Jit(hart) : null;
     }
 
     /** Creates the first thread of a process, at {@code start}. */
@@ -66,7 +73,8 @@ public final class Task implements SystemInterface {
                 hart.mmu.serviceFlush();
                 if (pending != 0) Signals.deliverPending(this);
                 try {
-                    Interpreter.run(hart, SLICE);
+                    if (jit != null) jit.run(SLICE);
+                    else Interpreter.run(hart, SLICE);
                 } catch (Trap trap) {
                     Signals.deliverTrap(this, trap);
                 }
@@ -122,12 +130,35 @@ public final class Task implements SystemInterface {
      * tasks this way. Returns false once the thread or the process has ended.
      */
     public boolean step() {
+        return advance(false);
+    }
+
+    /**
+     * Like {@link #step()}, but runs one JIT block (the process must run with the JIT): the
+     * lock-step equivalence test compares the engines at block boundaries this way.
+     */
+    public boolean stepBlock() {
+        if (jit == null) throw new IllegalStateException("the process does not run with the JIT");
+        return advance(true);
+    }
+
+    /** True if the last {@link #step()} or {@link #stepBlock()} ended in a trap (a signal was delivered for it). */
+    public boolean lastStepTrapped() {
+        return lastStepTrapped;
+    }
+
+    private boolean lastStepTrapped;
+
+    private boolean advance(boolean block) {
         if (process.exiting) return false;
+        lastStepTrapped = false;
         try {
             if (pending != 0) Signals.deliverPending(this);
             try {
-                Interpreter.step(hart);
+                if (block) jit.runBlock();
+                else Interpreter.step(hart);
             } catch (Trap trap) {
+                lastStepTrapped = true;
                 Signals.deliverTrap(this, trap);
             }
             return !process.exiting;
