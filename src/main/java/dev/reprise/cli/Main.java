@@ -20,6 +20,7 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setExitCodeExceptionMapper(e -> USAGE);
         cl.setUsageHelpWidth(100);
+        cl.setOverwrittenOptionsAllowed(true); // -E and -U repeat, as in qemu-user; other options: the last one wins
         OptionTable.install(cl);
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("reprise: " + ex.getMessage()
