@@ -31,6 +31,7 @@ class TraceRoundTripTest {
         Task reference = TraceFixture.start(name);
         Hart h = reference.hart;
         long instructions = 0;
+        boolean changed = false;
         try (TraceReader reader = new TraceReader(file)) {
             assertThat(reader.vcpus()).containsExactly(0);
             assertThat(reader.header().argv()).containsExactly(name);
@@ -40,12 +41,16 @@ class TraceRoundTripTest {
             assertThat(step.kind).isEqualTo(Step.Kind.STATE);
             while (stream.next(step)) {
                 if (step.kind == Step.Kind.CHANGE) {
-                    // A trap entering its handler (single-threaded: no other signal arrives between instructions).
-                    long icount = h.icount;
-                    reference.step();
-                    assertThat(h.icount).as(name + ": a trap retires nothing").isEqualTo(icount);
+                    changed = true;
                     continue;
                 }
+                if (changed && (h.icount != step.icount || h.pc != step.pc)) {
+                    // The reference delivers the signal inside its next step(): a trap's handler entry retires
+                    // nothing, but a pending signal's delivery also runs the handler's first instruction.
+                    reference.step();
+                    if (h.icount == step.icount + 1) continue; // checked with the next record's state
+                }
+                changed = false;
                 TraceState s = stream.state();
                 String at = name + " icount " + step.icount;
                 assertThat(step.icount).as(at).isEqualTo(h.icount);
