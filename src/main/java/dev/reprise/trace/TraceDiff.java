@@ -166,7 +166,7 @@ public final class TraceDiff {
                             where(culprit.pc), what(culprit));
                 }
                 for (String[] r : rows) row(r[0], r[1], r[2]);
-                context(ring, n, null, null);
+                context(ring, n - 1, culprit, null);
                 return false;
             }
             Step step = a.step() != null ? a.step() : b.step();
@@ -305,13 +305,16 @@ public final class TraceDiff {
         out.printf("  %-12s expected %s (A), actual %s (B)%n", what + ":", expected, actual);
     }
 
-    /** The last instructions before record {@code n} (from A; as many as the ring holds), then the diverging records. */
+    /**
+     * The five records before record {@code n} (from the ring), then the diverging record: A's and B's,
+     * or the one whose result differs ({@code b} null), or none when a trace ended ({@code a} null).
+     */
     private void context(Step[] ring, long n, Step a, Step b) {
-        long from = Math.max(0, n - (a == null ? ring.length : CONTEXT));
-        if (from == n && a == null) return;
+        long from = Math.max(0, n - CONTEXT);
+        if (from >= n && (a == null || a.kind == null)) return;
         out.println("  context:");
         for (long i = from; i < n; i++) out.println("      " + printer.line(ring[(int) (i % ring.length)]));
-        if (a != null) out.println("  A > " + printer.line(a));
+        if (a != null && a.kind != null) out.println((b == null ? "    > " : "  A > ") + printer.line(a));
         if (b != null) out.println("  B > " + printer.line(b));
     }
 

@@ -22,6 +22,10 @@ public final class TracePrinter {
 
     /** One line for {@code s}. */
     public String line(Step s) {
+        return text(s).stripTrailing();
+    }
+
+    private String text(Step s) {
         return switch (s.kind) {
             case INSN -> String.format("%10d  %10x  %-24s %-30s %s", s.icount, s.pc, symbols.name(s.pc),
                     disassemble(s.bits, s.pc), s.effects(" "));
