@@ -47,17 +47,15 @@ final class TraceCommand implements Callable<Integer> {
             defaultValue = "interp")
     RunCommand.Engine engine;
 
-    @Option(names = "--vcpu", paramLabel = "N", description = "Trace only vCPU N (0 is the first thread; default: all).",
-            defaultValue = "-1")
-    int vcpu;
+    @Option(names = "--vcpu", paramLabel = "N", description = "Trace only vCPU N (0 is the first thread; default: all).")
+    Integer vcpu;
 
     @Option(names = "--from", paramLabel = "ICOUNT", description = "Start at this instruction count (per vCPU).",
             defaultValue = "0")
     long from;
 
-    @Option(names = "--count", paramLabel = "N", description = "Trace at most N instructions per vCPU (default: all).",
-            defaultValue = "" + Long.MAX_VALUE)
-    long count;
+    @Option(names = "--count", paramLabel = "N", description = "Trace at most N instructions per vCPU (default: all).")
+    Long count;
 
     @Mixin
     RunOptions run;
@@ -75,7 +73,9 @@ final class TraceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (program == null) throw new ParameterException(spec.commandLine(), "Missing PROGRAM (or a subcommand: show, diff)");
         if (output == null) throw new ParameterException(spec.commandLine(), "Missing the trace file: -o FILE");
-        if (from < 0 || count <= 0) throw new ParameterException(spec.commandLine(), "--from must be >= 0 and --count > 0");
+        if (from < 0 || count != null && count <= 0 || vcpu != null && vcpu < 0) {
+            throw new ParameterException(spec.commandLine(), "--from, --count and --vcpu take non-negative numbers (--count positive)");
+        }
         Options options = run.options(program, args);
         Process process = new Process(options);
         Exec.Start start;
@@ -95,7 +95,7 @@ final class TraceCommand implements Callable<Integer> {
             System.err.println("reprise: " + output + ": cannot write: " + e.getMessage());
             return TRACE_ERROR;
         }
-        process.observers = Tracer.factory(writer, vcpu, from, count);
+        process.observers = Tracer.factory(writer, vcpu == null ? -1 : vcpu, from, count == null ? Long.MAX_VALUE : count);
         Task.first(process, start).start();
         int status = process.awaitExit();
         writer.close();
@@ -131,13 +131,11 @@ final class TraceCommand implements Callable<Integer> {
         @Option(names = "--from", paramLabel = "ICOUNT", description = "Start at this instruction count.", defaultValue = "0")
         long from;
 
-        @Option(names = "--count", paramLabel = "N", description = "Print at most N instructions per vCPU.",
-                defaultValue = "" + Long.MAX_VALUE)
-        long count;
+        @Option(names = "--count", paramLabel = "N", description = "Print at most N instructions per vCPU (default: all).")
+        Long count;
 
-        @Option(names = "--vcpu", paramLabel = "N", description = "Only vCPU N (default: all, one after another).",
-                defaultValue = "-1")
-        int vcpu;
+        @Option(names = "--vcpu", paramLabel = "N", description = "Only vCPU N (default: all, one after another).")
+        Integer vcpu;
 
         @Parameters(index = "0", paramLabel = "FILE", description = "A trace written by 'reprise trace'.")
         Path file;
@@ -152,11 +150,12 @@ final class TraceCommand implements Callable<Integer> {
                     TracePrinter printer = TracePrinter.forHeader(h);
                     Step step = new Step();
                     for (int v : reader.vcpus()) {
-                        if (vcpu >= 0 && v != vcpu) continue;
+                        if (vcpu != null && v != vcpu) continue;
                         out.printf("# vCPU %d%n", v);
                         TraceReader.Stream s = reader.stream(v);
                         long shown = 0;
-                        while (shown < count && s.next(step)) {
+                        long limit = count == null ? Long.MAX_VALUE : count;
+                        while (shown < limit && s.next(step)) {
                             if (step.icount < from) continue;
                             out.println(printer.line(step));
                             if (step.kind == Step.Kind.INSN) shown++;

@@ -27,11 +27,11 @@ public final class TracePrinter {
 
     private String text(Step s) {
         return switch (s.kind) {
-            case INSN -> String.format("%10d  %10x  %-24s %-30s %s", s.icount, s.pc, symbols.name(s.pc),
+            case INSN -> String.format("%10d  %10x  %-28s %-30s %s", s.icount, s.pc, symbols.name(s.pc),
                     disassemble(s.bits, s.pc), s.effects(" "));
-            case CHANGE -> String.format("%10s  %10x  %-24s %-30s %s", "", s.pc, symbols.name(s.pc),
+            case CHANGE -> String.format("%10s  %10x  %-28s %-30s %s", "", s.pc, symbols.name(s.pc),
                     "(signal: state changed)", s.effects(" "));
-            case STATE -> String.format("%10d  %10x  %-24s %-30s", s.icount, s.pc, symbols.name(s.pc), "(start of vCPU "
+            case STATE -> String.format("%10d  %10x  %-28s %-30s", s.icount, s.pc, symbols.name(s.pc), "(start of vCPU "
                     + s.vcpu + "'s trace)");
         };
     }
