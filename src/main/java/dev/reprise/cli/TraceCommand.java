@@ -92,13 +92,18 @@ final class TraceCommand implements Callable<Integer> {
         try {
             writer = new TraceWriter(output, header);
         } catch (IOException e) {
-            System.err.println("reprise: " + output + ": cannot write: " + e.getMessage());
+            System.err.println("reprise: " + e.getMessage());
             return TRACE_ERROR;
         }
         process.observers = Tracer.factory(writer, vcpu == null ? -1 : vcpu, from, count == null ? Long.MAX_VALUE : count);
         Task.first(process, start).start();
         int status = process.awaitExit();
-        writer.close();
+        try {
+            writer.close();
+        } catch (IOException e) {
+            System.err.println("reprise: " + e.getMessage());
+            return TRACE_ERROR;
+        }
         return status;
     }
 

@@ -39,12 +39,24 @@ public final class TraceWriter implements Closeable {
     /** A vCPU appends its buffer once it holds this much. */
     private static final int CHUNK_SIZE = 1 << 16;
 
+    private final Path file;
     private final OutputStream out;
     private final List<Vcpu> open = new ArrayList<>();
     private boolean closed;
+    /** The first write that failed (disk full): the vCPUs run on, and close() reports it. */
+    private IOException failure;
 
     public TraceWriter(Path file, TraceHeader header) throws IOException {
-        out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+        this.file = file;
+        try {
+            out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new TraceFileException(file, "cannot write: No such file or directory");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new TraceFileException(file, "cannot write: Permission denied");
+        } catch (IOException e) {
+            throw new TraceFileException(file, "cannot write: " + e.getMessage());
+        }
         Buffer h = new Buffer();
         h.bytes(MAGIC, MAGIC.length);
         h.varint(VERSION);
@@ -53,7 +65,16 @@ public final class TraceWriter implements Closeable {
         h.varint(header.argv().size());
         for (String a : header.argv()) h.string(a);
         h.varint(header.loadBias());
-        out.write(h.data, 0, h.size);
+        write(h.data, h.size);
+    }
+
+    private void write(byte[] data, int size) {
+        if (failure != null) return;
+        try {
+            out.write(data, 0, size);
+        } catch (IOException e) {
+            failure = e;
+        }
     }
 
     /** The encoder for vCPU {@code vcpu}'s stream; use it from one thread, and {@link Vcpu#end} it. */
@@ -63,15 +84,15 @@ public final class TraceWriter implements Closeable {
         return v;
     }
 
-    private synchronized void append(Vcpu v, boolean last) throws IOException {
+    private synchronized void append(Vcpu v, boolean last) {
         if (closed) return; // a thread that outlived the close: its tail is dropped, never half-written
         if (v.buffer.size > 0) {
             Buffer frame = new Buffer();
             frame.data[frame.size++] = CHUNK;
             frame.varint(v.id);
             frame.varint(v.buffer.size);
-            out.write(frame.data, 0, frame.size);
-            out.write(v.buffer.data, 0, v.buffer.size);
+            write(frame.data, frame.size);
+            write(v.buffer.data, v.buffer.size);
             v.buffer.size = 0;
         }
         if (last) {
@@ -82,7 +103,8 @@ public final class TraceWriter implements Closeable {
 
     /**
      * Completes the file. Waits (briefly) for vCPUs that have not ended yet; what they did not append
-     * by then is left out, so the file never holds half a record.
+     * by then is left out, so the file never holds half a record. A failed write is reported here,
+     * and the file then lacks its end marker: readers call it truncated.
      */
     @Override
     public synchronized void close() throws IOException {
@@ -94,8 +116,13 @@ public final class TraceWriter implements Closeable {
             Thread.currentThread().interrupt();
         }
         closed = true;
-        out.write(END);
-        out.close();
+        write(new byte[] {END}, 1);
+        try {
+            out.close();
+        } catch (IOException e) {
+            if (failure == null) failure = e;
+        }
+        if (failure != null) throw new TraceFileException(file, "cannot write: " + failure.getMessage());
     }
 
     /** One vCPU's record encoder: keeps the state that deltas are taken against. One thread only. */
@@ -114,7 +141,7 @@ public final class TraceWriter implements Closeable {
         }
 
         /** A full register state: where the stream starts (or restarts). */
-        public void state(long icount, long pc, long[] x, long[] f, int fcsr) throws IOException {
+        public void state(long icount, long pc, long[] x, long[] f, int fcsr) {
             buffer.tag(STATE);
             buffer.varint(icount);
             buffer.varint(pc);
@@ -189,7 +216,7 @@ public final class TraceWriter implements Closeable {
         }
 
         /** Ends the record started by {@link #instruction} or {@link #change} and adds it to the stream. */
-        public void finish() throws IOException {
+        public void finish() {
             int tag = kind | Math.min(effectCount, 15) << 4;
             boolean pcGiven = recordPc != pc, icountGiven = kind == INSN && recordIcount != icount;
             if (pcGiven) tag |= PC_GIVEN;
@@ -215,12 +242,12 @@ public final class TraceWriter implements Closeable {
             flushIfFull();
         }
 
-        private void flushIfFull() throws IOException {
+        private void flushIfFull() {
             if (buffer.size >= CHUNK_SIZE) append(this, false);
         }
 
         /** The stream is complete (the thread ended or tracing stopped): appends what is buffered. */
-        public void end() throws IOException {
+        public void end() {
             append(this, true);
         }
     }

@@ -7,9 +7,6 @@ import dev.reprise.isa.Op;
 import dev.reprise.mem.MemoryFault;
 import dev.reprise.mem.Mmu;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-
 /**
  * Traces one vCPU: compares the hart after each step with the stream's state before it, and writes
  * what changed. Effects are observed, not predicted: a register an engine wrongly wrote shows up
@@ -42,7 +39,7 @@ public final class Tracer implements StepObserver {
         if (!active) return;
         if (!started) {
             started = true;
-            io(() -> out.state(h.icount, h.pc, h.x, h.f, fcsr(h)));
+            out.state(h.icount, h.pc, h.x, h.f, fcsr(h));
         }
         pc = h.pc;
         icount = h.icount;
@@ -65,12 +62,12 @@ public final class Tracer implements StepObserver {
             out.change(h.pc);
             registers(h, -1, -1);
         }
-        io(out::finish);
+        out.finish();
     }
 
     @Override
     public void ended(Hart h) {
-        io(out::end);
+        out.end();
     }
 
     private void registers(Hart h, int xd, int fd) {
@@ -122,17 +119,5 @@ public final class Tracer implements StepObserver {
 
     private static int fcsr(Hart h) {
         return h.frm << 5 | h.fflags;
-    }
-
-    private interface IoAction {
-        void run() throws IOException;
-    }
-
-    private static void io(IoAction a) {
-        try {
-            a.run();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

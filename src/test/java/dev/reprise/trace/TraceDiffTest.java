@@ -133,6 +133,21 @@ class TraceDiffTest {
         assertThat(shown.stderr()).isEqualTo("reprise: " + truncated + ": truncated trace (it ends before its end marker: the run was cut short?)\n");
     }
 
+    @Test
+    void aTruncatedQemuLogGivesOneLineAndStatus2() throws Exception {
+        assumeTrue(GuestRunner.onPath("qemu-riscv64"), "qemu-riscv64 is not installed (apt-get install qemu-user)");
+        Path trace = dir.resolve("fs_arith.trace");
+        TraceFixture.trace("fs_arith", trace, o -> o);
+        byte[] log = Files.readAllBytes(qemuLog("fs_arith"));
+        for (int cut : new int[] {log.length / 2, log.length - 1 - 40}) {
+            Path truncated = Files.write(dir.resolve("cut" + cut + ".log"), Arrays.copyOf(log, cut));
+            var r = GuestRunner.run(GuestRunner.repriseCommand("trace", "diff", truncated.toString(), trace.toString()),
+                    Map.of(), new byte[0], 60);
+            assertThat(r.status()).as(r.stdout() + r.stderr()).isEqualTo(2);
+            assertThat(r.stderr()).startsWith("reprise: " + truncated + ": truncated QEMU log").hasLineCount(1);
+        }
+    }
+
     private Path qemuLog(String name) throws Exception {
         Path log = dir.resolve(name + ".log");
         Path program = TraceFixture.program(name);
