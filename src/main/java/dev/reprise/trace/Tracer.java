@@ -58,7 +58,7 @@ public final class Tracer implements StepObserver {
             registers(h, op.operands.startsWith("d") ? insn.rd() : -1, op.operands.startsWith("D") ? insn.rd() : -1);
             memory(h, insn, address);
         } else {
-            if (h.pc == out.pc && !registersChanged(h)) return;
+            if (h.pc == pc && !registersChanged(h)) return; // a fatal trap: nothing to record
             out.change(h.pc);
             registers(h, -1, -1);
         }
@@ -87,6 +87,7 @@ public final class Tracer implements StepObserver {
         if (op.isAtomic()) {
             int size = funct3 == 2 ? 4 : 8;
             if (op == Op.LR_W || op == Op.LR_D) out.load(size, address);
+            // An sc stored only if it succeeded (rd = 0); with rd = x0 success is unknown, so it is recorded.
             else if ((op != Op.SC_W && op != Op.SC_D) || insn.rd() == 0 || h.x[insn.rd()] == 0) store(h.mmu, size, address);
         } else if (opcode == 0b0000011 || opcode == 0b0000111) {
             out.load(1 << (funct3 & 3), address);
