@@ -108,7 +108,16 @@ public final class Step {
         icount = o.icount;
         pc = o.pc;
         bits = o.bits;
-        count = 0;
-        for (int e = 0; e < o.count; e++) add(o.type[e], o.reg[e], o.value[e], o.address[e]);
+        count = o.count;
+        if (type.length < count) {
+            type = new byte[o.type.length];
+            reg = new byte[o.type.length];
+            value = new long[o.type.length];
+            address = new long[o.type.length];
+        }
+        System.arraycopy(o.type, 0, type, 0, count);
+        System.arraycopy(o.reg, 0, reg, 0, count);
+        System.arraycopy(o.value, 0, value, 0, count);
+        System.arraycopy(o.address, 0, address, 0, count);
     }
 }

@@ -64,14 +64,15 @@ public final class TraceDiff {
             TraceReader.Stream sa = a.stream(v), sb = b.stream(v);
             Step[] ring = new Step[CONTEXT + 1];
             for (int i = 0; i < ring.length; i++) ring[i] = new Step();
-            Step actual = new Step();
             for (long n = 0; ; n++, records++) {
                 Step expected = ring[(int) (n % ring.length)];
-                boolean hasA = sa.next(expected), hasB = sb.next(actual);
+                boolean hasA = sa.next(expected);
+                Step actual = sb.next();
+                boolean hasB = actual != null;
                 if (!hasA && !hasB) break;
                 if (hasA && hasB && expected.sameAs(actual)) continue;
                 if (!hasA || !hasB) {
-                    Step last = hasA ? expected : actual;
+                    Step last = hasA ? expected : actual; // the one that goes on
                     out.printf("vCPU %d: %s ends after icount %d; %s goes on at icount %d, pc 0x%x%n", v,
                             hasA ? "B" : "A", last.icount - 1, hasA ? "A" : "B", last.icount, last.pc);
                     context(ring, n, null, null);

@@ -101,8 +101,9 @@ public final class TraceReader implements Closeable {
         /** Bytes of the current chunk not read yet. */
         private long chunkLeft;
         private final TraceState state = new TraceState();
-        /** The previous record, whose effects are applied at the next call (so state() is the state before it). */
-        private Step pending;
+        /** The record last read (its effects are applied at the next call, so that state() is the state before it). */
+        private final Step current = new Step();
+        private boolean pending;
 
         Stream(int vcpu) throws IOException {
             this.vcpu = vcpu;
@@ -116,20 +117,27 @@ public final class TraceReader implements Closeable {
 
         /** Reads the next record into {@code step}; false at the end of this vCPU's stream. */
         public boolean next(Step step) throws IOException {
-            if (pending != null) apply(pending);
-            pending = null;
+            Step s = next();
+            if (s != null) step.copyFrom(s);
+            return s != null;
+        }
+
+        /** The next record, or null at the end; the stream reuses it, so it is valid until the next call. */
+        public Step next() throws IOException {
+            if (pending) apply(current);
+            pending = false;
             try {
-                if (!nextChunk()) return false;
+                if (!nextChunk()) return null;
                 long before = in.position();
-                read(step);
+                read(current);
                 chunkLeft -= in.position() - before;
                 if (chunkLeft < 0) throw in.corrupt();
             } catch (EOFException e) {
                 throw truncated();
             }
-            step.vcpu = vcpu;
-            pending = step;
-            return true;
+            current.vcpu = vcpu;
+            pending = true;
+            return current;
         }
 
         /** Moves to a chunk of this vCPU with bytes left; false at the end marker. */
@@ -280,8 +288,8 @@ public final class TraceReader implements Closeable {
                 at += (int) n;
                 return;
             }
+            if (n > channel.size() - position()) throw new EOFException();
             long target = position() + n;
-            if (target > channel.size()) throw new EOFException();
             channel.position(target);
             base = target;
             at = limit = 0;
