@@ -2,6 +2,7 @@ package dev.reprise.linux;
 
 import dev.reprise.cpu.Hart;
 import dev.reprise.cpu.Interpreter;
+import dev.reprise.cpu.StepObserver;
 import dev.reprise.cpu.SystemInterface;
 import dev.reprise.cpu.Trap;
 import dev.reprise.jit.Jit;
@@ -44,6 +45,9 @@ public final class Task implements SystemInterface {
     private final Jit jit;
     /** Exit status of this thread (exit(2)); the process's if it is the last one. */
     int exitCode;
+    /** Sees every step when the process is traced ({@link Process#observers}); own thread only. */
+    private StepObserver observer;
+    private boolean observerAsked;
 
     Task(Process process, int tid) {
         this.process = process;
@@ -68,9 +72,14 @@ public final class Task implements SystemInterface {
     }
 
     private void run() {
+        StepObserver observer = observer();
         try {
             while (!process.exiting) {
                 hart.mmu.serviceFlush();
+                if (observer != null) {
+                    observedStep(observer);
+                    continue;
+                }
                 if (pending != 0) Signals.deliverPending(this);
                 try {
                     if (jit != null) jit.run(SLICE);
@@ -88,7 +97,32 @@ public final class Task implements SystemInterface {
             e.printStackTrace();
             process.exit(70 + 128);
         } finally {
+            if (observer != null) observer.ended(hart);
             process.remove(this, exitCode);
+        }
+    }
+
+    /** This vCPU's observer from the process's factory (tracing), or null; created once, on first use. */
+    private StepObserver observer() {
+        if (!observerAsked && process.observers != null) observer = process.observers.start(tid - process.pid, hart);
+        observerAsked = true;
+        return observer;
+    }
+
+    /** One step with the observer told about each change: a pending signal's delivery, then one instruction. */
+    private void observedStep(StepObserver o) {
+        if (pending != 0) {
+            o.before(hart);
+            Signals.deliverPending(this);
+            o.after(hart);
+        }
+        o.before(hart);
+        try {
+            Interpreter.step(hart);
+        } catch (Trap trap) {
+            Signals.deliverTrap(this, trap);
+        } finally {
+            o.after(hart); // also when the instruction was an exit: it retired
         }
     }
 
@@ -152,7 +186,12 @@ public final class Task implements SystemInterface {
     private boolean advance(boolean block) {
         if (process.exiting) return false;
         lastStepTrapped = false;
+        StepObserver o = observer();
         try {
+            if (o != null) {
+                observedStep(o);
+                return !process.exiting;
+            }
             if (pending != 0) Signals.deliverPending(this);
             try {
                 if (block) jit.runBlock();
@@ -163,6 +202,7 @@ public final class Task implements SystemInterface {
             }
             return !process.exiting;
         } catch (TaskExit e) {
+            if (o != null) o.ended(hart);
             process.remove(this, exitCode);
             return false;
         }
