@@ -76,6 +76,10 @@ final class TraceCommand implements Callable<Integer> {
         if (from < 0 || count != null && count <= 0 || vcpu != null && vcpu < 0) {
             throw new ParameterException(spec.commandLine(), "--from, --count and --vcpu take non-negative numbers (--count positive)");
         }
+        if (engine != RunCommand.Engine.interp) {
+            // Task single-steps the interpreter; another engine must call the StepObserver itself first.
+            throw new ParameterException(spec.commandLine(), "tracing the " + engine + " engine is not supported yet");
+        }
         Options options = run.options(program, args);
         Process process = new Process(options);
         Exec.Start start;
