@@ -77,7 +77,8 @@ final class TraceCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--from, --count and --vcpu take non-negative numbers (--count positive)");
         }
         if (engine != RunCommand.Engine.interp) {
-            throw new ParameterException(spec.commandLine(), "--engine " + engine + ": traces are taken with the interpreter for now (--engine interp)");
+            // Task single-steps the interpreter; another engine must call the StepObserver itself first.
+            throw new ParameterException(spec.commandLine(), "tracing the " + engine + " engine is not supported yet");
         }
         Options options = run.options(program, args, false);
         Process process = new Process(options);

@@ -1,5 +1,6 @@
 package dev.reprise.linux;
 
+import dev.reprise.cpu.StepObserver;
 import dev.reprise.mem.AddressSpace;
 
 import java.io.PrintStream;
@@ -40,7 +41,7 @@ public final class Process implements AutoCloseable {
     private long sigreturnTrampoline;
 
     /** Observes every vCPU step by step (tracing), or null to run at full speed; set before any thread runs. */
-    public volatile dev.reprise.cpu.StepObserver.Factory observers;
+    public volatile StepObserver.Factory observers;
 
     /** The process id (= the first thread's tid), as the guest sees it. */
     public final int pid;
