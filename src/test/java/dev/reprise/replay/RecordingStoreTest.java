@@ -1,0 +1,235 @@
+package dev.reprise.replay;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RecordingStoreTest {
+    @TempDir
+    Path tmp;
+
+    static RecordingHeader header() {
+        byte[] sha = new byte[32];
+        sha[0] = 0x42;
+        return new RecordingHeader(RecordingHeader.FORMAT_VERSION, "guest-tests/bin/racy_counter", sha,
+                List.of("racy_counter", "2", "héllo"), List.of("LANG=C", "EMPTY="), 0, 4096, 0xdeadbeefL, "interp");
+    }
+
+    /** Appends {@code n} sample events of seed {@code vcpu} to {@code log}. */
+    static void append(VcpuLog log, int n) {
+        SampleEvents events = new SampleEvents(log.vcpu);
+        for (int i = 0; i < n; i++) log.append(events.next());
+    }
+
+    static List<Event> readAll(RecordingReader r, int vcpu) {
+        List<Event> out = new ArrayList<>();
+        try (EventCursor c = r.cursor(vcpu)) {
+            while (c.peek() != null) out.add(c.take());
+        }
+        return out;
+    }
+
+    @Test
+    void parallelWritersEachWithTheirOwnQueueReadBackInOrder() throws Exception {
+        int vcpus = 4, perVcpu = 40_000;
+        Path dir = tmp.resolve("rec");
+        try (RecordingWriter w = RecordingWriter.create(dir, header())) {
+            CyclicBarrier start = new CyclicBarrier(vcpus);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int id = 0; id < vcpus; id++) {
+                VcpuLog log = w.vcpu(id);
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        start.await();   // all append at once: no vCPU waits for another
+                        append(log, perVcpu);
+                        log.close();
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                }));
+            }
+            for (Thread t : threads) t.join();
+            assertThat(failure.get()).isNull();
+            w.finish();
+        }
+        try (RecordingReader r = RecordingReader.open(dir)) {
+            assertThat(r.complete()).isTrue();
+            assertThat(r.header()).isEqualTo(header().withVcpus(vcpus));
+            assertThat(r.vcpus()).containsExactly(0, 1, 2, 3);
+            for (int id = 0; id < vcpus; id++) {
+                SampleEvents expected = new SampleEvents(id);
+                List<Event> got = readAll(r, id);
+                assertThat(got).hasSize(perVcpu);
+                for (Event e : got) assertThat(e).isEqualTo(expected.next());
+            }
+        }
+    }
+
+    @Test
+    void everyKindRoundTripsAndPeekDoesNotConsume() throws IOException {
+        Path dir = tmp.resolve("rec");
+        SampleEvents sample = new SampleEvents(7);
+        Map<Event.Kind, Event> oneOfEach = new EnumMap<>(Event.Kind.class);
+        while (oneOfEach.size() < Event.Kind.values().length) {
+            Event e = sample.next();
+            oneOfEach.putIfAbsent(e.kind(), e);
+        }
+        try (RecordingWriter w = RecordingWriter.create(dir, header())) {
+            VcpuLog log = w.vcpu(0);
+            oneOfEach.values().forEach(log::append);
+            w.finish();
+        }
+        try (RecordingReader r = RecordingReader.open(dir); EventCursor c = r.cursor(0)) {
+            for (Event e : oneOfEach.values()) {
+                assertThat(c.peek()).isEqualTo(e);
+                assertThat(c.peek()).isEqualTo(e);
+                assertThat(c.take()).isEqualTo(e);
+            }
+            assertThat(c.peek()).isNull();
+            assertThat(c.taken()).isEqualTo(oneOfEach.size());
+        }
+    }
+
+    @Test
+    void aRecordingClosedWithoutFinishIsIncompleteButReadable() throws IOException {
+        Path dir = tmp.resolve("rec");
+        try (RecordingWriter w = RecordingWriter.create(dir, header())) {
+            append(w.vcpu(0), 1000);
+            append(w.vcpu(1), 10);
+        }
+        try (RecordingReader r = RecordingReader.open(dir)) {
+            assertThat(r.complete()).isFalse();
+            assertThat(r.header().vcpus()).isZero();   // only known at a clean end
+            assertThat(readAll(r, 0)).hasSize(1000);
+            assertThat(readAll(r, 1)).hasSize(10);
+        }
+    }
+
+    @Test
+    void aVcpuWithoutEventsReadsEmpty() throws IOException {
+        Path dir = tmp.resolve("rec");
+        try (RecordingWriter w = RecordingWriter.create(dir, header())) {
+            w.vcpu(0);
+            w.finish();
+        }
+        try (RecordingReader r = RecordingReader.open(dir)) {
+            assertThat(readAll(r, 0)).isEmpty();
+        }
+    }
+
+    @Test
+    void refusesADirectoryThatIsNotEmpty() throws IOException {
+        Files.writeString(tmp.resolve("x"), "x");
+        assertThatThrownBy(() -> RecordingWriter.create(tmp, header())).isInstanceOf(IOException.class).hasMessageContaining("not empty");
+    }
+
+    // ---- bad recordings: one exception type each, one-line messages --------------------------------
+
+    private Path finished(int events) throws IOException {
+        Path dir = tmp.resolve("rec");
+        try (RecordingWriter w = RecordingWriter.create(dir, header())) {
+            append(w.vcpu(0), events);
+            w.finish();
+        }
+        return dir;
+    }
+
+    private static void assertOneLine(Throwable e) {
+        assertThat(e.getMessage()).doesNotContain("\n").isNotBlank();
+    }
+
+    @Test
+    void missingDirectory() {
+        assertThatThrownBy(() -> RecordingReader.open(tmp.resolve("nope")))
+                .isInstanceOf(RecordingException.Missing.class).satisfies(RecordingStoreTest::assertOneLine)
+                .hasMessageContaining("no such recording");
+    }
+
+    @Test
+    void foreignDirectoryOrFile() throws IOException {
+        assertThatThrownBy(() -> RecordingReader.open(tmp)).isInstanceOf(RecordingException.Foreign.class)
+                .satisfies(RecordingStoreTest::assertOneLine);
+        Path file = Files.writeString(tmp.resolve("f"), "hello");
+        assertThatThrownBy(() -> RecordingReader.open(file)).isInstanceOf(RecordingException.Foreign.class);
+        Files.writeString(tmp.resolve("header"), "#!/bin/sh\necho not a header\n");
+        assertThatThrownBy(() -> RecordingReader.open(tmp)).isInstanceOf(RecordingException.Foreign.class)
+                .satisfies(RecordingStoreTest::assertOneLine);
+    }
+
+    @Test
+    void anotherFormatVersionIsRefusedBeforeAnythingElse() throws IOException {
+        Path dir = finished(3);
+        byte[] h = Files.readAllBytes(dir.resolve("header"));
+        h[11] = 2;   // big-endian version at offset 8; the checksum no longer matches either
+        Files.write(dir.resolve("header"), h);
+        assertThatThrownBy(() -> RecordingReader.open(dir)).isInstanceOf(RecordingException.VersionMismatch.class)
+                .satisfies(RecordingStoreTest::assertOneLine)
+                .hasMessageContaining("version 2").hasMessageContaining("reads version " + RecordingHeader.FORMAT_VERSION);
+    }
+
+    @Test
+    void corruptedHeader() throws IOException {
+        Path dir = finished(3);
+        byte[] h = Files.readAllBytes(dir.resolve("header"));
+        h[h.length / 2] ^= 0x10;
+        Files.write(dir.resolve("header"), h);
+        assertThatThrownBy(() -> RecordingReader.open(dir)).isInstanceOf(RecordingException.Corrupted.class)
+                .satisfies(RecordingStoreTest::assertOneLine).hasMessageContaining("checksum");
+    }
+
+    @Test
+    void truncatedHeader() throws IOException {
+        Path dir = finished(3);
+        byte[] h = Files.readAllBytes(dir.resolve("header"));
+        for (int cut : new int[] {h.length - 1, 20, 12}) {
+            Files.write(dir.resolve("header"), java.util.Arrays.copyOf(h, cut));
+            assertThatThrownBy(() -> RecordingReader.open(dir)).as("cut at %d", cut).isInstanceOf(RecordingException.Truncated.class)
+                    .satisfies(RecordingStoreTest::assertOneLine);
+        }
+    }
+
+    @Test
+    void aCompleteRecordingThatLostEventsIsTruncated() throws IOException {
+        Path dir = finished(5);
+        Files.writeString(dir.resolve("complete"), "reprise recording complete\nvcpus 1\nvcpu 0 events 6\n");
+        try (RecordingReader r = RecordingReader.open(dir); EventCursor c = r.cursor(0)) {
+            for (int i = 0; i < 5; i++) c.take();
+            assertThatThrownBy(c::peek).isInstanceOf(RecordingException.Truncated.class)
+                    .satisfies(RecordingStoreTest::assertOneLine).hasMessageContaining("after 5 events");
+        }
+    }
+
+    @Test
+    void aCompleteRecordingWithMoreEventsThanListedIsCorrupted() throws IOException {
+        Path dir = finished(5);
+        Files.writeString(dir.resolve("complete"), "reprise recording complete\nvcpus 1\nvcpu 0 events 4\n");
+        try (RecordingReader r = RecordingReader.open(dir)) {
+            assertThatThrownBy(() -> readAll(r, 0)).isInstanceOf(RecordingException.Corrupted.class);
+        }
+    }
+
+    @Test
+    void corruptedMarkerOrMismatchedVcpus() throws IOException {
+        Path dir = finished(5);
+        Files.write(dir.resolve("complete"), "reprise recording complete\nvcpus two\n".getBytes(StandardCharsets.US_ASCII));
+        assertThatThrownBy(() -> RecordingReader.open(dir)).isInstanceOf(RecordingException.Corrupted.class)
+                .satisfies(RecordingStoreTest::assertOneLine);
+        Files.writeString(dir.resolve("complete"), "reprise recording complete\nvcpus 1\nvcpu 3 events 5\n");
+        assertThatThrownBy(() -> RecordingReader.open(dir)).isInstanceOf(RecordingException.Corrupted.class)
+                .satisfies(RecordingStoreTest::assertOneLine).hasMessageContaining("queues [0]");
+    }
+}
