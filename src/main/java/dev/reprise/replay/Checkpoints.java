@@ -175,12 +175,13 @@ public final class Checkpoints {
     static byte[] encode(Checkpoint c) {
         Output out = new Output(1 << 16, -1);
         out.write(MAGIC);
-        out.writeInt(RecordingHeader.FORMAT_VERSION);
-        out.writeInt(0);   // length, patched below
+        out.writeInt(0);   // version, length and CRC are patched below, big-endian as in the header
+        out.writeInt(0);
         kryo().writeObject(out, c);
-        out.writeInt(0);   // CRC, patched below
+        out.writeInt(0);
         byte[] bytes = out.toBytes();
         ByteBuffer b = ByteBuffer.wrap(bytes);
+        b.putInt(8, RecordingHeader.FORMAT_VERSION);
         b.putInt(12, bytes.length);
         CRC32 crc = new CRC32();
         crc.update(bytes, 0, bytes.length - 4);
