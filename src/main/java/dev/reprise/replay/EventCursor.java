@@ -27,6 +27,8 @@ public final class EventCursor implements AutoCloseable {
     private ExcerptTailer tailer;
     private Event next;
     private long taken;
+    /** Bytes of the events read so far as the queue stores them (4-byte excerpt header included). */
+    private long bytes;
     private boolean atEnd;
 
     EventCursor(Path dir, int vcpu, SingleChronicleQueue queue, long expected) {
@@ -55,6 +57,14 @@ public final class EventCursor implements AutoCloseable {
         return e;
     }
 
+    /** Chronicle's length-and-flags word before each excerpt. */
+    private static final int EXCERPT_HEADER = 4;
+
+    /** Bytes the events read so far take in the queue (for log-size statistics). */
+    public long bytesRead() {
+        return bytes;
+    }
+
     /** Events taken so far (the index of the next one). */
     public long taken() {
         return taken;
@@ -70,6 +80,7 @@ public final class EventCursor implements AutoCloseable {
                         throw new RecordingException.Corrupted(dir + ": vCPU " + vcpu + "'s log has more events than the "
                                 + expected + " the recording lists", null);
                     }
+                    bytes += EXCERPT_HEADER + dc.wire().bytes().readRemaining();
                     try {
                         return EventCodec.read(dc.wire().bytes());
                     } catch (RuntimeException e) {

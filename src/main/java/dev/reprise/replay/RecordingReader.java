@@ -97,10 +97,13 @@ public final class RecordingReader implements AutoCloseable {
         return new EventCursor(dir, vcpu, queues.get(vcpu), expected == null ? -1 : expected.get(vcpu));
     }
 
-    /** Bytes of all files of the recording (queues, header, checkpoints). */
-    public long sizeInBytes() {
+    /** Bytes of the files beside the queues: header, completion marker, checkpoints. */
+    public long metadataBytes() {
         try {
-            return Layout.size(dir);
+            long n = Files.size(dir.resolve(Layout.HEADER));
+            if (complete()) n += Files.size(dir.resolve(Layout.COMPLETE));
+            for (Path c : checkpoints()) n += Files.size(c);
+            return n;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
