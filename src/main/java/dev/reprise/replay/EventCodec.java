@@ -11,9 +11,55 @@ import java.util.List;
  * tag byte, icount, pc, digest (8 bytes little-endian), then the kind's fields. Unsigned numbers
  * are stop-bit varints (7 bits a byte, high bit = more follows); signed ones are zigzag-mapped
  * first so that small negatives (-errno) stay short.
+ *
+ * <p>A system call whose memory writes exceed {@link #MAX_INLINE} bytes (a big read, a file
+ * mapped in) would not fit one excerpt: its writes go first, in {@link #DATA} excerpts of at most
+ * {@link #CHUNK} bytes each, and the SYSCALL excerpt follows with no writes of its own.
  */
 final class EventCodec {
     private EventCodec() {}
+
+    /** The tag of a piece of the next SYSCALL's memory writes (not an event of its own). */
+    static final int DATA = 7;
+    /** Memory-write bytes above which a SYSCALL's writes go in DATA excerpts (Chronicle caps an excerpt at a quarter of its 64 MiB block). */
+    static final int MAX_INLINE = 1 << 20;
+    static final int CHUNK = 1 << 20;
+
+    /** Bytes of memory writes in {@code s}. */
+    static long writtenBytes(Event.Syscall s) {
+        long n = 0;
+        for (Event.MemoryWrite w : s.writes()) n += w.length();
+        return n;
+    }
+
+    /** A DATA excerpt: {@code length} bytes at {@code address}; {@code continues}: the same write as the previous DATA. */
+    static void writeData(long address, byte[] bytes, int offset, int length, boolean continues, BytesOut<?> out) {
+        out.writeByte((byte) DATA);
+        out.writeByte((byte) (continues ? 1 : 0));
+        out.writeStopBit(address);
+        out.writeStopBit(length);
+        out.write(bytes, offset, length);
+    }
+
+    /** Reads a DATA excerpt's body (its tag already read) into {@code writes}, joining a continued write to the last one. */
+    static void readData(BytesIn<?> in, List<Event.MemoryWrite> writes) {
+        int flags = in.readUnsignedByte();
+        if ((flags & ~1) != 0) throw new IllegalArgumentException("bad data flags " + flags);
+        long address = in.readStopBit();
+        byte[] bytes = new byte[count(in)];
+        in.read(bytes);
+        if (in.readRemaining() != 0) throw new IllegalArgumentException(in.readRemaining() + " stray bytes after data");
+        if ((flags & 1) != 0) {
+            if (writes.isEmpty()) throw new IllegalArgumentException("data continues nothing");
+            Event.MemoryWrite last = writes.removeLast();
+            if (last.address() + last.length() != address) throw new IllegalArgumentException("data does not continue its write");
+            byte[] joined = java.util.Arrays.copyOf(last.bytes(), last.length() + bytes.length);
+            System.arraycopy(bytes, 0, joined, last.length(), bytes.length);
+            bytes = joined;
+            address = last.address();
+        }
+        writes.add(new Event.MemoryWrite(address, bytes));
+    }
 
     static void write(Event e, BytesOut<?> out) {
         out.writeByte((byte) e.kind().tag);

@@ -1,10 +1,13 @@
 package dev.reprise.replay;
 
+import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
@@ -72,24 +75,41 @@ public final class EventCursor implements AutoCloseable {
 
     private Event readNext() {
         long index = taken;
+        List<Event.MemoryWrite> data = new ArrayList<>();   // DATA excerpts of the SYSCALL that follows them
         if (queue != null) {
             if (tailer == null) tailer = queue.createTailer();
-            try (DocumentContext dc = tailer.readingDocument()) {
-                if (dc.isPresent()) {
-                    if (expected >= 0 && index >= expected) {
-                        throw new RecordingException.Corrupted(dir + ": vCPU " + vcpu + "'s log has more events than the "
-                                + expected + " the recording lists", null);
-                    }
-                    bytes += EXCERPT_HEADER + dc.wire().bytes().readRemaining();
-                    try {
-                        return EventCodec.read(dc.wire().bytes());
-                    } catch (RuntimeException e) {
-                        throw new RecordingException.Corrupted(dir + ": corrupted event " + index + " of vCPU " + vcpu + " (" + e.getMessage() + ")", e);
+            try {
+                while (true) {
+                    try (DocumentContext dc = tailer.readingDocument()) {
+                        if (!dc.isPresent()) break;
+                        Bytes<?> in = dc.wire().bytes();
+                        bytes += EXCERPT_HEADER + in.readRemaining();
+                        if (in.peekUnsignedByte() == EventCodec.DATA) {
+                            in.readSkip(1);
+                            EventCodec.readData(in, data);
+                            continue;
+                        }
+                        if (expected >= 0 && index >= expected) {
+                            throw new RecordingException.Corrupted(dir + ": vCPU " + vcpu + "'s log has more events than the "
+                                    + expected + " the recording lists", null);
+                        }
+                        Event e = EventCodec.read(in);
+                        if (data.isEmpty()) return e;
+                        if (!(e instanceof Event.Syscall s) || !s.writes().isEmpty()) throw new IllegalArgumentException("data before a " + e.kind());
+                        return new Event.Syscall(s.icount(), s.pc(), s.digest(), s.number(), s.result(), data);
                     }
                 }
+            } catch (RecordingException e) {
+                throw e;
+            } catch (RuntimeException e) {   // undecodable bytes, or Chronicle failing on a damaged queue file
+                throw new RecordingException.Corrupted(dir + ": corrupted event " + index + " of vCPU " + vcpu + " (" + e.getMessage() + ")", e);
             }
         }
+        // The end of the log. DATA without its SYSCALL is the part of an event a killed recorder did not finish.
         atEnd = true;
+        if (expected >= 0 && !data.isEmpty()) {
+            throw new RecordingException.Corrupted(dir + ": vCPU " + vcpu + "'s log ends with memory writes of no system call", null);
+        }
         if (expected >= 0 && index < expected) {
             throw new RecordingException.Truncated(dir + ": vCPU " + vcpu + "'s log ends after " + index + " events, the recording lists " + expected);
         }
