@@ -59,6 +59,11 @@ public record RecordingHeader(int formatVersion, String program, byte[] programS
         return HexFormat.of().formatHex(programSha256);
     }
 
+    /** True if {@code program}'s bytes are the recorded program's (replay refuses any other). */
+    public boolean isOf(Path program) throws IOException {
+        return java.security.MessageDigest.isEqual(sha256(program), programSha256);
+    }
+
     public RecordingHeader withVcpus(int n) {
         return new RecordingHeader(formatVersion, program, programSha256, argv, env, n, granuleSize, seed, engine);
     }

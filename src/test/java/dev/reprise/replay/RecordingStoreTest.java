@@ -234,6 +234,49 @@ class RecordingStoreTest {
     }
 
     @Test
+    void anUndecodableEventIsCorrupted() throws IOException {
+        Path dir = tmp.resolve("rec");
+        long digest = 0x1122334455667788L;
+        try (RecordingWriter w = RecordingWriter.create(dir, header())) {
+            VcpuLog log = w.vcpu(0);
+            log.append(new Event.Release(1, 1, 0));
+            log.append(new Event.Exit(1, 1, digest, 0));   // tag, icount 1, pc 1, then the digest little-endian
+            w.finish();
+        }
+        Path file;
+        try (var files = Files.list(Layout.vcpuDir(dir, 0))) {
+            file = files.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        byte[] pattern = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(digest).array();
+        int at = indexOf(bytes, pattern);
+        assertThat(bytes[at - 3]).isEqualTo((byte) Event.Kind.EXIT.tag);
+        bytes[at - 3] = 0x55;
+        Files.write(file, bytes);
+        try (RecordingReader r = RecordingReader.open(dir); EventCursor c = r.cursor(0)) {
+            assertThat(c.take()).isEqualTo(new Event.Release(1, 1, 0));
+            assertThatThrownBy(c::peek).isInstanceOf(RecordingException.Corrupted.class)
+                    .satisfies(RecordingStoreTest::assertOneLine).hasMessageContaining("event 1 of vCPU 0").hasMessageContaining("tag 85");
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) return i;
+        }
+        throw new AssertionError("pattern not found");
+    }
+
+    @Test
+    void theHeaderKnowsItsProgram() throws IOException {
+        Path program = Files.write(tmp.resolve("prog"), new byte[] {0x7f, 'E', 'L', 'F'});
+        RecordingHeader h = RecordingHeader.of(program, List.of("prog"), List.of(), 4096, 0, "interp");
+        assertThat(h.isOf(program)).isTrue();
+        Files.write(program, new byte[] {0x7f, 'E', 'L', 'G'});
+        assertThat(h.isOf(program)).isFalse();
+    }
+
+    @Test
     void aCompleteRecordingThatLostEventsIsTruncated() throws IOException {
         Path dir = finished(5);
         Files.writeString(dir.resolve("complete"), "reprise recording complete\nvcpus 1\nvcpu 0 events 6\n");
