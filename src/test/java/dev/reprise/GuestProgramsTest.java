@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every program in guest-tests/bin runs under Reprise and gives the output and exit status that
- * qemu-riscv64 gave (guest-tests/expected, recorded by tools/build-guests --expected).
+ * qemu-riscv64 gave (guest-tests/expected, recorded by tools/build-guests --expected), with
+ * each engine.
  */
 class GuestProgramsTest {
     static final Path GUESTS = GuestRunner.root().resolve("guest-tests");
@@ -29,16 +30,17 @@ class GuestProgramsTest {
             programs = s.filter(Files::isRegularFile).sorted().toList();
         }
         assertThat(programs).as("guest-tests/bin holds the bundled guest programs").isNotEmpty();
-        return programs.stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> check(p)));
+        return programs.stream().flatMap(p -> Stream.of("jit", "interp").map(engine ->
+                DynamicTest.dynamicTest(p.getFileName() + " [" + engine + "]", () -> check(p, engine))));
     }
 
-    static void check(Path program) throws Exception {
+    static void check(Path program, String engine) throws Exception {
         String name = program.getFileName().toString();
         Expected e = Expected.of(name);
-        List<String> args = new ArrayList<>(List.of("run", "--", "guest-tests/bin/" + name));
+        List<String> args = new ArrayList<>(List.of("run", "--engine", engine, "--", "guest-tests/bin/" + name));
         args.addAll(e.args);
         var result = GuestRunner.run(GuestRunner.repriseCommand(args.toArray(String[]::new)), e.env, e.stdin, 300);
-        String context = name + " stderr:\n" + result.stderr();
+        String context = name + " [" + engine + "] stderr:\n" + result.stderr();
         if (e.stdoutRegex != null) {
             String[] lines = result.stdout().split("\n", -1);
             List<String> patterns = e.stdoutRegex;

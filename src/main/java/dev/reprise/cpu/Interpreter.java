@@ -29,6 +29,15 @@ public final class Interpreter {
         } catch (MemoryFault f) {
             throw new Trap(Trap.Cause.MEMORY, pc, f.address, f);
         }
+        executeAt(h, insn);
+    }
+
+    /**
+     * Executes {@code insn}, already fetched and decoded from {@code h.pc}, exactly as {@link #step}
+     * would: the JIT calls it for the instructions it does not translate itself.
+     */
+    public static void executeAt(Hart h, Insn insn) {
+        long pc = h.pc;
         try {
             execute(h, insn, pc);
         } catch (MemoryFault f) {
@@ -37,7 +46,7 @@ public final class Interpreter {
     }
 
     /** The instruction bits at pc: a 16-bit parcel, or 32 bits when the low bits are 11. */
-    static int fetch(Mmu mmu, long pc) {
+    public static int fetch(Mmu mmu, long pc) {
         int lo = mmu.fetch16(pc);
         return (lo & 3) != 3 ? lo : lo | mmu.fetch16(pc + 2) << 16;
     }

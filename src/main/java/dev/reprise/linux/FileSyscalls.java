@@ -271,48 +271,36 @@ final class FileSyscalls {
 
     static long read(Task t, long fd, long buf, long count, long a3, long a4, long a5) {
         Process p = t.process;
-        FileTable.OpenFile f = p.files.acquire(fd);
-        try {
+        return onFd(p, fd, hostFd -> {
             long n = UserMemory.accessiblePrefix(p.space, buf, count, PROT_WRITE);
-            return Host.read(f.hostFd, p.space.hostBase() + buf, n);
-        } finally {
-            p.files.release(f);
-        }
+            return Host.read(hostFd, p.space.hostBase() + buf, n);
+        });
     }
 
     static long write(Task t, long fd, long buf, long count, long a3, long a4, long a5) {
         Process p = t.process;
-        FileTable.OpenFile f = p.files.acquire(fd);
-        try {
+        return onFd(p, fd, hostFd -> {
             long n = UserMemory.accessiblePrefix(p.space, buf, count, PROT_READ);
-            return Host.write(f.hostFd, p.space.hostBase() + buf, n);
-        } finally {
-            p.files.release(f);
-        }
+            return Host.write(hostFd, p.space.hostBase() + buf, n);
+        });
     }
 
     static long pread64(Task t, long fd, long buf, long count, long offset, long a4, long a5) {
         Process p = t.process;
         if (offset < 0) return -Errno.EINVAL;
-        FileTable.OpenFile f = p.files.acquire(fd);
-        try {
+        return onFd(p, fd, hostFd -> {
             long n = UserMemory.accessiblePrefix(p.space, buf, count, PROT_WRITE);
-            return Host.pread(f.hostFd, p.space.hostBase() + buf, n, offset);
-        } finally {
-            p.files.release(f);
-        }
+            return Host.pread(hostFd, p.space.hostBase() + buf, n, offset);
+        });
     }
 
     static long pwrite64(Task t, long fd, long buf, long count, long offset, long a4, long a5) {
         Process p = t.process;
         if (offset < 0) return -Errno.EINVAL;
-        FileTable.OpenFile f = p.files.acquire(fd);
-        try {
+        return onFd(p, fd, hostFd -> {
             long n = UserMemory.accessiblePrefix(p.space, buf, count, PROT_READ);
-            return Host.pwrite(f.hostFd, p.space.hostBase() + buf, n, offset);
-        } finally {
-            p.files.release(f);
-        }
+            return Host.pwrite(hostFd, p.space.hostBase() + buf, n, offset);
+        });
     }
 
     /**
@@ -321,8 +309,7 @@ final class FileSyscalls {
      */
     static long vectored(Task t, long fd, long iov, long count, boolean read) {
         Process p = t.process;
-        FileTable.OpenFile f = p.files.acquire(fd);
-        try {
+        return onFd(p, fd, hostFd -> {
             if (count < 0 || count > IOV_MAX) return -Errno.EINVAL;
             int n = (int) count;
             UserMemory.buffer(p.space, iov, 16L * n, PROT_READ);
@@ -335,52 +322,32 @@ final class FileSyscalls {
                 host.set(ValueLayout.JAVA_LONG, 16L * i, UserMemory.buffer(p.space, base, len, read ? PROT_WRITE : PROT_READ));
                 host.set(ValueLayout.JAVA_LONG, 16L * i + 8, len);
             }
-            return read ? Host.readv(f.hostFd, host.address(), n) : Host.writev(f.hostFd, host.address(), n);
-        } finally {
-            p.files.release(f);
-        }
+            return read ? Host.readv(hostFd, host.address(), n) : Host.writev(hostFd, host.address(), n);
+        });
     }
 
     static long lseek(Task t, long fd, long offset, long whence, long a3, long a4, long a5) {
         Process p = t.process;
-        FileTable.OpenFile f = p.files.acquire(fd);
-        try {
-            return Host.lseek(f.hostFd, offset, (int) whence);
-        } finally {
-            p.files.release(f);
-        }
+        return onFd(p, fd, hostFd -> Host.lseek(hostFd, offset, (int) whence));
     }
 
     static long ftruncate(Task t, long fd, long length, long a2, long a3, long a4, long a5) {
         Process p = t.process;
-        FileTable.OpenFile f = p.files.acquire(fd);
-        try {
-            return Host.ftruncate(f.hostFd, length);
-        } finally {
-            p.files.release(f);
-        }
+        return onFd(p, fd, hostFd -> Host.ftruncate(hostFd, length));
     }
 
     static long fsync(Task t, long fd, long a1, long a2, long a3, long a4, long a5) {
         Process p = t.process;
-        FileTable.OpenFile f = p.files.acquire(fd);
-        try {
-            return Host.fsync(f.hostFd);
-        } finally {
-            p.files.release(f);
-        }
+        return onFd(p, fd, hostFd -> Host.fsync(hostFd));
     }
 
     static long getdents64(Task t, long fd, long buf, long count, long a3, long a4, long a5) {
         Process p = t.process;
-        FileTable.OpenFile f = p.files.acquire(fd);
-        try {
+        return onFd(p, fd, hostFd -> {
             // linux_dirent64 has one layout everywhere: the host fills the guest's buffer in place
             long n = UserMemory.accessiblePrefix(p.space, buf, count, PROT_WRITE);
-            return Host.getdents64(f.hostFd, p.space.hostBase() + buf, n);
-        } finally {
-            p.files.release(f);
-        }
+            return Host.getdents64(hostFd, p.space.hostBase() + buf, n);
+        });
     }
 
     // ---- stat -------------------------------------------------------------------------------
@@ -399,13 +366,7 @@ final class FileSyscalls {
     static long fstat(Task t, long fd, long statbuf, long a2, long a3, long a4, long a5) {
         Process p = t.process;
         MemorySegment sx = Host.scratch();
-        FileTable.OpenFile f = p.files.acquire(fd);
-        int r;
-        try {
-            r = Host.statx(f.hostFd, "", AT_EMPTY_PATH, StatLayout.STATX_BASIC_STATS, sx.address());
-        } finally {
-            p.files.release(f);
-        }
+        long r = onFd(p, fd, hostFd -> Host.statx(hostFd, "", AT_EMPTY_PATH, StatLayout.STATX_BASIC_STATS, sx.address()));
         return r < 0 ? r : putStat(p.space, statbuf, sx);
     }
 
@@ -487,12 +448,7 @@ final class FileSyscalls {
 
     static long fchdir(Task t, long fd, long a1, long a2, long a3, long a4, long a5) {
         Process p = t.process;
-        FileTable.OpenFile f = p.files.acquire(fd);
-        try {
-            return Host.fchdir(f.hostFd);
-        } finally {
-            p.files.release(f);
-        }
+        return onFd(p, fd, hostFd -> Host.fchdir(hostFd));
     }
 
     // ---- fcntl and ioctl ----------------------------------------------------------------------
@@ -563,11 +519,6 @@ final class FileSyscalls {
                 return p.files.isOpen(fd) ? -Errno.ENOTTY : -Errno.EBADF;   // Linux checks the fd first
             }
         }
-        FileTable.OpenFile f = p.files.acquire(fd);
-        try {
-            return Host.ioctl(f.hostFd, req, UserMemory.buffer(p.space, arg, size, prot));
-        } finally {
-            p.files.release(f);
-        }
+        return onFd(p, fd, hostFd -> Host.ioctl(hostFd, req, UserMemory.buffer(p.space, arg, size, prot)));
     }
 }

@@ -7,6 +7,7 @@ package dev.reprise.linux;
 final class MemorySyscalls {
     private MemorySyscalls() {}
 
+    static final int RISCV_FLUSH_ICACHE = 259;
     static final int BRK = 214, MUNMAP = 215, MREMAP = 216, MMAP = 222, MPROTECT = 226, MADVISE = 233;
 
     static void register() {
@@ -23,6 +24,11 @@ final class MemorySyscalls {
                 reduced(t, t.process.memory.mprotect(a0, a1, (int) a2)));
         Syscalls.define(MREMAP, "mremap", "puuxp=p", (t, a0, a1, a2, a3, a4, a5) ->
                 reduced(t, t.process.memory.mremap(a0, a1, a2, (int) a3, a4)));
+        // Every vCPU drops its translated code before its next block (Linux: fence.i on all harts).
+        Syscalls.define(RISCV_FLUSH_ICACHE, "riscv_flush_icache", "ppx", (t, a0, a1, a2, a3, a4, a5) -> {
+            t.process.space.invalidateCode();
+            return 0;
+        });
         Syscalls.define(MADVISE, "madvise", "pud", (t, a0, a1, a2, a3, a4, a5) ->
                 t.process.memory.madvise(a0, a1, (int) a2));
     }

@@ -13,5 +13,12 @@ import java.util.List;
  * @param sysroot  root for the dynamic loader and absolute library paths (null: none)
  * @param strace   where --strace output goes (null: off)
  * @param seed     seeds AT_RANDOM and getrandom, so runs can be repeated
+ * @param jit      run guest code through the JIT (false: the interpreter alone)
  */
-public record Options(Path program, List<String> argv, List<String> env, Path sysroot, PrintStream strace, long seed) {}
+public record Options(Path program, List<String> argv, List<String> env, Path sysroot, PrintStream strace, long seed,
+                      boolean jit) {
+    /** Options for the interpreter. */
+    public Options(Path program, List<String> argv, List<String> env, Path sysroot, PrintStream strace, long seed) {
+        this(program, argv, env, sysroot, strace, seed, false);
+    }
+}

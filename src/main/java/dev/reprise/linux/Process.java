@@ -39,6 +39,9 @@ public final class Process implements AutoCloseable {
     /** Address of the rt_sigreturn trampoline (li a7,139; ecall), mapped on first need; guarded by this. */
     private long sigreturnTrampoline;
 
+    /** Observes every vCPU step by step (tracing), or null to run at full speed; set before any thread runs. */
+    public volatile dev.reprise.cpu.StepObserver.Factory observers;
+
     /** The process id (= the first thread's tid), as the guest sees it. */
     public final int pid;
 

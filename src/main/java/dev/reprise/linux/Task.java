@@ -2,8 +2,10 @@ package dev.reprise.linux;
 
 import dev.reprise.cpu.Hart;
 import dev.reprise.cpu.Interpreter;
+import dev.reprise.cpu.StepObserver;
 import dev.reprise.cpu.SystemInterface;
 import dev.reprise.cpu.Trap;
+import dev.reprise.jit.Jit;
 import dev.reprise.mem.Mmu;
 
 /**
@@ -14,7 +16,10 @@ import dev.reprise.mem.Mmu;
  * {@link #wake()} (any thread) and the fields read by clone before the thread starts.
  */
 public final class Task implements SystemInterface {
-    /** Instructions run between two looks at pending requests (exit, TLB flush, signals). */
+    /**
+     * Instructions run between two looks at pending requests (exit, TLB flush, signals). The JIT
+     * serves code invalidation itself, before every block.
+     */
     private static final int SLICE = 4096;
 
     public final Process process;
@@ -36,13 +41,19 @@ public final class Task implements SystemInterface {
     private volatile long pending;
     private final Signals.Info[] pendingInfo = new Signals.Info[65];
     private Thread thread;
+    /** This vCPU's JIT, or null when the process runs in the interpreter alone. */
+    private final Jit jit;
     /** Exit status of this thread (exit(2)); the process's if it is the last one. */
     int exitCode;
+    /** Sees every step when the process is traced ({@link Process#observers}); own thread only. */
+    private StepObserver observer;
+    private boolean observerAsked;
 
     Task(Process process, int tid) {
         this.process = process;
         this.tid = tid;
         this.hart = new Hart(new Mmu(process.space), this);
+        this.jit = process.options.jit() ? new Jit(hart) : null;
     }
 
     /** Creates the first thread of a process, at {@code start}. */
@@ -61,12 +72,18 @@ public final class Task implements SystemInterface {
     }
 
     private void run() {
+        StepObserver observer = observer();
         try {
             while (!process.exiting) {
                 hart.mmu.serviceFlush();
+                if (observer != null) {
+                    observedStep(observer);
+                    continue;
+                }
                 if (pending != 0) Signals.deliverPending(this);
                 try {
-                    Interpreter.run(hart, SLICE);
+                    if (jit != null) jit.run(SLICE);
+                    else Interpreter.run(hart, SLICE);
                 } catch (Trap trap) {
                     Signals.deliverTrap(this, trap);
                 }
@@ -80,7 +97,32 @@ public final class Task implements SystemInterface {
             e.printStackTrace();
             process.exit(70 + 128);
         } finally {
+            if (observer != null) observer.ended(hart);
             process.remove(this, exitCode);
+        }
+    }
+
+    /** This vCPU's observer from the process's factory (tracing), or null; created once, on first use. */
+    private StepObserver observer() {
+        if (!observerAsked && process.observers != null) observer = process.observers.start(tid - process.pid, hart);
+        observerAsked = true;
+        return observer;
+    }
+
+    /** One step with the observer told about each change: a pending signal's delivery, then one instruction. */
+    private void observedStep(StepObserver o) {
+        if (pending != 0) {
+            o.before(hart);
+            Signals.deliverPending(this);
+            o.after(hart);
+        }
+        o.before(hart);
+        try {
+            Interpreter.step(hart);
+        } catch (Trap trap) {
+            Signals.deliverTrap(this, trap);
+        } finally {
+            o.after(hart); // also when the instruction was an exit: it retired
         }
     }
 
@@ -122,16 +164,45 @@ public final class Task implements SystemInterface {
      * tasks this way. Returns false once the thread or the process has ended.
      */
     public boolean step() {
+        return advance(false);
+    }
+
+    /**
+     * Like {@link #step()}, but runs one JIT block (the process must run with the JIT): the
+     * lock-step equivalence test compares the engines at block boundaries this way.
+     */
+    public boolean stepBlock() {
+        if (jit == null) throw new IllegalStateException("the process does not run with the JIT");
+        return advance(true);
+    }
+
+    /** True if the last {@link #step()} or {@link #stepBlock()} ended in a trap (a signal was delivered for it). */
+    public boolean lastStepTrapped() {
+        return lastStepTrapped;
+    }
+
+    private boolean lastStepTrapped;
+
+    private boolean advance(boolean block) {
         if (process.exiting) return false;
+        lastStepTrapped = false;
+        StepObserver o = observer();
         try {
+            if (o != null) {
+                observedStep(o);
+                return !process.exiting;
+            }
             if (pending != 0) Signals.deliverPending(this);
             try {
-                Interpreter.step(hart);
+                if (block) jit.runBlock();
+                else Interpreter.step(hart);
             } catch (Trap trap) {
+                lastStepTrapped = true;
                 Signals.deliverTrap(this, trap);
             }
             return !process.exiting;
         } catch (TaskExit e) {
+            if (o != null) o.ended(hart);
             process.remove(this, exitCode);
             return false;
         }

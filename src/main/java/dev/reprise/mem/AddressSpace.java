@@ -12,6 +12,8 @@ import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The guest's virtual address space, shared by all vCPUs of a process.
@@ -143,6 +145,7 @@ public final class AddressSpace implements AutoCloseable {
         Libc.dontNeed(hostBase + address, pageEnd(address + length) - (address >>> PAGE_SHIFT) << PAGE_SHIFT);
         // Rights only after the zeroing: a vCPU that sees the new rights sees the zeros.
         setEntries(address >>> PAGE_SHIFT, pageEnd(address + length), MAPPED | prot);
+        dropCode(address >>> PAGE_SHIFT, pageEnd(address + length));
     }
 
     /** Unmaps the pages (their contents are dropped: a later map sees zeros). Length rounded up; 0 does nothing. */
@@ -151,6 +154,7 @@ public final class AddressSpace implements AutoCloseable {
         if (length == 0) return;
         // Rights first, so that no vCPU refilling its TLB from now on can reach the dropped contents.
         setEntries(address >>> PAGE_SHIFT, pageEnd(address + length), 0);
+        dropCode(address >>> PAGE_SHIFT, pageEnd(address + length));
         Libc.dontNeed(hostBase + address, pageEnd(address + length) - (address >>> PAGE_SHIFT) << PAGE_SHIFT);
     }
 
@@ -161,6 +165,7 @@ public final class AddressSpace implements AutoCloseable {
         long first = address >>> PAGE_SHIFT, end = pageEnd(address + length);
         for (long p = first; p < end; p++) if (entry(p) == 0) return false;
         setEntries(first, end, MAPPED | prot);
+        dropCode(first, end);
         return true;
     }
 
@@ -219,6 +224,44 @@ public final class AddressSpace implements AutoCloseable {
         }
         if (entry != 0) runs.add(new Mapping(start << PAGE_SHIFT, LIMIT, entry & ~MAPPED));
         return runs;
+    }
+
+    // ---- translated code ------------------------------------------------------------------------
+    //
+    // Pages some vCPU translated code from, and an epoch that counts the invalidations of that
+    // code. Any thread: the set is concurrent; the epoch is volatile and only grows, so a JIT that
+    // sees a new value flushes its translations before it runs another block.
+
+    private final Set<Long> codePages = ConcurrentHashMap.newKeySet();
+    private volatile long codeEpoch;
+
+    /** Remembers that {@code page} holds translated code: a store into it (see {@link Mmu}) invalidates. */
+    public void markCode(long page) {
+        codePages.add(page);
+    }
+
+    public boolean isCode(long page) {
+        return codePages.contains(page);
+    }
+
+    /** The current code epoch: it changes whenever translated code may have become stale. */
+    public long codeEpoch() {
+        return codeEpoch;
+    }
+
+    /** Every vCPU must drop its translations (fence.i of another hart, riscv_flush_icache, a store into code). */
+    public synchronized void invalidateCode() {
+        codeEpoch++;
+    }
+
+    /** A guest store hit {@code page}, which holds translated code. */
+    public void codeWritten(long page) {
+        if (codePages.remove(page)) invalidateCode();
+    }
+
+    /** Mapping changes over pages [first, end) invalidate the code translated from them. */
+    private void dropCode(long first, long end) {
+        if (!codePages.isEmpty() && codePages.removeIf(p -> p >= first && p < end)) invalidateCode();
     }
 
     /** Copies bytes into guest memory, ignoring guest rights (loader, kernel writes). */

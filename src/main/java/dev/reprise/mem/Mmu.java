@@ -219,9 +219,13 @@ public final class Mmu {
             case EXECUTE -> PROT_EXEC;
         };
         if ((rights & needed) == 0) throw new MemoryFault(a, Kind.PROTECTION, access);
-        // Refill the whole entry for this page (it may evict another page from all three tags).
+        // A write into translated code invalidates it; the page then loses its code mark, so only
+        // the first store after each translation pays.
+        if (access == Access.WRITE && space.isCode(page)) space.codeWritten(page);
+        // Refill the whole entry for this page (it may evict another page from all three tags);
+        // a code page gets no write tag, so that stores into it reach this slow path.
         readTag[i] = (rights & PROT_READ) != 0 ? page : NO_PAGE;
-        writeTag[i] = (rights & PROT_WRITE) != 0 ? page : NO_PAGE;
+        writeTag[i] = (rights & PROT_WRITE) != 0 && !space.isCode(page) ? page : NO_PAGE;
         execTag[i] = (rights & PROT_EXEC) != 0 ? page : NO_PAGE;
     }
 
@@ -367,6 +371,18 @@ public final class Mmu {
         Arrays.fill(readTag, NO_PAGE);
         Arrays.fill(writeTag, NO_PAGE);
         Arrays.fill(execTag, NO_PAGE);
+    }
+
+    /**
+     * The JIT translated code from {@code page}: from now on a store into it by this vCPU takes the
+     * slow path and invalidates. Another vCPU whose TLB already holds write rights on the page
+     * only notices when it refills them; RISC-V asks the executing hart for fence.i (or
+     * riscv_flush_icache) after such a cross-hart write anyway, and those invalidate too.
+     */
+    public void markCode(long page) {
+        space.markCode(page);
+        int i = (int) page & TLB_MASK;
+        if (writeTag[i] == page) writeTag[i] = NO_PAGE;
     }
 
     /** Asks the owner to flush at its next block boundary (any thread). */

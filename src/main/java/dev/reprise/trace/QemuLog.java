@@ -12,18 +12,25 @@ import java.nio.file.Path;
  * writes: one block per executed instruction, the state BEFORE it, as
  * {@code " pc <hex>"} followed by lines of {@code "xN/abi <hex>"} (and {@code "fN/abi <hex>"} with fpu)
  * pairs. Streams, so logs larger than memory work. Lines it does not know (QEMU's own messages, other
- * CSRs) are skipped.
+ * CSRs) are skipped; a state without all 32 x registers, or a value that is not hex, is a
+ * {@link TraceFileException} (a log cut short, or not a log).
  */
 public final class QemuLog implements Closeable {
     /** One CPU state: pc, x0..x31 and, when the log has them, f0..f31 (else null). */
     public record State(long pc, long[] x, long[] f) {}
 
+    private final Path file;
     private final BufferedReader in;
     private String pending;
     private long line;
 
     public QemuLog(Path file) throws IOException {
-        this.in = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1);
+        this.file = file;
+        try {
+            this.in = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new TraceFileException(file, "No such file or directory");
+        }
     }
 
     /** The next state, or null at the end of the log. */
@@ -32,9 +39,11 @@ public final class QemuLog implements Closeable {
         pending = null;
         while (l != null && !l.startsWith(" pc ")) l = readLine();
         if (l == null) return null;
-        long pc = Long.parseUnsignedLong(l.substring(4).trim(), 16);
+        long start = line;
+        long pc = hex(l.substring(4).trim());
         long[] x = new long[32];
         long[] f = null;
+        int seen = 0, fseen = 0;
         while ((l = readLine()) != null && !l.startsWith(" pc ")) {
             String[] tokens = l.trim().split("\\s+");
             for (int i = 0; i + 1 < tokens.length; i += 2) {
@@ -49,17 +58,33 @@ public final class QemuLog implements Closeable {
                 } catch (NumberFormatException e) {
                     continue;
                 }
-                long v = Long.parseUnsignedLong(tokens[i + 1], 16);
+                if (n < 0 || n > 31) continue;
+                if (tokens[i + 1].length() != 16) {
+                    throw new TraceFileException(file, "truncated QEMU log (line " + line + ": a value of "
+                            + tokens[i + 1].length() + " digits, not 16)");
+                }
+                long v = hex(tokens[i + 1]);
                 if (kind == 'x') {
+                    seen |= 1 << n;
                     x[n] = v;
                 } else {
                     if (f == null) f = new long[32];
+                    fseen |= 1 << n;
                     f[n] = v;
                 }
             }
         }
         pending = l;
+        if (seen != -1 || f != null && fseen != -1) throw new TraceFileException(file, "truncated QEMU log (the state at line " + start + " lacks registers)");
         return new State(pc, x, f);
+    }
+
+    private long hex(String s) throws TraceFileException {
+        try {
+            return Long.parseUnsignedLong(s, 16);
+        } catch (NumberFormatException e) {
+            throw new TraceFileException(file, "malformed QEMU log (line " + line + ": '" + s + "' is not hex)");
+        }
     }
 
     /** The log line number last read (for messages). */

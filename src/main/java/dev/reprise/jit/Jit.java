@@ -1,0 +1,157 @@
+package dev.reprise.jit;
+
+import dev.reprise.cpu.Hart;
+import dev.reprise.cpu.Interpreter;
+import dev.reprise.cpu.Trap;
+import dev.reprise.isa.Insn;
+import dev.reprise.isa.Op;
+import dev.reprise.mem.AddressSpace;
+import dev.reprise.mem.MemoryFault;
+import java.util.HashMap;
+
+/**
+ * One vCPU's JIT: its translation buffer (a direct-mapped jump cache in front of a map keyed by
+ * guest pc) and the loop that runs translated blocks within an instruction budget.
+ *
+ * <p>Threading: owned by the vCPU's thread; no lock. Other vCPUs reach it only through the address
+ * space's code epoch ({@link AddressSpace#invalidateCode()}), which this vCPU reads before every
+ * block and answers by dropping all its translations.
+ *
+ * <p>Bounded: at {@link #CAPACITY} blocks the whole buffer is dropped (hidden classes are
+ * unloaded once unreachable), so a guest that touches a lot of code cannot grow memory without bound.
+ */
+public final class Jit {
+    static final int JUMP_CACHE = 1 << 12;
+    static final int CAPACITY = 1 << 14;
+    /**
+     * Times a block start runs in the interpreter before it is translated: most code runs only a
+     * few times (start-up, libc initialisation), and translating it costs more than interpreting
+     * it. 0 translates everything at once (the lock-step test does, to cover all code). Read when
+     * a vCPU is created, from the system property reprise.jit.threshold.
+     */
+    static int defaultThreshold() {
+        return Integer.getInteger("reprise.jit.threshold", 32);
+    }
+
+    private final int capacity, threshold;
+    /** Executions of not-yet-translated block starts, direct-mapped by pc (collisions only make a block hot sooner). */
+    private final byte[] heat = new byte[JUMP_CACHE];
+    private final Hart hart;
+    private final AddressSpace space;
+    private final Block[] jumpCache = new Block[JUMP_CACHE];
+    private final HashMap<Long, Block> blocks = new HashMap<>();
+    /** The code epoch this buffer's translations are valid for. */
+    private long epoch;
+    /** Translations made so far (for tests and statistics). */
+    long translated, flushes;
+
+    public Jit(Hart hart) {
+        this(hart, CAPACITY, defaultThreshold());
+    }
+
+    /** A JIT whose buffer holds at most {@code capacity} blocks and that translates a block on its {@code threshold}+1st run. */
+    Jit(Hart hart, int capacity, int threshold) {
+        this.capacity = capacity;
+        this.threshold = Math.min(threshold, Byte.MAX_VALUE);
+        this.hart = hart;
+        this.space = hart.mmu.space();
+        this.epoch = space.codeEpoch();
+    }
+
+    /**
+     * Runs exactly {@code budget} instructions, like {@link Interpreter#run}, unless a trap ends
+     * the run early (pc on the faulting instruction, as the interpreter leaves it): whole blocks
+     * while they fit in what is left, the rest one instruction at a time in the interpreter.
+     */
+    public void run(int budget) {
+        Hart h = hart;
+        long end = h.icount + budget;
+        while (h.icount < end) {
+            Block b = lookup(h.pc);
+            if (b != null && b.length <= end - h.icount) execute(b);
+            else if (b == null) interpretBlock(end);
+            else step();
+        }
+    }
+
+    /**
+     * Runs one block (or, where there is no translation yet, the same instructions in the
+     * interpreter); returns the instructions retired. The lock-step equivalence test drives the
+     * JIT this way.
+     */
+    public long runBlock() {
+        long before = hart.icount;
+        Block b = lookup(hart.pc);
+        if (b != null) execute(b);
+        else interpretBlock(Long.MAX_VALUE);
+        return hart.icount - before;
+    }
+
+    /** Interprets up to the end of the block at pc (as the translator would cut it), or up to icount {@code end}. */
+    private void interpretBlock(long end) {
+        Hart h = hart;
+        long page = h.pc >>> dev.reprise.mem.AddressSpace.PAGE_SHIFT;
+        for (int n = 0; n < Translator.MAX_LENGTH && h.icount < end; n++) {
+            if (Translator.endsBlock(step()) || h.pc >>> dev.reprise.mem.AddressSpace.PAGE_SHIFT != page) return;
+        }
+    }
+
+    private void execute(Block b) {
+        b.execute(hart);
+        if (b.endsWithFenceI) flush();   // this hart's own stores into code are visible from now on
+    }
+
+    /** One instruction in the interpreter (with fence.i's effect on this buffer); returns its operation. */
+    private Op step() {
+        Hart h = hart;
+        Insn insn;
+        try {
+            insn = h.decode(Interpreter.fetch(h.mmu, h.pc));
+        } catch (MemoryFault f) {
+            throw new Trap(Trap.Cause.MEMORY, h.pc, f.address, f);
+        }
+        Interpreter.executeAt(h, insn);
+        if (insn.op() == Op.FENCE_I) flush();
+        return insn.op();
+    }
+
+    /** The block at {@code pc}, translated if needed; null if none can be (see {@link Translator#translate}). */
+    Block lookup(long pc) {
+        long current = space.codeEpoch();
+        if (current != epoch) {
+            flush();
+            epoch = current;
+        }
+        int slot = (int) (pc >>> 1) & (JUMP_CACHE - 1);
+        Block b = jumpCache[slot];
+        if (b != null && b.pc == pc) return b;
+        b = blocks.get(pc);
+        if (b == null) {
+            if (heat[slot] < threshold) {
+                heat[slot]++;
+                return null;   // still cold: the caller interprets it
+            }
+            heat[slot] = 0;
+            b = Translator.translate(hart, pc);
+            if (b == null) return null;
+            if (blocks.size() >= capacity) flush();
+            blocks.put(pc, b);
+            translated++;
+        }
+        jumpCache[slot] = b;
+        return b;
+    }
+
+    /** Drops every translation of this vCPU. */
+    public void flush() {
+        blocks.clear();
+        java.util.Arrays.fill(jumpCache, null);
+        java.util.Arrays.fill(heat, (byte) 0);
+        flushes++;
+    }
+
+    /** Blocks in the buffer now. */
+    int size() {
+        return blocks.size();
+    }
+}

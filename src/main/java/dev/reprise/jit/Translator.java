@@ -1,0 +1,413 @@
+package dev.reprise.jit;
+
+import static dev.reprise.mem.AddressSpace.PAGE_SHIFT;
+import static java.lang.constant.ConstantDescs.CD_int;
+import static java.lang.constant.ConstantDescs.CD_long;
+import static java.lang.constant.ConstantDescs.CD_void;
+
+import dev.reprise.cpu.Hart;
+import dev.reprise.cpu.Interpreter;
+import dev.reprise.isa.Insn;
+import dev.reprise.isa.Op;
+import dev.reprise.mem.MemoryFault;
+import dev.reprise.mem.Mmu;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassHierarchyResolver;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Translates one guest block to JVM bytecode (java.lang.classfile) and loads it as a hidden class.
+ *
+ * <p>A block runs from its pc to the first control transfer, ecall, ebreak, fence.i, CSR access or
+ * illegal instruction (included), stopping earlier at a page boundary or after {@link #MAX_LENGTH}
+ * instructions. Integer registers live in JVM locals: loaded at entry, written back at every exit.
+ * FP registers stay in {@code hart.f}. Instructions the translator does not inline run through
+ * {@link Interpreter#executeAt} with the state written back first.
+ *
+ * <p>Stateless: any vCPU thread may translate at any time.
+ */
+final class Translator {
+    private Translator() {}
+
+    /** Longest block, in instructions: keeps generated methods well under HotSpot's 8000-byte compile limit. */
+    static final int MAX_LENGTH = 48;
+
+    private static final ClassDesc CD_HART = desc(Hart.class), CD_MMU = desc(Mmu.class), CD_INSN = desc(Insn.class),
+            CD_BLOCK = desc(Block.class), CD_OPS = desc(JitOps.class), CD_FAULT = desc(MemoryFault.class),
+            CD_TRAP = desc(dev.reprise.cpu.Trap.class), CD_INTERP = desc(Interpreter.class),
+            CD_LONGS = CD_long.arrayType(), CD_INSNS = CD_INSN.arrayType(), CD_LONG_BOX = ClassDesc.of("java.lang.Long"),
+            CD_MATH = ClassDesc.of("java.lang.Math");
+    private static final MethodTypeDesc INIT = MethodTypeDesc.of(CD_void, CD_long, CD_int, CD_INSNS),
+            EXECUTE = MethodTypeDesc.of(CD_void, CD_HART), LOAD = MethodTypeDesc.of(CD_long, CD_long),
+            STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long), BINARY = MethodTypeDesc.of(CD_long, CD_long, CD_long),
+            COMPARE = MethodTypeDesc.of(CD_int, CD_long, CD_long);
+    private static final ClassFile CLASS_FILE = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
+            ClassHierarchyResolver.defaultResolver().orElse(ClassHierarchyResolver.ofClassLoading(Translator.class.getClassLoader()))));
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+
+    private static ClassDesc desc(Class<?> c) {
+        return ClassDesc.of(c.getName());
+    }
+
+    /**
+     * Translates the block at {@code pc}, or returns null when not even its first instruction can
+     * be fetched inside one page (the caller single-steps it in the interpreter, which raises the fault).
+     */
+    static Block translate(Hart h, long pc) {
+        List<Insn> insns = new ArrayList<>();
+        long page = pc >>> PAGE_SHIFT, p = pc;
+        while (insns.size() < MAX_LENGTH) {
+            Insn insn;
+            try {
+                int lo = h.mmu.fetch16(p);
+                boolean wide = (lo & 3) == 3;
+                // Ends at a page boundary: the next page may be unmapped, or remapped independently.
+                if ((p >>> PAGE_SHIFT) != page || wide && ((p + 2) >>> PAGE_SHIFT) != page) break;
+                insn = h.decode(wide ? lo | h.mmu.fetch16(p + 2) << 16 : lo);
+            } catch (MemoryFault f) {
+                break;   // the instruction faults on fetch: the interpreter raises that when it gets there
+            }
+            insns.add(insn);
+            p += insn.length();
+            if (endsBlock(insn.op())) break;
+        }
+        if (insns.isEmpty()) return null;
+        h.mmu.markCode(page);
+        Insn[] array = insns.toArray(Insn[]::new);
+        byte[] bytes = CLASS_FILE.build(ClassDesc.of("dev.reprise.jit.GuestBlock"), cb -> {
+            cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
+            cb.withSuperclass(CD_BLOCK);
+            cb.withMethodBody("<init>", INIT, ClassFile.ACC_PUBLIC, c -> {
+                c.aload(0).lload(1).iload(3).aload(4).invokespecial(CD_BLOCK, "<init>", INIT).return_();
+            });
+            cb.withMethodBody("execute", EXECUTE, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
+                    c -> new Gen(c, array, pc).generate());
+        });
+        try {
+            MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
+            MethodHandle init = hidden.findConstructor(hidden.lookupClass(),
+                    MethodType.methodType(void.class, long.class, int.class, Insn[].class));
+            return (Block) init.invoke(pc, array.length, array);
+        } catch (Throwable e) {
+            throw new IllegalStateException("cannot load the translation of the block at 0x" + Long.toHexString(pc), e);
+        }
+    }
+
+    /** Operations after which the block ends: control transfers and whatever needs the vCPU loop or the interpreter's state. */
+    static boolean endsBlock(Op op) {
+        return switch (op) {
+            case JAL, JALR, BEQ, BNE, BLT, BGE, BLTU, BGEU, ECALL, EBREAK, FENCE_I, ILLEGAL,
+                 CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI -> true;
+            default -> false;
+        };
+    }
+
+    /** Generates {@code execute} for one block. */
+    private static final class Gen {
+        // Locals: 0 this, 1 hart, 2 hart.x, 3 mmu, 4-5 icount at entry, 6-7 a computed jump target,
+        // 8 the fault, 9 the faulting instruction's index and 10-11 its pc (trap exit), x1..x31 from 12.
+        private static final int THIS = 0, HART = 1, X = 2, MMU = 3, ICOUNT = 4, TARGET = 6, FAULT = 8, INDEX = 9,
+                FAULT_PC = 10, REGS = 12;
+
+        private final CodeBuilder c;
+        private final Insn[] insns;
+        private final long[] pcs;
+        /** Registers the block reads or writes (loaded at entry) and those it may change (written back at exits). */
+        private final boolean[] used = new boolean[32], written = new boolean[32];
+        /** Per memory instruction: the handler label and the instruction's index. */
+        private final List<Label> handlers = new ArrayList<>();
+        private final List<Integer> handlerIndex = new ArrayList<>();
+
+        Gen(CodeBuilder c, Insn[] insns, long pc) {
+            this.c = c;
+            this.insns = insns;
+            this.pcs = new long[insns.length];
+            for (int k = 0; k < insns.length; k++) {
+                Insn i = insns[k];
+                pcs[k] = pc;
+                pc += i.length();
+                used[i.rd()] = used[i.rs1()] = used[i.rs2()] = true;
+                if (inline(i.op()) && writesX(i.op())) written[i.rd()] = true;
+            }
+            used[0] = written[0] = false;
+        }
+
+        static int slot(int r) {
+            return REGS + 2 * r;
+        }
+
+        void generate() {
+            c.aload(HART).getfield(CD_HART, "x", CD_LONGS).astore(X);
+            c.aload(HART).getfield(CD_HART, "mmu", CD_MMU).astore(MMU);
+            c.aload(HART).getfield(CD_HART, "icount", CD_long).lstore(ICOUNT);
+            for (int r = 1; r < 32; r++) if (used[r]) c.aload(X).loadConstant(r).laload().lstore(slot(r));
+            boolean ended = false;
+            for (int k = 0; k < insns.length && !ended; k++) ended = instruction(k);
+            if (!ended) exit(pcs[insns.length - 1] + insns[insns.length - 1].length(), insns.length);
+            trapExit();
+        }
+
+        // ---- registers and exits ----
+
+        void read(int r) {
+            if (r == 0) c.lconst_0();
+            else c.lload(slot(r));
+        }
+
+        /** Stores the long on the stack into x[rd] (dropped for x0). */
+        void write(int rd) {
+            if (rd == 0) c.pop2();
+            else c.lstore(slot(rd));
+        }
+
+        void writeBack() {
+            for (int r = 1; r < 32; r++) if (written[r]) c.aload(X).loadConstant(r).lload(slot(r)).lastore();
+        }
+
+        void setState(long pc, int retired) {
+            c.aload(HART).loadConstant(pc).putfield(CD_HART, "pc", CD_long);
+            c.aload(HART).lload(ICOUNT).loadConstant((long) retired).ladd().putfield(CD_HART, "icount", CD_long);
+        }
+
+        /** Leaves the block at {@code pc} with {@code retired} instructions done. */
+        void exit(long pc, int retired) {
+            writeBack();
+            setState(pc, retired);
+            c.return_();
+        }
+
+        /** The shared exit of every memory fault: state as before the faulting instruction, then the trap. */
+        void trapExit() {
+            if (handlers.isEmpty()) return;
+            Label common = c.newLabel();
+            for (int h = 0; h < handlers.size(); h++) {
+                int k = handlerIndex.get(h);
+                c.labelBinding(handlers.get(h));
+                c.astore(FAULT).loadConstant(k).istore(INDEX).loadConstant(pcs[k]).lstore(FAULT_PC).goto_(common);
+            }
+            c.labelBinding(common);
+            writeBack();
+            c.aload(HART).lload(FAULT_PC).putfield(CD_HART, "pc", CD_long);
+            c.aload(HART).lload(ICOUNT).iload(INDEX).i2l().ladd().putfield(CD_HART, "icount", CD_long);
+            c.aload(FAULT).lload(FAULT_PC)
+                    .invokestatic(CD_OPS, "trap", MethodTypeDesc.of(CD_TRAP, CD_FAULT, CD_long)).athrow();
+        }
+
+        /** Emits {@code access} (which leaves at most one value) guarded by a handler for the memory fault of instruction k. */
+        void guarded(int k, Runnable access) {
+            Label start = c.newLabel(), end = c.newLabel(), handler = c.newLabel();
+            c.labelBinding(start);
+            access.run();
+            c.labelBinding(end);
+            c.exceptionCatch(start, end, handler, CD_FAULT);
+            handlers.add(handler);
+            handlerIndex.add(k);
+        }
+
+        void address(Insn i) {
+            c.aload(MMU);
+            read(i.rs1());
+            c.loadConstant(i.imm()).ladd();
+        }
+
+        void load(int k, Insn i, String method) {
+            guarded(k, () -> {
+                address(i);
+                c.invokevirtual(CD_MMU, method, LOAD);
+            });
+            write(i.rd());   // after the guarded range: a fault leaves rd as it was
+        }
+
+        void store(int k, Insn i, String method) {
+            guarded(k, () -> {
+                address(i);
+                read(i.rs2());
+                c.invokevirtual(CD_MMU, method, STORE);
+            });
+        }
+
+        /** Pushes 1 if the int on the stack satisfies {@code test} against 0, else 0 (as a long). */
+        void bool(java.util.function.Consumer<Label> test) {
+            Label yes = c.newLabel(), done = c.newLabel();
+            test.accept(yes);
+            c.lconst_0().goto_(done);
+            c.labelBinding(yes);
+            c.lconst_1();
+            c.labelBinding(done);
+        }
+
+        void unsignedCompare() {
+            c.invokestatic(CD_LONG_BOX, "compareUnsigned", COMPARE);
+        }
+
+        void callOps(String name) {
+            c.invokestatic(CD_OPS, name, BINARY);
+        }
+
+        /** Conditional branch: both ways leave the block. */
+        void branch(int k, Insn i, boolean unsigned, java.util.function.Consumer<Label> test) {
+            read(i.rs1());
+            read(i.rs2());
+            if (unsigned) unsignedCompare();
+            else c.lcmp();
+            Label taken = c.newLabel();
+            test.accept(taken);
+            exit(pcs[k] + i.length(), k + 1);
+            c.labelBinding(taken);
+            exit(pcs[k] + i.imm(), k + 1);
+        }
+
+        /** Translates instruction k; returns true if it ended the block (its code has left it). */
+        boolean instruction(int k) {
+            Insn i = insns[k];
+            long pc = pcs[k], imm = i.imm();
+            int rd = i.rd();
+            switch (i.op()) {
+                case LUI -> { c.loadConstant(imm); write(rd); }
+                case AUIPC -> { c.loadConstant(pc + imm); write(rd); }
+                case JAL -> {
+                    c.loadConstant(pc + i.length());
+                    write(rd);
+                    exit(pc + imm, k + 1);
+                    return true;
+                }
+                case JALR -> {
+                    read(i.rs1());
+                    c.loadConstant(imm).ladd().loadConstant(~1L).land().lstore(TARGET);   // before rd: rd may be rs1
+                    c.loadConstant(pc + i.length());
+                    write(rd);
+                    writeBack();
+                    c.aload(HART).lload(TARGET).putfield(CD_HART, "pc", CD_long);
+                    c.aload(HART).lload(ICOUNT).loadConstant((long) k + 1).ladd().putfield(CD_HART, "icount", CD_long);
+                    c.return_();
+                    return true;
+                }
+                case BEQ -> { branch(k, i, false, c::ifeq); return true; }
+                case BNE -> { branch(k, i, false, c::ifne); return true; }
+                case BLT -> { branch(k, i, false, c::iflt); return true; }
+                case BGE -> { branch(k, i, false, c::ifge); return true; }
+                case BLTU -> { branch(k, i, true, c::iflt); return true; }
+                case BGEU -> { branch(k, i, true, c::ifge); return true; }
+                case LB -> load(k, i, "lb");
+                case LH -> load(k, i, "lh");
+                case LW -> load(k, i, "lw");
+                case LD -> load(k, i, "ld");
+                case LBU -> load(k, i, "lbu");
+                case LHU -> load(k, i, "lhu");
+                case LWU -> load(k, i, "lwu");
+                case SB -> store(k, i, "sb");
+                case SH -> store(k, i, "sh");
+                case SW -> store(k, i, "sw");
+                case SD -> store(k, i, "sd");
+                case ADDI -> { read(i.rs1()); c.loadConstant(imm).ladd(); write(rd); }
+                case SLTI -> { read(i.rs1()); c.loadConstant(imm).lcmp(); bool(c::iflt); write(rd); }
+                case SLTIU -> { read(i.rs1()); c.loadConstant(imm); unsignedCompare(); bool(c::iflt); write(rd); }
+                case XORI -> { read(i.rs1()); c.loadConstant(imm).lxor(); write(rd); }
+                case ORI -> { read(i.rs1()); c.loadConstant(imm).lor(); write(rd); }
+                case ANDI -> { read(i.rs1()); c.loadConstant(imm).land(); write(rd); }
+                case SLLI -> { read(i.rs1()); c.loadConstant((int) imm).lshl(); write(rd); }
+                case SRLI -> { read(i.rs1()); c.loadConstant((int) imm).lushr(); write(rd); }
+                case SRAI -> { read(i.rs1()); c.loadConstant((int) imm).lshr(); write(rd); }
+                case ADD -> { read(i.rs1()); read(i.rs2()); c.ladd(); write(rd); }
+                case SUB -> { read(i.rs1()); read(i.rs2()); c.lsub(); write(rd); }
+                case SLL -> { read(i.rs1()); read(i.rs2()); c.l2i().lshl(); write(rd); }
+                case SLT -> { read(i.rs1()); read(i.rs2()); c.lcmp(); bool(c::iflt); write(rd); }
+                case SLTU -> { read(i.rs1()); read(i.rs2()); unsignedCompare(); bool(c::iflt); write(rd); }
+                case XOR -> { read(i.rs1()); read(i.rs2()); c.lxor(); write(rd); }
+                case SRL -> { read(i.rs1()); read(i.rs2()); c.l2i().lushr(); write(rd); }
+                case SRA -> { read(i.rs1()); read(i.rs2()); c.l2i().lshr(); write(rd); }
+                case OR -> { read(i.rs1()); read(i.rs2()); c.lor(); write(rd); }
+                case AND -> { read(i.rs1()); read(i.rs2()); c.land(); write(rd); }
+                case ADDIW -> { read(i.rs1()); c.loadConstant(imm).ladd().l2i().i2l(); write(rd); }
+                case SLLIW -> { read(i.rs1()); c.l2i().loadConstant((int) imm).ishl().i2l(); write(rd); }
+                case SRLIW -> { read(i.rs1()); c.l2i().loadConstant((int) imm).iushr().i2l(); write(rd); }
+                case SRAIW -> { read(i.rs1()); c.l2i().loadConstant((int) imm).ishr().i2l(); write(rd); }
+                case ADDW -> { read(i.rs1()); read(i.rs2()); c.ladd().l2i().i2l(); write(rd); }
+                case SUBW -> { read(i.rs1()); read(i.rs2()); c.lsub().l2i().i2l(); write(rd); }
+                // ishl/iushr/ishr use the low 5 bits of the count, as the W shifts do.
+                case SLLW -> { read(i.rs1()); c.l2i(); read(i.rs2()); c.l2i().ishl().i2l(); write(rd); }
+                case SRLW -> { read(i.rs1()); c.l2i(); read(i.rs2()); c.l2i().iushr().i2l(); write(rd); }
+                case SRAW -> { read(i.rs1()); c.l2i(); read(i.rs2()); c.l2i().ishr().i2l(); write(rd); }
+                case MUL -> { read(i.rs1()); read(i.rs2()); c.lmul(); write(rd); }
+                case MULW -> { read(i.rs1()); c.l2i(); read(i.rs2()); c.l2i().imul().i2l(); write(rd); }
+                case MULH -> { read(i.rs1()); read(i.rs2()); c.invokestatic(CD_MATH, "multiplyHigh", BINARY); write(rd); }
+                case MULHU -> { read(i.rs1()); read(i.rs2()); c.invokestatic(CD_MATH, "unsignedMultiplyHigh", BINARY); write(rd); }
+                case MULHSU -> { read(i.rs1()); read(i.rs2()); callOps("mulhsu"); write(rd); }
+                case DIV -> { read(i.rs1()); read(i.rs2()); callOps("div"); write(rd); }
+                case DIVU -> { read(i.rs1()); read(i.rs2()); callOps("divu"); write(rd); }
+                case REM -> { read(i.rs1()); read(i.rs2()); callOps("rem"); write(rd); }
+                case REMU -> { read(i.rs1()); read(i.rs2()); callOps("remu"); write(rd); }
+                case DIVW -> { read(i.rs1()); read(i.rs2()); callOps("divw"); write(rd); }
+                case DIVUW -> { read(i.rs1()); read(i.rs2()); callOps("divuw"); write(rd); }
+                case REMW -> { read(i.rs1()); read(i.rs2()); callOps("remw"); write(rd); }
+                case REMUW -> { read(i.rs1()); read(i.rs2()); callOps("remuw"); write(rd); }
+                case FENCE -> c.aload(MMU).loadConstant((int) imm).invokevirtual(CD_MMU, "fence", MethodTypeDesc.of(CD_void, CD_int));
+                // FP loads and stores move raw bits between memory and hart.f (singles NaN-boxed on load).
+                case FLW -> {
+                    c.aload(HART).getfield(CD_HART, "f", CD_LONGS).loadConstant(rd);
+                    guarded(k, () -> { address(i); c.invokevirtual(CD_MMU, "lwu", LOAD); });
+                    c.loadConstant(0xFFFF_FFFF_0000_0000L).lor().lastore();
+                }
+                case FLD -> {
+                    c.aload(HART).getfield(CD_HART, "f", CD_LONGS).loadConstant(rd);
+                    guarded(k, () -> { address(i); c.invokevirtual(CD_MMU, "ld", LOAD); });
+                    c.lastore();
+                }
+                case FSW, FSD -> guarded(k, () -> {
+                    address(i);
+                    c.aload(HART).getfield(CD_HART, "f", CD_LONGS).loadConstant(i.rs2()).laload();
+                    c.invokevirtual(CD_MMU, i.op() == Op.FSW ? "sw" : "sd", STORE);
+                });
+                default -> { return fallback(k, i); }
+            }
+            return false;
+        }
+
+        /**
+         * Runs instruction k in the interpreter: FP arithmetic and conversions (their rounding and
+         * fflags are Fp's), atomics (Mmu's reservation and ordering), and the block-ending system
+         * instructions (ecall, ebreak, fence.i, CSRs, illegal), which need the full hart state.
+         */
+        boolean fallback(int k, Insn i) {
+            writeBack();
+            setState(pcs[k], k);
+            c.aload(HART).aload(THIS).getfield(CD_BLOCK, "insns", CD_INSNS).loadConstant(k).aaload()
+                    .invokestatic(CD_INTERP, "executeAt", MethodTypeDesc.of(CD_void, CD_HART, CD_INSN));
+            if (endsBlock(i.op())) {
+                c.return_();   // the interpreter has set pc and icount (an ecall may even have moved pc)
+                return true;
+            }
+            // It wrote at most x[rd] (or f[rd]): refresh that local.
+            if (i.rd() != 0 && used[i.rd()]) c.aload(X).loadConstant(i.rd()).laload().lstore(slot(i.rd()));
+            return false;
+        }
+    }
+
+    /** Operations the generator translates itself (the rest go through {@link Gen#fallback}). */
+    static boolean inline(Op op) {
+        return switch (op) {
+            case LUI, AUIPC, JAL, JALR, BEQ, BNE, BLT, BGE, BLTU, BGEU, LB, LH, LW, LD, LBU, LHU, LWU, SB, SH, SW, SD,
+                 ADDI, SLTI, SLTIU, XORI, ORI, ANDI, SLLI, SRLI, SRAI, ADD, SUB, SLL, SLT, SLTU, XOR, SRL, SRA, OR, AND,
+                 ADDIW, SLLIW, SRLIW, SRAIW, ADDW, SUBW, SLLW, SRLW, SRAW,
+                 MUL, MULW, MULH, MULHU, MULHSU, DIV, DIVU, REM, REMU, DIVW, DIVUW, REMW, REMUW,
+                 FENCE, FLW, FLD, FSW, FSD -> true;
+            default -> false;
+        };
+    }
+
+    /** Inline operations that write x[rd]. */
+    static boolean writesX(Op op) {
+        return switch (op) {
+            case BEQ, BNE, BLT, BGE, BLTU, BGEU, SB, SH, SW, SD, FENCE, FLW, FLD, FSW, FSD -> false;
+            default -> true;
+        };
+    }
+}

@@ -1,0 +1,345 @@
+package dev.reprise.jit;
+
+import static dev.reprise.mem.AddressSpace.PROT_EXEC;
+import static dev.reprise.mem.AddressSpace.PROT_READ;
+import static dev.reprise.mem.AddressSpace.PROT_WRITE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reprise.cpu.Hart;
+import dev.reprise.cpu.Interpreter;
+import dev.reprise.cpu.SystemInterface;
+import dev.reprise.cpu.Trap;
+import dev.reprise.isa.Asm;
+import dev.reprise.isa.Compressed;
+import dev.reprise.isa.Op;
+import dev.reprise.mem.AddressSpace;
+import dev.reprise.mem.Mmu;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.IntSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The JIT against the interpreter on generated code, one instruction group at a time: the same
+ * program runs under both, and after every block the JIT runs, the full state (pc, x, f, fcsr,
+ * icount, data memory) must equal the interpreter's after as many instructions; traps must
+ * happen at the same instruction with the same state.
+ */
+class JitTest {
+    static final long CODE = 0x10000, DATA = 0x40000;
+    static final int DATA_SIZE = 0x2000;
+    /** Registers that hold data addresses in memory programs (never a destination there). */
+    static final int[] BASES = {5, 6, 7, 8};
+
+    final List<AddressSpace> spaces = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        spaces.forEach(AddressSpace::close);
+    }
+
+    static final SystemInterface SYSTEM = new SystemInterface() {
+        @Override
+        public void ecall(Hart hart) {
+            hart.setX(10, hart.x[17] * 3 + 1);
+        }
+
+        @Override
+        public long readTime() {
+            return 7;
+        }
+    };
+
+    /** A hart on a fresh address space holding {@code code} at CODE and a patterned data area. */
+    Hart hart(byte[] code, long seed) {
+        AddressSpace space = new AddressSpace();
+        spaces.add(space);
+        space.map(CODE, 0x4000, PROT_READ | PROT_EXEC);
+        space.map(DATA, DATA_SIZE, PROT_READ | PROT_WRITE);
+        space.write(CODE, code, 0, code.length);
+        Random r = new Random(seed);
+        byte[] data = new byte[DATA_SIZE];
+        r.nextBytes(data);
+        space.write(DATA, data, 0, data.length);
+        Hart h = new Hart(new Mmu(space), SYSTEM);
+        for (int i = 1; i < 32; i++) h.x[i] = switch (r.nextInt(4)) {
+            case 0 -> r.nextLong();
+            case 1 -> r.nextInt(64) - 32;
+            case 2 -> r.nextInt();
+            default -> Long.MIN_VALUE >> r.nextInt(64);
+        };
+        for (int b : BASES) h.x[b] = DATA + 0x400 + r.nextInt(0x1000);
+        for (int i = 0; i < 32; i++) h.f[i] = r.nextBoolean() ? Double.doubleToRawLongBits(r.nextGaussian() * 100)
+                : 0xFFFF_FFFF_0000_0000L | Float.floatToRawIntBits((float) r.nextGaussian());
+        h.frm = r.nextInt(5);
+        h.pc = CODE;
+        return h;
+    }
+
+    /** Runs {@code code} under both engines in lock step, block by block; returns the instructions run. */
+    long compare(byte[] code, long seed) {
+        Hart ref = hart(code, seed), jitted = hart(code, seed);
+        Jit jit = new Jit(jitted, Jit.CAPACITY, 0);
+        for (int blocks = 0; blocks < 2000; blocks++) {
+            Trap jitTrap = null, refTrap = null;
+            try {
+                jit.runBlock();
+            } catch (Trap t) {
+                jitTrap = t;
+            }
+            try {
+                while (ref.icount < jitted.icount) Interpreter.step(ref);
+                if (jitTrap != null) Interpreter.step(ref);   // must trap too, at the same instruction
+            } catch (Trap t) {
+                refTrap = t;
+            }
+            assertSame(ref, jitted, "after block " + blocks + " (jit trap " + jitTrap + ")");
+            if (jitTrap != null || refTrap != null) {
+                assertThat(jitTrap).as("trap at icount " + ref.icount).isNotNull();
+                assertThat(refTrap).as("trap at icount " + ref.icount).isNotNull();
+                assertThat(jitTrap.getMessage()).isEqualTo(refTrap.getMessage());
+                return ref.icount;
+            }
+        }
+        return ref.icount;
+    }
+
+    static void assertSame(Hart ref, Hart jit, String where) {
+        assertThat(jit.pc).as("pc " + where).isEqualTo(ref.pc);
+        assertThat(jit.icount).as("icount " + where).isEqualTo(ref.icount);
+        assertThat(jit.x).as("x " + where).isEqualTo(ref.x);
+        assertThat(jit.f).as("f " + where).isEqualTo(ref.f);
+        assertThat(jit.fflags).as("fflags " + where).isEqualTo(ref.fflags);
+        assertThat(jit.frm).as("frm " + where).isEqualTo(ref.frm);
+        byte[] a = new byte[DATA_SIZE], b = new byte[DATA_SIZE];
+        ref.mmu.space().read(DATA, a, 0, DATA_SIZE);
+        jit.mmu.space().read(DATA, b, 0, DATA_SIZE);
+        assertThat(Arrays.equals(a, b)).as("data memory " + where).isTrue();
+    }
+
+    static byte[] bytes(List<Integer> words) {
+        var out = new java.io.ByteArrayOutputStream();
+        for (int w : words) {
+            int length = (w & 3) == 3 ? 4 : 2;
+            for (int i = 0; i < length; i++) out.write(w >>> 8 * i);
+        }
+        return out.toByteArray();
+    }
+
+    /** Runs many random programs of {@code length} instructions made by {@code next}; returns the total instructions run. */
+    long programs(int count, int length, java.util.function.Function<Random, Integer> next) {
+        long total = 0;
+        for (int p = 0; p < count; p++) {
+            Random r = new Random(p);
+            List<Integer> words = new ArrayList<>();
+            for (int i = 0; i < length; i++) words.add(next.apply(r));
+            total += compare(bytes(words), p);
+        }
+        return total;
+    }
+
+    static Op pick(Random r, Op... ops) {
+        return ops[r.nextInt(ops.length)];
+    }
+
+    @Test
+    void integerArithmetic() {
+        Op[] ops = {Op.LUI, Op.AUIPC, Op.ADDI, Op.SLTI, Op.SLTIU, Op.XORI, Op.ORI, Op.ANDI, Op.SLLI, Op.SRLI, Op.SRAI,
+                Op.ADD, Op.SUB, Op.SLL, Op.SLT, Op.SLTU, Op.XOR, Op.SRL, Op.SRA, Op.OR, Op.AND, Op.ADDIW, Op.SLLIW,
+                Op.SRLIW, Op.SRAIW, Op.ADDW, Op.SUBW, Op.SLLW, Op.SRLW, Op.SRAW};
+        assertThat(programs(40, 200, r -> Asm.random(pick(r, ops), r))).isGreaterThan(40 * 150);
+    }
+
+    @Test
+    void multiplyAndDivide() {
+        Op[] ops = {Op.MUL, Op.MULH, Op.MULHSU, Op.MULHU, Op.DIV, Op.DIVU, Op.REM, Op.REMU, Op.MULW, Op.DIVW, Op.DIVUW,
+                Op.REMW, Op.REMUW, Op.ADDI};
+        assertThat(programs(40, 200, r -> Asm.random(pick(r, ops), r))).isGreaterThan(40 * 150);
+    }
+
+    /** Loads and stores of every width, aligned and not, some faulting (imm reaches past the data area). */
+    @Test
+    void loadsAndStores() {
+        Op[] ops = {Op.LB, Op.LH, Op.LW, Op.LD, Op.LBU, Op.LHU, Op.LWU, Op.SB, Op.SH, Op.SW, Op.SD, Op.FLW, Op.FLD,
+                Op.FSW, Op.FSD, Op.ADD, Op.FENCE};
+        long total = programs(60, 120, r -> {
+            Op op = pick(r, ops);
+            int rd = 9 + r.nextInt(23), base = BASES[r.nextInt(BASES.length)];
+            long imm = r.nextInt(100) == 0 ? 2047 - r.nextInt(8) * 0 + 0 : r.nextInt(512) - 256;
+            if (op == Op.FENCE) return Asm.random(op, r);
+            return Asm.encode(op, rd, base, r.nextInt(32), 0, imm, 0, 0);
+        });
+        assertThat(total).isGreaterThan(60 * 20);
+    }
+
+    @Test
+    void memoryFaultInTheMiddleOfABlockLeavesExactState() {
+        // addi a0,a0,1; sd a0,0(x0) (unmapped); addi a0,a0,1
+        byte[] code = bytes(List.of(Asm.assemble("addi a0,a0,1"), Asm.assemble("sd a0,0(zero)"), Asm.assemble("addi a0,a0,1")));
+        Hart h = hart(code, 1);
+        long a0 = h.x[10];
+        Jit jit = new Jit(h, Jit.CAPACITY, 0);
+        assertThatThrownBy(jit::runBlock).isInstanceOf(Trap.class).hasMessageContaining("MEMORY at pc 0x" + Long.toHexString(CODE + 4));
+        assertThat(h.pc).isEqualTo(CODE + 4);
+        assertThat(h.icount).isEqualTo(1);
+        assertThat(h.x[10]).isEqualTo(a0 + 1);
+        assertThat(compare(code, 1)).isEqualTo(1);
+    }
+
+    /** Branches and jumps with short offsets, so that programs loop, leave and re-enter blocks. */
+    @Test
+    void branchesAndJumps() {
+        Op[] ops = {Op.BEQ, Op.BNE, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU, Op.JAL, Op.JALR, Op.ADDI, Op.ADDI, Op.ADDI, Op.SLTI, Op.XOR};
+        long total = programs(60, 64, r -> {
+            Op op = pick(r, ops);
+            int rd = r.nextInt(32), rs1 = 1 + r.nextInt(4), rs2 = 1 + r.nextInt(4);
+            return switch (op) {
+                case BEQ, BNE, BLT, BGE, BLTU, BGEU -> Asm.encode(op, 0, rs1, rs2, 0, 4L * (r.nextInt(24) - 12), 0, 0);
+                case JAL -> Asm.encode(op, rd, 0, 0, 0, 4L * (r.nextInt(24) - 8), 0, 0);
+                // jalr through x31, which holds CODE + small offset (set by the addi just before)
+                case JALR -> Asm.encode(op, rd == 31 ? 1 : rd, 31, 0, 0, 4L * r.nextInt(40), 0, 0);
+                case ADDI -> r.nextBoolean() ? Asm.encode(op, 1 + r.nextInt(4), 1 + r.nextInt(4), 0, 0, r.nextInt(7) - 3, 0, 0)
+                        : Asm.assemble("lui t6," + (CODE >> 12));
+                default -> Asm.encode(op, 1 + r.nextInt(4), 1 + r.nextInt(4), 1 + r.nextInt(4), 0, r.nextInt(7) - 3, 0, 0);
+            };
+        });
+        assertThat(total).isGreaterThan(60 * 10);
+    }
+
+    @Test
+    void floatingPoint() {
+        List<Op> ops = new ArrayList<>();
+        for (Op op : Op.values()) {
+            if (op.isFloat() && op != Op.FLW && op != Op.FLD && op != Op.FSW && op != Op.FSD) ops.add(op);
+        }
+        Op[] array = ops.toArray(Op[]::new);
+        // rm 5 and 6 are reserved (they trap); mostly valid ones
+        long total = programs(60, 150, r -> {
+            int w = Asm.random(pick(r, array), r);
+            return r.nextInt(50) == 0 ? w : (w & ~(7 << 12)) | (r.nextBoolean() ? 7 : r.nextInt(5)) << 12 & (w | ~(7 << 12));
+        });
+        assertThat(total).isGreaterThan(60 * 5);
+    }
+
+    @Test
+    void atomics() {
+        List<Op> ops = new ArrayList<>();
+        for (Op op : Op.values()) if (op.isAtomic()) ops.add(op);
+        Op[] array = ops.toArray(Op[]::new);
+        long total = programs(40, 100, r -> {
+            Op op = pick(r, array);
+            if (r.nextInt(4) == 0) return Asm.encode(Op.ANDI, BASES[r.nextInt(4)], BASES[r.nextInt(4)], 0, 0, -8, 0, 0);
+            return Asm.encode(op, 9 + r.nextInt(23), BASES[r.nextInt(4)], r.nextInt(32), 0, 0, 0, r.nextInt(4));
+        });
+        assertThat(total).isGreaterThan(40 * 3);
+    }
+
+    @Test
+    void compressed() {
+        List<Compressed> forms = new ArrayList<>();
+        for (Compressed c : Compressed.values()) if (c.op != Op.ILLEGAL && c.op != Op.EBREAK) forms.add(c);
+        long total = programs(80, 150, r -> Asm.random(forms.get(r.nextInt(forms.size())), r));
+        assertThat(total).isGreaterThan(80);
+    }
+
+    @Test
+    void systemInstructionsEndBlocks() {
+        byte[] code = Asm.program(CODE, "addi a7,zero,5", "ecall", "addi a0,a0,1", "csrrs a1,frm,zero", "csrrw a2,fflags,a0",
+                "fence.i", "csrrs a3,instret,zero", "fence rw,rw", "addi a4,a3,1", "ebreak");
+        assertThat(compare(code, 3)).isEqualTo(9);
+    }
+
+    @Test
+    void budgetStopsAfterExactlyTheRequestedInstructions() {
+        byte[] code = bytes(List.of(Asm.assemble("addi a0,a0,1"), Asm.assemble("addi a1,a1,2"), Asm.assemble("addi a2,a2,3"),
+                Asm.assemble("jal zero,.-12")));
+        for (int budget : new int[] {1, 2, 3, 4, 5, 7, 11, 100, 1001}) {
+            Hart ref = hart(code, 9), h = hart(code, 9);
+            Interpreter.run(ref, budget);
+            new Jit(h, Jit.CAPACITY, budget % 3).run(budget);
+            assertSame(ref, h, "budget " + budget);
+            assertThat(h.icount).isEqualTo(budget);
+        }
+    }
+
+    @Test
+    void coldBlocksRunInTheInterpreterUntilTheyAreHot() {
+        byte[] code = bytes(List.of(Asm.assemble("addi a0,a0,1"), Asm.assemble("addi a1,a1,2"), Asm.assemble("jal zero,.-8")));
+        Hart h = hart(code, 9);
+        Jit jit = new Jit(h, Jit.CAPACITY, 3);
+        for (int i = 0; i < 3; i++) assertThat(jit.runBlock()).isEqualTo(3);   // interpreted, up to the jump
+        assertThat(jit.translated).isZero();
+        jit.runBlock();
+        assertThat(jit.translated).isEqualTo(1);
+        assertThat(h.icount).isEqualTo(12);
+        assertThat(h.pc).isEqualTo(CODE);
+    }
+
+    @Test
+    void translationBufferIsBounded() {
+        // 3000 blocks of one jump each, run twice: the buffer never holds more than its capacity.
+        List<Integer> words = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) words.add(Asm.assemble("jal zero,.+4"));
+        words.add(Asm.assemble("jal zero,.-12000"));
+        byte[] code = bytes(words);
+        Hart h = hart(new byte[0], 1);
+        h.mmu.space().map(CODE, 0x4000, PROT_READ | PROT_EXEC);
+        h.mmu.space().map(CODE + 0x4000, 0x4000, PROT_READ | PROT_EXEC);
+        h.mmu.space().write(CODE, code, 0, code.length);
+        Jit jit = new Jit(h, 256, 0);
+        int maxSize = 0;
+        for (int i = 0; i < 6002; i++) {
+            jit.runBlock();
+            maxSize = Math.max(maxSize, jit.size());
+        }
+        assertThat(h.icount).isEqualTo(6002);
+        assertThat(h.pc).isEqualTo(CODE);   // 3001 blocks per round
+        assertThat(maxSize).isEqualTo(256);
+        assertThat(jit.translated).isEqualTo(6002);
+        assertThat(jit.flushes).isGreaterThan(20);
+    }
+
+    /** Writes a word of code into its own code page (RWX), the way a JIT would. */
+    @Test
+    void storeIntoTranslatedCodeInvalidatesItOnThisAndOtherVcpus() {
+        byte[] code = bytes(List.of(Asm.assemble("addi a0,zero,1"), Asm.assemble("ebreak")));
+        Hart h = hart(code, 1);
+        AddressSpace space = h.mmu.space();
+        space.protect(CODE, 0x4000, PROT_READ | PROT_WRITE | PROT_EXEC);
+        byte[] patch = bytes(List.of(Asm.assemble("sw t1,0(t0)"), Asm.assemble("ebreak")));
+        space.write(CODE + 0x100, patch, 0, patch.length);
+        Hart other = new Hart(new Mmu(space), SYSTEM);
+        Jit jit = new Jit(h, Jit.CAPACITY, 0), otherJit = new Jit(other, Jit.CAPACITY, 0);
+
+        runToBreak(jit, h, CODE);
+        assertThat(h.x[10]).isEqualTo(1);
+        // This vCPU rewrites the instruction (no fence.i): the next run sees the new one.
+        h.x[5] = CODE;
+        h.x[6] = Asm.assemble("addi a0,zero,2");
+        runToBreak(jit, h, CODE + 0x100);
+        runToBreak(jit, h, CODE);
+        assertThat(h.x[10]).isEqualTo(2);
+        // Another vCPU rewrites it.
+        other.x[5] = CODE;
+        other.x[6] = Asm.assemble("addi a0,zero,3");
+        runToBreak(otherJit, other, CODE + 0x100);
+        runToBreak(jit, h, CODE);
+        assertThat(h.x[10]).isEqualTo(3);
+        // munmap and a fresh mapping with other code at the same address.
+        space.unmap(CODE, 0x4000);
+        space.map(CODE, 0x4000, PROT_READ | PROT_EXEC);
+        byte[] fresh = bytes(List.of(Asm.assemble("addi a0,zero,4"), Asm.assemble("ebreak")));
+        space.write(CODE, fresh, 0, fresh.length);
+        runToBreak(jit, h, CODE);
+        assertThat(h.x[10]).isEqualTo(4);
+    }
+
+    static void runToBreak(Jit jit, Hart h, long pc) {
+        h.pc = pc;
+        assertThatThrownBy(() -> jit.run(100)).isInstanceOf(Trap.class).hasMessageContaining("BREAKPOINT");
+    }
+}
