@@ -118,6 +118,20 @@ class InspectCommandTest {
     }
 
     @Test
+    void fromTheCommandLineInAFreshJvm() throws Exception {
+        Path dir = recording(true);
+        var r = dev.reprise.GuestRunner.run(dev.reprise.GuestRunner.repriseCommand("inspect", "--json", dir.toString()),
+                java.util.Map.of(), new byte[0], 120);
+        assertThat(r.status()).as(r.stderr()).isZero();
+        assertThat(r.stderr()).isEmpty();   // no Chronicle banner, no analytics notice
+        assertThat(r.stdout()).contains("\"complete\":true", "\"events\":11");
+        var missing = dev.reprise.GuestRunner.run(dev.reprise.GuestRunner.repriseCommand("inspect", tmp.resolve("none").toString()),
+                java.util.Map.of(), new byte[0], 120);
+        assertThat(missing.status()).isEqualTo(RecordingErrors.MISSING);
+        assertThat(missing.stderr()).hasLineCount(1);
+    }
+
+    @Test
     void registeredAsASubcommand() {
         assertThat(Main.execute("inspect", "--help")).isZero();
     }
