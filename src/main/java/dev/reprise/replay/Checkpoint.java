@@ -1,6 +1,8 @@
 package dev.reprise.replay;
 
 import dev.reprise.cpu.Hart;
+import dev.reprise.linux.Process;
+import dev.reprise.linux.Task;
 
 import java.util.Arrays;
 import java.util.List;
@@ -19,21 +21,23 @@ public record Checkpoint(long sequence, List<VcpuState> vcpus, KernelState kerne
         pages = List.copyOf(pages);
     }
 
-    /** One vCPU's architectural state. */
-    public record VcpuState(int vcpu, int tid, long[] x, long[] f, long pc, int frm, int fflags, long icount) {
+    /** One vCPU's architectural state and its thread's kernel state (signal mask, clear_child_tid, ...). */
+    public record VcpuState(int vcpu, int tid, long[] x, long[] f, long pc, int frm, int fflags, long icount, Task.ThreadState thread) {
         public VcpuState {
             if (x.length != 32 || f.length != 32) throw new IllegalArgumentException("32 x and 32 f registers");
             x = x.clone();
             f = f.clone();
         }
 
-        /** Reads {@code h}: call it while the vCPU is stopped. */
-        public static VcpuState of(int vcpu, int tid, Hart h) {
-            return new VcpuState(vcpu, tid, h.x, h.f, h.pc, h.frm, h.fflags, h.icount);
+        /** Reads {@code task}: call it while the vCPU is stopped. */
+        public static VcpuState of(int vcpu, Task task) {
+            Hart h = task.hart;
+            return new VcpuState(vcpu, task.tid, h.x, h.f, h.pc, h.frm, h.fflags, h.icount, task.threadState());
         }
 
-        /** Sets {@code h}'s registers, pc, fcsr and icount to this state. */
-        public void restoreInto(Hart h) {
+        /** Sets {@code task}'s registers, pc, fcsr, icount and thread state to this state. */
+        public void restoreInto(Task task) {
+            Hart h = task.hart;
             System.arraycopy(x, 0, h.x, 0, 32);
             System.arraycopy(f, 0, h.f, 0, 32);
             h.x[0] = 0;
@@ -41,6 +45,7 @@ public record Checkpoint(long sequence, List<VcpuState> vcpus, KernelState kerne
             h.frm = frm;
             h.fflags = fflags;
             h.icount = icount;
+            task.restore(thread);
         }
 
         @Override
@@ -56,7 +61,7 @@ public record Checkpoint(long sequence, List<VcpuState> vcpus, KernelState kerne
         @Override
         public boolean equals(Object o) {
             return o instanceof VcpuState s && s.vcpu == vcpu && s.tid == tid && Arrays.equals(s.x, x) && Arrays.equals(s.f, f)
-                    && s.pc == pc && s.frm == frm && s.fflags == fflags && s.icount == icount;
+                    && s.pc == pc && s.frm == frm && s.fflags == fflags && s.icount == icount && s.thread.equals(thread);
         }
 
         @Override
@@ -75,12 +80,16 @@ public record Checkpoint(long sequence, List<VcpuState> vcpus, KernelState kerne
      */
     public record OpenFile(int fd, String path, long offset, int flags, boolean closeOnExec) {}
 
-    /** The process's kernel state outside guest memory: the memory map policy and the fd table. */
+    /**
+     * The process's kernel state outside guest memory: the memory map policy, the fd table, the
+     * signal dispositions that are not the default, and the next thread id.
+     */
     public record KernelState(long brkStart, long brk, long mmapNext, long sigreturnTrampoline, List<Mapping> mappings,
-                              List<OpenFile> files) {
+                              List<OpenFile> files, List<Process.SignalDisposition> signals, int nextTid) {
         public KernelState {
             mappings = List.copyOf(mappings);
             files = List.copyOf(files);
+            signals = List.copyOf(signals);
         }
     }
 

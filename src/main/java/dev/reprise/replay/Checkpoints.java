@@ -44,7 +44,7 @@ public final class Checkpoints {
     /** Captures the machine; {@code vcpus} maps vCPU ids to their (stopped) tasks. */
     public static Checkpoint capture(long sequence, Process process, SortedMap<Integer, Task> vcpus) {
         List<Checkpoint.VcpuState> states = new ArrayList<>();
-        vcpus.forEach((id, task) -> states.add(Checkpoint.VcpuState.of(id, task.tid, task.hart)));
+        vcpus.forEach((id, task) -> states.add(Checkpoint.VcpuState.of(id, task)));
         MemoryManager.State map = process.memory.state();
         List<Checkpoint.Mapping> mappings = new ArrayList<>();
         List<Checkpoint.Page> pages = new ArrayList<>();
@@ -59,13 +59,13 @@ public final class Checkpoints {
         List<Checkpoint.OpenFile> files = new ArrayList<>();
         for (FileTable.Entry e : process.files.entries()) files.add(openFile(e));
         return new Checkpoint(sequence, states, new Checkpoint.KernelState(map.brkStart(), map.brk(), map.nextStart(),
-                map.sigreturnTrampoline(), mappings, files), pages);
+                map.sigreturnTrampoline(), mappings, files, process.signalDispositions(), process.nextTid()), pages);
     }
 
     /**
      * Restores memory and kernel state into {@code fresh}, a new process with nothing mapped and
-     * the standard fds 0-2 only; the caller creates the tasks and restores each vCPU's registers with
-     * {@link Checkpoint.VcpuState#restoreInto}. Regular files are reopened at their path and offset;
+     * the standard fds 0-2 only; the caller creates the tasks ({@link Task#restored} with each
+     * vCPU's tid) and restores each with {@link Checkpoint.VcpuState#restoreInto}. Regular files are reopened at their path and offset;
      * returns the fds that could not be (pipes, sockets, deleted or moved files), which stay closed.
      */
     public static List<Checkpoint.OpenFile> restore(Checkpoint c, Process fresh) {
@@ -74,6 +74,8 @@ public final class Checkpoints {
         for (Checkpoint.Mapping m : k.mappings()) vmas.add(new MemoryManager.Vma(m.start(), m.end(), m.prot(), m.file(), m.name()));
         fresh.memory.restore(new MemoryManager.State(vmas, k.brkStart(), k.brk(), k.mmapNext(), k.sigreturnTrampoline()));
         for (Checkpoint.Page p : c.pages()) fresh.space.write(p.address(), p.bytes(), 0, PAGE);
+        fresh.restoreSignalDispositions(k.signals());
+        fresh.restoreNextTid(k.nextTid());
         List<Checkpoint.OpenFile> skipped = new ArrayList<>();
         for (Checkpoint.OpenFile f : k.files()) {
             if (f.fd() < 3) continue;   // the fresh process's stdio stands in for the recorded one
@@ -211,6 +213,13 @@ public final class Checkpoints {
                 out.writeVarInt(v.frm(), true);
                 out.writeVarInt(v.fflags(), true);
                 out.writeVarLong(v.icount(), true);
+                Task.ThreadState t = v.thread();
+                out.writeLong(t.clearChildTid());
+                out.writeLong(t.robustList());
+                out.writeLong(t.robustListLength());
+                out.writeLong(t.signalMask());
+                out.writeLong(t.altStackBase());
+                out.writeLong(t.altStackSize());
             }
             Checkpoint.KernelState k = c.kernel();
             out.writeVarLong(k.brkStart(), true);
@@ -233,6 +242,14 @@ public final class Checkpoints {
                 out.writeVarInt(f.flags(), true);
                 out.writeBoolean(f.closeOnExec());
             }
+            out.writeVarInt(k.signals().size(), true);
+            for (Process.SignalDisposition d : k.signals()) {
+                out.writeVarInt(d.signo(), true);
+                out.writeLong(d.handler());
+                out.writeLong(d.flags());
+                out.writeLong(d.mask());
+            }
+            out.writeVarInt(k.nextTid(), true);
             out.writeVarInt(c.pages().size(), true);
             for (Checkpoint.Page p : c.pages()) {
                 out.writeVarLong(p.address(), true);
@@ -246,7 +263,8 @@ public final class Checkpoints {
             List<Checkpoint.VcpuState> vcpus = new ArrayList<>();
             for (int i = count(in); i > 0; i--) {
                 vcpus.add(new Checkpoint.VcpuState(in.readVarInt(true), in.readVarInt(true), in.readLongs(32), in.readLongs(32),
-                        in.readLong(), in.readVarInt(true), in.readVarInt(true), in.readVarLong(true)));
+                        in.readLong(), in.readVarInt(true), in.readVarInt(true), in.readVarLong(true),
+                        new Task.ThreadState(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong())));
             }
             long brkStart = in.readVarLong(true), brk = in.readVarLong(true), next = in.readVarLong(true), tramp = in.readVarLong(true);
             List<Checkpoint.Mapping> mappings = new ArrayList<>();
@@ -259,10 +277,16 @@ public final class Checkpoints {
                 files.add(new Checkpoint.OpenFile(in.readVarInt(true), in.readString(), in.readVarLong(true), in.readVarInt(true),
                         in.readBoolean()));
             }
+            List<Process.SignalDisposition> signals = new ArrayList<>();
+            for (int i = count(in); i > 0; i--) {
+                signals.add(new Process.SignalDisposition(in.readVarInt(true), in.readLong(), in.readLong(), in.readLong()));
+            }
+            int nextTid = in.readVarInt(true);
             List<Checkpoint.Page> pages = new ArrayList<>();
             for (int i = count(in); i > 0; i--) pages.add(new Checkpoint.Page(in.readVarLong(true), in.readBytes(PAGE)));
             if (in.position() != in.limit()) throw new IllegalArgumentException("stray bytes after the checkpoint");
-            return new Checkpoint(sequence, vcpus, new Checkpoint.KernelState(brkStart, brk, next, tramp, mappings, files), pages);
+            return new Checkpoint(sequence, vcpus, new Checkpoint.KernelState(brkStart, brk, next, tramp, mappings, files, signals, nextTid),
+                    pages);
         }
 
         /** A count that fits what is left: a corrupted varint must not allocate gigabytes. */

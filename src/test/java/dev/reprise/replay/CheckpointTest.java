@@ -54,8 +54,9 @@ class CheckpointTest {
 
             try (Process copy = new Process(options())) {
                 assertThat(Checkpoints.restore(read, copy)).isEmpty();
-                Task twin = Task.first(copy, new Exec.Start(0, 0));
-                read.vcpus().getFirst().restoreInto(twin.hart);
+                Task twin = Task.restored(copy, read.vcpus().getFirst().tid());
+                read.vcpus().getFirst().restoreInto(twin);
+                assertThat(twin.tid).isEqualTo(task.tid);
                 assertThat(RegisterDigest.of(twin.hart)).isEqualTo(RegisterDigest.of(task.hart));
 
                 for (int i = 0; i < 300_000; i++) {
@@ -80,7 +81,7 @@ class CheckpointTest {
     }
 
     @Test
-    void openRegularFilesAreReopenedAtTheirOffset() throws Exception {
+    void kernelStateComesBack() throws Exception {
         Path data = Files.writeString(tmp.resolve("data.txt"), "0123456789");
         try (Process original = new Process(options())) {
             Task task = Task.first(original, Exec.load(original, original.options));
@@ -88,10 +89,21 @@ class CheckpointTest {
             assertThat(host).isGreaterThanOrEqualTo(0);
             Host.lseek(host, 7, 0);
             int fd = original.files.install(host, true, 5);
+            var usr1 = new Process.SignalDisposition(10, 0x10abc, 0x4000004, 1L << 11);
+            original.restoreSignalDispositions(List.of(usr1));
+            var thread = new Task.ThreadState(0x7000, 0x7100, 24, 1L << 9, 0x8000, 0x2000);
+            task.restore(thread);
             Checkpoint c = Checkpoints.read(write(capture(0, original, task)));
             assertThat(c.kernel().files()).contains(new Checkpoint.OpenFile(fd, data.toRealPath().toString(), 7, 0100000, true));
+            assertThat(c.kernel().signals()).containsExactly(usr1);
+            assertThat(c.vcpus().getFirst().thread()).isEqualTo(thread);
             try (Process copy = new Process(options())) {
                 assertThat(Checkpoints.restore(c, copy)).isEmpty();
+                assertThat(copy.signalDispositions()).containsExactly(usr1);
+                assertThat(copy.nextTid()).isEqualTo(original.nextTid());
+                Task twin = Task.restored(copy, task.tid);
+                c.vcpus().getFirst().restoreInto(twin);
+                assertThat(twin.threadState()).isEqualTo(thread);
                 var entry = copy.files.entries().stream().filter(e -> e.fd() == fd).findFirst().orElseThrow();
                 assertThat(entry.closeOnExec()).isTrue();
                 assertThat(Host.lseek(entry.hostFd(), 0, 1)).isEqualTo(7);   // SEEK_CUR
@@ -107,7 +119,7 @@ class CheckpointTest {
 
     @Test
     void badCheckpointFiles() throws Exception {
-        Checkpoint c = new Checkpoint(3, List.of(), new Checkpoint.KernelState(1, 2, 3, 4, List.of(), List.of()),
+        Checkpoint c = new Checkpoint(3, List.of(), new Checkpoint.KernelState(1, 2, 3, 4, List.of(), List.of(), List.of(), 1000),
                 List.of(new Checkpoint.Page(0x10000, new byte[4096])));
         Path file = write(c);
         assertThat(Checkpoints.read(file)).isEqualTo(c);
