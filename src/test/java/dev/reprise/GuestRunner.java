@@ -1,6 +1,7 @@
 package dev.reprise;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,11 +24,19 @@ public final class GuestRunner {
         return Path.of(System.getProperty("reprise.root", ".")).toAbsolutePath().normalize();
     }
 
-    /** {@code reprise ARGS...} in a fresh JVM on this build's classes. */
+    /**
+     * {@code reprise ARGS...} in a fresh JVM on this build's classes, with the module flags this
+     * JVM got from Surefire (pom.xml's reprise.jvm.flags: FFM, and what Chronicle Queue needs).
+     */
     public static List<String> repriseCommand(String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xss16m",
-                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "dev.reprise.cli.Main"));
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xss16m", "-XX:+UseSerialGC"));
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-") || a.startsWith("--enable-native-access") || a.startsWith("--sun-misc") || a.startsWith("-Dchronicle.")) {
+                cmd.add(a);
+            }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.reprise.cli.Main"));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -178,6 +178,16 @@ public final class FileTable {
         }
     }
 
+    /** One open guest fd: its host fd (owned by this table: do not close it) and FD_CLOEXEC. */
+    public record Entry(int fd, int hostFd, boolean closeOnExec) {}
+
+    /** The open guest fds in ascending order (checkpoints), as one consistent snapshot. */
+    public synchronized java.util.List<Entry> entries() {
+        java.util.List<Entry> out = new java.util.ArrayList<>();
+        for (int fd = 0; fd < MAX_FDS; fd++) if (files[fd] != null) out.add(new Entry(fd, files[fd].hostFd, cloexec[fd]));
+        return out;
+    }
+
     /** Closes the fds marked close-on-exec (execve). */
     public void closeOnExec() {
         for (int fd = 0; fd < MAX_FDS; fd++) {

@@ -144,6 +144,33 @@ public final class MemoryManager {
         return brkStart;
     }
 
+    /** The map's state as plain data (checkpoints): mappings, brk, the mmap cursor, the signal trampoline page. */
+    public record State(List<Vma> vmas, long brkStart, long brk, long nextStart, long sigreturnTrampoline) {
+        public State {
+            vmas = List.copyOf(vmas);
+        }
+    }
+
+    public synchronized State state() {
+        return new State(mappings(), brkStart, brk, nextStart, sigreturnTrampoline);
+    }
+
+    /**
+     * Makes a fresh, empty map equal to {@code s}, every mapping zero-filled (a checkpoint's pages
+     * are written afterwards). @throws IllegalStateException if something is mapped already
+     */
+    public synchronized void restore(State s) {
+        if (!vmas.isEmpty()) throw new IllegalStateException("restore needs an empty address space");
+        for (Vma v : s.vmas()) {
+            vmas.put(v.start, v);
+            space.map(v.start, v.end - v.start, v.prot);
+        }
+        brkStart = s.brkStart();
+        brk = s.brk();
+        nextStart = s.nextStart();
+        sigreturnTrampoline = s.sigreturnTrampoline();
+    }
+
     // ---- system calls: each returns a result or -errno -------------------------------------------
 
     /** brk(2): moves the break; returns the new break, or the current one if it cannot. */

@@ -80,6 +80,36 @@ public final class Process implements AutoCloseable {
         }
     }
 
+    /** One signal's disposition as plain data (checkpoints): handler address (0 SIG_DFL, 1 SIG_IGN), sa_flags, sa_mask. */
+    public record SignalDisposition(int signo, long handler, long flags, long mask) {}
+
+    /** The dispositions that are not the default, by signal number (checkpoints). */
+    public List<SignalDisposition> signalDispositions() {
+        List<SignalDisposition> out = new ArrayList<>();
+        synchronized (signalActions) {
+            for (int sig = 1; sig < signalActions.length; sig++) {
+                Signals.Action a = signalActions[sig];
+                if (a != null && !a.equals(Signals.Action.DEFAULT)) out.add(new SignalDisposition(sig, a.handler(), a.flags(), a.mask()));
+            }
+        }
+        return out;
+    }
+
+    /** Installs dispositions taken by {@link #signalDispositions} (restoring a checkpoint into a fresh process). */
+    public void restoreSignalDispositions(List<SignalDisposition> dispositions) {
+        for (SignalDisposition d : dispositions) swapSignalAction(d.signo(), new Signals.Action(d.handler(), d.flags(), d.mask()));
+    }
+
+    /** The tid the next thread gets (checkpoints). */
+    public synchronized int nextTid() {
+        return nextTid;
+    }
+
+    /** Continues tid allocation from {@code tid} (restoring a checkpoint). */
+    public synchronized void restoreNextTid(int tid) {
+        nextTid = tid;
+    }
+
     void resetSignalAction(int sig) {
         swapSignalAction(sig, Signals.Action.DEFAULT);
     }

@@ -65,6 +65,16 @@ public final class Task implements SystemInterface {
         return t;
     }
 
+    /**
+     * Creates a thread with the given tid in a process restored from a checkpoint; the caller
+     * restores its registers and thread state before it runs.
+     */
+    public static Task restored(Process process, int tid) {
+        Task t = new Task(process, tid);
+        process.add(t);
+        return t;
+    }
+
     /** Starts this task's host thread (the task is already part of its process). */
     public void start() {
         thread = Thread.ofPlatform().name("vcpu-" + tid).unstarted(this::run);
@@ -156,6 +166,23 @@ public final class Task implements SystemInterface {
 
     boolean onAltStack(long sp) {
         return altStackSize != 0 && sp > altStackBase && sp <= altStackBase + altStackSize;
+    }
+
+    /** The per-thread kernel state as plain data (checkpoints); read or restored only while the task is stopped. */
+    public record ThreadState(long clearChildTid, long robustList, long robustListLength, long signalMask, long altStackBase,
+                              long altStackSize) {}
+
+    public ThreadState threadState() {
+        return new ThreadState(clearChildTid, robustList, robustListLength, signalMask, altStackBase, altStackSize);
+    }
+
+    public void restore(ThreadState s) {
+        clearChildTid = s.clearChildTid();
+        robustList = s.robustList();
+        robustListLength = s.robustListLength();
+        setSignalMask(s.signalMask());
+        altStackBase = s.altStackBase();
+        altStackSize = s.altStackSize();
     }
 
     /**

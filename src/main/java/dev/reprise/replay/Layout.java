@@ -1,0 +1,66 @@
+package dev.reprise.replay;
+
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The names inside a recording directory and the few file operations writer and reader share (docs/log-format.md). */
+final class Layout {
+    private Layout() {}
+
+    static {
+        // Before the first Chronicle class initializes: never phone home (also set by the launcher),
+        // no release-notes banner, no disk-space polling thread.
+        System.setProperty("chronicle.analytics.disable", "true");
+        System.setProperty("chronicle.announcer.disable", "true");
+        System.setProperty("chronicle.disk.monitor.disable", "true");
+    }
+
+    static final String HEADER = "header";
+    static final String COMPLETE = "complete";
+    static final String CHECKPOINTS = "checkpoints";
+    private static final Pattern VCPU_DIR = Pattern.compile("vcpu-(0|[1-9][0-9]{0,5})");
+
+    static Path vcpuDir(Path recording, int vcpu) {
+        return recording.resolve("vcpu-" + vcpu);
+    }
+
+    /** The vCPU id of a queue directory's name, or -1 if it is not one. */
+    static int vcpuOf(Path dir) {
+        Matcher m = VCPU_DIR.matcher(dir.getFileName().toString());
+        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    /**
+     * One vCPU's queue. Large daily cycles: a recording normally stays in one file per vCPU, with
+     * room for 2^32 events a day.
+     */
+    static SingleChronicleQueue queue(Path dir, boolean readOnly) {
+        return SingleChronicleQueueBuilder.binary(dir).rollCycle(LargeRollCycles.LARGE_DAILY).readOnly(readOnly).build();
+    }
+
+    /**
+     * Writes {@code bytes} to {@code target} so that a reader sees the old file or the whole new one,
+     * never a part: a temporary file beside it, forced to disk, then renamed over it.
+     */
+    static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) ch.write(b);
+            ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

@@ -1,0 +1,144 @@
+package dev.reprise.replay;
+
+import dev.reprise.linux.Exec;
+import dev.reprise.linux.Host;
+import dev.reprise.linux.Options;
+import dev.reprise.linux.Process;
+import dev.reprise.linux.Task;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CheckpointTest {
+    static final Path ROOT = Path.of(System.getProperty("reprise.root", "."));
+    /** glibc malloc with brk and mmap'd blocks: the map, brk and the mmap cursor all move. */
+    static final Path PROGRAM = ROOT.resolve("guest-tests/bin/malloc_heavy");
+
+    @TempDir
+    Path tmp;
+
+    static Options options() {
+        return new Options(PROGRAM, List.of("malloc_heavy"), List.of("LANG=C"), null, null, 42);
+    }
+
+    static Checkpoint capture(long sequence, Process p, Task t) {
+        return Checkpoints.capture(sequence, p, new TreeMap<>(java.util.Map.of(0, t)));
+    }
+
+    @Test
+    void aRestoredProcessRunsOnExactlyLikeTheOriginal() throws Exception {
+        try (Process original = new Process(options())) {
+            Task task = Task.first(original, Exec.load(original, original.options));
+            for (int i = 0; i < 200_000; i++) assertThat(task.step()).isTrue();
+            Checkpoint taken = capture(1, original, task);
+            assertThat(taken.vcpus().getFirst().icount()).isEqualTo(200_000);
+            assertThat(taken.kernel().brk()).isGreaterThan(taken.kernel().brkStart());   // malloc has grown the heap
+
+            // Through the file, as the debugger will get it.
+            Path file;
+            try (RecordingWriter w = RecordingWriter.create(tmp.resolve("rec"), RecordingStoreTest.header())) {
+                file = w.writeCheckpoint(taken);
+            }
+            Checkpoint read = Checkpoints.read(file);
+            assertThat(read).isEqualTo(taken);
+            try (RecordingReader r = RecordingReader.open(tmp.resolve("rec"))) {
+                assertThat(r.checkpoints()).containsExactly(file);
+            }
+
+            try (Process copy = new Process(options())) {
+                assertThat(Checkpoints.restore(read, copy)).isEmpty();
+                Task twin = Task.restored(copy, read.vcpus().getFirst().tid());
+                read.vcpus().getFirst().restoreInto(twin);
+                assertThat(twin.tid).isEqualTo(task.tid);
+                assertThat(RegisterDigest.of(twin.hart)).isEqualTo(RegisterDigest.of(task.hart));
+
+                for (int i = 0; i < 300_000; i++) {
+                    boolean a = task.step(), b = twin.step();
+                    assertThat(b).isEqualTo(a);
+                    if (!a) break;
+                    if (RegisterDigest.of(twin.hart) != RegisterDigest.of(task.hart)) {
+                        assertThat(twin.hart.x).as("x after %d more steps", i + 1).containsExactly(task.hart.x);
+                        assertThat(twin.hart.pc).as("pc after %d more steps", i + 1).isEqualTo(task.hart.pc);
+                    }
+                }
+                assertThat(twin.hart.icount).isEqualTo(task.hart.icount).isGreaterThan(200_000);
+                // Memory and the memory map evolved identically too.
+                Checkpoint a = capture(2, original, task), b = capture(2, copy, twin);
+                assertThat(b.pages()).isEqualTo(a.pages());
+                assertThat(b.kernel().mappings()).isEqualTo(a.kernel().mappings());
+                assertThat(b.kernel().brk()).isEqualTo(a.kernel().brk());
+                assertThat(b.kernel().mmapNext()).isEqualTo(a.kernel().mmapNext());
+                assertThat(b.vcpus()).isEqualTo(a.vcpus());
+            }
+        }
+    }
+
+    @Test
+    void kernelStateComesBack() throws Exception {
+        Path data = Files.writeString(tmp.resolve("data.txt"), "0123456789");
+        try (Process original = new Process(options())) {
+            Task task = Task.first(original, Exec.load(original, original.options));
+            int host = Host.openat(-100, data.toString(), 0, 0);   // O_RDONLY
+            assertThat(host).isGreaterThanOrEqualTo(0);
+            Host.lseek(host, 7, 0);
+            int fd = original.files.install(host, true, 5);
+            var usr1 = new Process.SignalDisposition(10, 0x10abc, 0x4000004, 1L << 11);
+            original.restoreSignalDispositions(List.of(usr1));
+            var thread = new Task.ThreadState(0x7000, 0x7100, 24, 1L << 9, 0x8000, 0x2000);
+            task.restore(thread);
+            Checkpoint c = Checkpoints.read(write(capture(0, original, task)));
+            assertThat(c.kernel().files()).contains(new Checkpoint.OpenFile(fd, data.toRealPath().toString(), 7, 0100000, true));
+            assertThat(c.kernel().signals()).containsExactly(usr1);
+            assertThat(c.vcpus().getFirst().thread()).isEqualTo(thread);
+            try (Process copy = new Process(options())) {
+                assertThat(Checkpoints.restore(c, copy)).isEmpty();
+                assertThat(copy.signalDispositions()).containsExactly(usr1);
+                assertThat(copy.nextTid()).isEqualTo(original.nextTid());
+                Task twin = Task.restored(copy, task.tid);
+                c.vcpus().getFirst().restoreInto(twin);
+                assertThat(twin.threadState()).isEqualTo(thread);
+                var entry = copy.files.entries().stream().filter(e -> e.fd() == fd).findFirst().orElseThrow();
+                assertThat(entry.closeOnExec()).isTrue();
+                assertThat(Host.lseek(entry.hostFd(), 0, 1)).isEqualTo(7);   // SEEK_CUR
+            }
+        }
+    }
+
+    private Path write(Checkpoint c) throws Exception {
+        Path file = tmp.resolve("checkpoint");
+        Files.write(file, Checkpoints.encode(c));
+        return file;
+    }
+
+    @Test
+    void badCheckpointFiles() throws Exception {
+        Checkpoint c = new Checkpoint(3, List.of(), new Checkpoint.KernelState(1, 2, 3, 4, List.of(), List.of(), List.of(), 1000),
+                List.of(new Checkpoint.Page(0x10000, new byte[4096])));
+        Path file = write(c);
+        assertThat(Checkpoints.read(file)).isEqualTo(c);
+        byte[] bytes = Files.readAllBytes(file);
+
+        bytes[30] ^= 1;
+        Files.write(file, bytes);
+        assertThatThrownBy(() -> Checkpoints.read(file)).isInstanceOf(RecordingException.Corrupted.class);
+        bytes[30] ^= 1;
+
+        Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 100));
+        assertThatThrownBy(() -> Checkpoints.read(file)).isInstanceOf(RecordingException.Truncated.class);
+
+        bytes[11] = 9;
+        Files.write(file, bytes);
+        assertThatThrownBy(() -> Checkpoints.read(file)).isInstanceOf(RecordingException.VersionMismatch.class);
+
+        Files.writeString(file, "not a checkpoint at all");
+        assertThatThrownBy(() -> Checkpoints.read(file)).isInstanceOf(RecordingException.Foreign.class);
+        assertThatThrownBy(() -> Checkpoints.read(tmp.resolve("none"))).isInstanceOf(RecordingException.Missing.class);
+    }
+}
