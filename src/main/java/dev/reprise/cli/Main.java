@@ -28,6 +28,10 @@ public final class Main implements Runnable {
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof UserError e) {
+                commandLine.getErr().println("reprise: " + e.getMessage());
+                return e.status;
+            }
             commandLine.getErr().println("reprise: internal error: " + ex);
             ex.printStackTrace(commandLine.getErr());
             return 70; // EX_SOFTWARE

@@ -1,9 +1,5 @@
 package dev.reprise.cli;
 
-import dev.reprise.linux.Exec;
-import dev.reprise.linux.LoadError;
-import dev.reprise.linux.Options;
-import dev.reprise.linux.Process;
 import dev.reprise.linux.Task;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,27 +34,10 @@ final class RunCommand implements Callable<Integer> {
     /** The execution engines: the interpreter (the reference semantics) and the JIT. */
     enum Engine { interp, jit }
 
-    /** Exit status when the host refuses what Reprise needs (the guest address-space reservation). */
-    static final int HOST_REFUSED = 74;
-
     @Override
     public Integer call() throws Exception {
-        Options options = run.options(program, args, engine == Engine.jit);
-        Process process;
-        try {
-            process = new Process(options);
-        } catch (IllegalStateException e) { // the host refused the guest address-space reservation
-            System.err.println("reprise: " + e.getMessage());
-            return HOST_REFUSED;
-        }
-        Exec.Start start;
-        try {
-            start = Exec.load(process, options);
-        } catch (LoadError e) {
-            System.err.println("reprise: " + e.getMessage());
-            return e.kind.exitStatus;
-        }
-        Task.first(process, start).start();
-        return process.awaitExit();
+        RunOptions.Launch launch = run.launch(program, args, engine == Engine.jit);
+        Task.first(launch.process(), launch.start()).start();
+        return launch.process().awaitExit();
     }
 }

@@ -1,6 +1,8 @@
 package dev.reprise.cli;
 
 import dev.reprise.linux.Exec;
+import dev.reprise.linux.LoadError;
+import dev.reprise.linux.Process;
 import dev.reprise.linux.Options;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -57,6 +59,32 @@ final class RunOptions {
                 sysroot == null || sysroot.toString().isEmpty() ? null : sysroot,
                 strace ? System.err : null, seed, jit);
     }
+
+    /** A process with {@code program} loaded, ready to start its first thread. */
+    record Launch(Process process, Options options, Exec.Start start) {}
+
+    /**
+     * Creates the process and loads the program, or throws {@link UserError}: a load error with
+     * its own status, or {@link #HOST_REFUSED} when the host refuses the guest address space.
+     */
+    Launch launch(Path program, List<String> args, boolean jit) {
+        Options options = options(program, args, jit);
+        Process process;
+        try {
+            process = new Process(options);
+        } catch (IllegalStateException e) { // the host refused the guest address-space reservation
+            throw new UserError(e.getMessage(), HOST_REFUSED);
+        }
+        try {
+            return new Launch(process, options, Exec.load(process, options));
+        } catch (LoadError e) {
+            process.close();
+            throw new UserError(e.getMessage(), e.kind.exitStatus);
+        }
+    }
+
+    /** Exit status when the host refuses what Reprise needs (the guest address-space reservation). */
+    static final int HOST_REFUSED = 74;
 
     /** This process's environment in the order the kernel gave it (System.getenv() has no order). */
     static List<String> hostEnvironment() {

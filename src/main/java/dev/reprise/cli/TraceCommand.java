@@ -80,17 +80,11 @@ final class TraceCommand implements Callable<Integer> {
             // Task single-steps the interpreter; another engine must call the StepObserver itself first.
             throw new ParameterException(spec.commandLine(), "tracing the " + engine + " engine is not supported yet");
         }
-        Options options = run.options(program, args, false);
-        Process process = new Process(options);
-        Exec.Start start;
-        long bias;
-        try {
-            start = Exec.load(process, options);
-            bias = loadBias(start);
-        } catch (LoadError e) {
-            System.err.println("reprise: " + e.getMessage());
-            return e.kind.exitStatus;
-        }
+        RunOptions.Launch launch = run.launch(program, args, false);
+        Process process = launch.process();
+        Options options = launch.options();
+        Exec.Start start = launch.start();
+        long bias = loadBias(start);
         TraceHeader header = new TraceHeader(engine.name(), program.toAbsolutePath().toString(), options.argv(), bias);
         TraceWriter writer;
         try {
@@ -112,9 +106,13 @@ final class TraceCommand implements Callable<Integer> {
     }
 
     /** Where the program's ELF addresses were loaded: non-zero only for a static-pie (no interpreter) program. */
-    private long loadBias(Exec.Start start) throws LoadError {
-        ElfFile elf = ElfFile.read(program, program.toString());
-        return elf.type == ElfFile.ET_DYN && elf.interpreter == null ? start.pc() - elf.entry : 0;
+    private long loadBias(Exec.Start start) {
+        try {
+            ElfFile elf = ElfFile.read(program, program.toString());
+            return elf.type == ElfFile.ET_DYN && elf.interpreter == null ? start.pc() - elf.entry : 0;
+        } catch (LoadError e) { // it was just loaded, so it can be read
+            throw new UserError(e.getMessage(), e.kind.exitStatus);
+        }
     }
 
     /** Runs {@code body}, turning a bad trace file into one line and exit status 2. */
