@@ -68,7 +68,7 @@ public final class Jit {
         long end = h.icount + budget;
         while (h.icount < end) {
             Block b = lookup(h.pc);
-            if (b != null && b.length <= end - h.icount) execute(b);
+            if (b != null && b.length <= end - h.icount) execute(b, end - h.icount);
             else if (b == null) interpretBlock(end);
             else step();
         }
@@ -82,7 +82,7 @@ public final class Jit {
     public long runBlock() {
         long before = hart.icount;
         Block b = lookup(hart.pc);
-        if (b != null) execute(b);
+        if (b != null) execute(b, b.length);
         else interpretBlock(Long.MAX_VALUE);
         return hart.icount - before;
     }
@@ -96,9 +96,9 @@ public final class Jit {
         }
     }
 
-    private void execute(Block b) {
-        b.execute(hart);
-        if (b.endsWithFenceI) flush();   // this hart's own stores into code are visible from now on
+    private void execute(Block b, long budget) {
+        b.execute(hart, budget);
+        if (b.hasFenceI) flush();   // this hart's own stores into code are visible from now on
     }
 
     /** One instruction in the interpreter (with fence.i's effect on this buffer); returns its operation. */
