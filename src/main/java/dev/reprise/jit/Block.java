@@ -21,22 +21,28 @@ public abstract class Block {
     public final long pc;
     /** Instructions in the first block: the least budget {@link #execute} needs to make progress. */
     public final int length;
+    /** Each block's pc and length: {@link #execute} may enter at any of them (entry = index). */
+    final long[] entryPcs;
+    final int[] entryLengths;
     /** The decoded instructions of all blocks; the generated code hands the ones it does not translate to the interpreter. */
     protected final Insn[] insns;
     /** The region holds a fence.i: this vCPU drops its translations after running it. */
     final boolean hasFenceI;
 
-    protected Block(long pc, int length, Insn[] insns) {
-        this.pc = pc;
-        this.length = length;
+    protected Block(long[] entryPcs, int[] entryLengths, Insn[] insns) {
+        this.pc = entryPcs[0];
+        this.length = entryLengths[0];
+        this.entryPcs = entryPcs;
+        this.entryLengths = entryLengths;
         this.insns = insns;
         this.hasFenceI = java.util.Arrays.stream(insns).anyMatch(i -> i.op() == Op.FENCE_I);
     }
 
     /**
-     * Runs on {@code h} (whose pc is {@link #pc}), retiring at most {@code budget} instructions
-     * (at least {@link #length}), until control leaves the region, the budget does not cover the
-     * next block, or translated code was invalidated (checked at loop heads).
+     * Runs on {@code h} from the start of block {@code entry} (h.pc is {@code entryPcs[entry]}),
+     * retiring at most {@code budget} instructions (at least that block's length), until control
+     * leaves the region, the budget does not cover the next block, or translated code was
+     * invalidated (checked at loop heads).
      */
-    public abstract void execute(Hart h, long budget);
+    public abstract void execute(Hart h, long budget, int entry);
 }

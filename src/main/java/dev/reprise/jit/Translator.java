@@ -45,8 +45,8 @@ final class Translator {
             CD_TRAP = desc(dev.reprise.cpu.Trap.class), CD_INTERP = desc(Interpreter.class),
             CD_LONGS = CD_long.arrayType(), CD_INSNS = CD_INSN.arrayType(), CD_LONG_BOX = ClassDesc.of("java.lang.Long"),
             CD_MATH = ClassDesc.of("java.lang.Math"), CD_SPACE = desc(dev.reprise.mem.AddressSpace.class);
-    private static final MethodTypeDesc INIT = MethodTypeDesc.of(CD_void, CD_long, CD_int, CD_INSNS),
-            EXECUTE = MethodTypeDesc.of(CD_void, CD_HART, CD_long), LOAD = MethodTypeDesc.of(CD_long, CD_long),
+    private static final MethodTypeDesc INIT = MethodTypeDesc.of(CD_void, CD_long.arrayType(), CD_int.arrayType(), CD_INSNS),
+            EXECUTE = MethodTypeDesc.of(CD_void, CD_HART, CD_long, CD_int), LOAD = MethodTypeDesc.of(CD_long, CD_long),
             STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long), BINARY = MethodTypeDesc.of(CD_long, CD_long, CD_long),
             COMPARE = MethodTypeDesc.of(CD_int, CD_long, CD_long);
     private static final ClassFile CLASS_FILE = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
@@ -146,7 +146,7 @@ final class Translator {
             cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             cb.withSuperclass(CD_BLOCK);
             cb.withMethodBody("<init>", INIT, ClassFile.ACC_PUBLIC, c -> {
-                c.aload(0).lload(1).iload(3).aload(4).invokespecial(CD_BLOCK, "<init>", INIT).return_();
+                c.aload(0).aload(1).aload(2).aload(3).invokespecial(CD_BLOCK, "<init>", INIT).return_();
             });
             cb.withMethodBody("execute", EXECUTE, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
                     c -> new Gen(c, region).generate());
@@ -165,11 +165,17 @@ final class Translator {
         List<Insn> all = new ArrayList<>();
         for (Part p : region) all.addAll(List.of(p.insns()));
         Insn[] array = all.toArray(Insn[]::new);
+        long[] pcs = new long[region.size()];
+        int[] lengths = new int[region.size()];
+        for (int j = 0; j < pcs.length; j++) {
+            pcs[j] = region.get(j).pc();
+            lengths[j] = region.get(j).insns().length;
+        }
         try {
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
             MethodHandle init = hidden.findConstructor(hidden.lookupClass(),
-                    MethodType.methodType(void.class, long.class, int.class, Insn[].class));
-            return (Block) init.invoke(pc, region.get(0).insns().length, array);
+                    MethodType.methodType(void.class, long[].class, int[].class, Insn[].class));
+            return (Block) init.invoke(pcs, lengths, array);
         } catch (Throwable e) {
             throw new IllegalStateException("cannot load the translation of the block at 0x" + Long.toHexString(pc), e);
         }
@@ -186,13 +192,13 @@ final class Translator {
 
     /** Generates {@code execute} for one region. */
     private static final class Gen {
-        // Locals: 0 this, 1 hart, 2-3 the budget (instructions this call may retire), 4 hart.x,
-        // 5 mmu, 6-7 icount at entry, 8-9 the pc to leave at, 10 the fault, 11 the faulting
-        // instruction's index in its block and 12-13 its pc (trap exit), 14-15 instructions retired
-        // by the blocks already left, 16-17 the code epoch at entry, 18 the address space,
-        // x1..x31 from 20.
-        private static final int THIS = 0, HART = 1, LIMIT = 2, X = 4, MMU = 5, ICOUNT = 6, TARGET = 8, FAULT = 10,
-                INDEX = 11, FAULT_PC = 12, DONE = 14, EPOCH = 16, SPACE = 18, REGS = 20;
+        // Locals: 0 this, 1 hart, 2-3 the budget (instructions this call may retire), 4 the entry
+        // block, 5 hart.x, 6 mmu, 7-8 icount at entry, 9-10 the pc to leave at, 11 the fault, 12
+        // the faulting instruction's index in its block and 13-14 its pc (trap exit), 15-16
+        // instructions retired by the blocks already left, 17-18 the code epoch at entry, 19 the
+        // address space, x1..x31 from 20.
+        private static final int THIS = 0, HART = 1, LIMIT = 2, ENTRY = 4, X = 5, MMU = 6, ICOUNT = 7, TARGET = 9,
+                FAULT = 11, INDEX = 12, FAULT_PC = 13, DONE = 15, EPOCH = 17, SPACE = 19, REGS = 20;
 
         private final CodeBuilder c;
         private final List<Part> parts;
@@ -244,6 +250,11 @@ final class Translator {
             c.aload(SPACE).invokevirtual(CD_SPACE, "codeEpoch", MethodTypeDesc.of(CD_long)).lstore(EPOCH);
             c.lconst_0().lstore(DONE);
             for (int r = 1; r < 32; r++) if (used[r]) c.aload(X).loadConstant(r).laload().lstore(slot(r));
+            if (parts.size() > 1) {
+                List<java.lang.classfile.instruction.SwitchCase> cases = new ArrayList<>();
+                for (int j = 1; j < parts.size(); j++) cases.add(java.lang.classfile.instruction.SwitchCase.of(j, heads[j]));
+                c.iload(ENTRY).tableswitch(1, parts.size() - 1, heads[0], cases);
+            }
             for (int j = 0; j < parts.size(); j++) part(j);
             // The common exit: registers back, pc = TARGET, icount = entry + DONE.
             c.labelBinding(exit);

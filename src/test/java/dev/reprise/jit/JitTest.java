@@ -304,8 +304,8 @@ class JitTest {
         }
         assertThat(h.icount).isEqualTo(6002);
         assertThat(h.pc).isEqualTo(CODE);   // 3001 blocks per round
-        assertThat(maxSize).isEqualTo(256);
-        assertThat(jit.translated).isEqualTo(6002);
+        assertThat(maxSize).isLessThanOrEqualTo(256).isGreaterThan(200);
+        assertThat(jit.translated).isGreaterThan(6002 / Translator.MAX_BLOCKS);   // regions of up to MAX_BLOCKS jumps
         assertThat(jit.flushes).isGreaterThan(20);
     }
 
