@@ -24,11 +24,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Translates one guest block to JVM bytecode (java.lang.classfile) and loads it as a hidden class.
+ * Translates a region of guest blocks to JVM bytecode (java.lang.classfile) and loads it as a
+ * hidden class (docs/jit.md).
  *
  * <p>A block runs from its pc to the first control transfer, ecall, ebreak, fence.i, CSR access or
  * illegal instruction (included), stopping earlier at a page boundary or after {@link #MAX_LENGTH}
- * instructions. Integer registers live in JVM locals: loaded at entry, written back at every exit.
+ * instructions. A region is a hot block and the blocks it reaches in the same page; jumps between
+ * them are JVM jumps. Integer registers live in JVM locals: loaded at entry, written back at every exit.
  * FP registers stay in {@code hart.f}. Instructions the translator does not inline run through
  * {@link Interpreter#executeAt} with the state written back first.
  *
@@ -37,7 +39,7 @@ import java.util.List;
 final class Translator {
     private Translator() {}
 
-    /** Longest block, in instructions: keeps generated methods well under HotSpot's 8000-byte compile limit. */
+    /** Longest block, in instructions. */
     static final int MAX_LENGTH = 48;
 
     private static final ClassDesc CD_HART = desc(Hart.class), CD_MMU = desc(Mmu.class), CD_INSN = desc(Insn.class),
