@@ -5,32 +5,44 @@ import dev.reprise.isa.Insn;
 import dev.reprise.isa.Op;
 
 /**
- * One translated guest block: straight-line code from {@link #pc} up to and including the
- * instruction that ends it. {@link Translator} generates a hidden subclass per block.
+ * One translated region: the guest block at {@link #pc} and the blocks it reaches within its page,
+ * jumps between them kept inside the generated method. {@link Translator} generates a hidden
+ * subclass per region.
  *
- * <p>{@link #execute} runs the whole block and leaves the hart exactly as the interpreter would after
- * the same instructions: registers written back, pc and icount exact, also when an instruction in
- * the middle traps (then pc is on it, it is not retired, and the {@link dev.reprise.cpu.Trap} is thrown).
+ * <p>{@link #execute} runs blocks, whole ones only, while they fit in its budget, and leaves the
+ * hart exactly as the interpreter would after the same instructions: registers written back, pc
+ * and icount exact, also when an instruction in the middle traps (then pc is on it, it is not
+ * retired, and the {@link dev.reprise.cpu.Trap} is thrown).
  *
  * <p>Immutable; owned by the translation buffer of the vCPU that translated it.
  */
 public abstract class Block {
     /** Guest pc of the first instruction. */
     public final long pc;
-    /** Instructions in the block: what it retires unless one traps. */
+    /** Instructions in the first block: the least budget {@link #execute} needs to make progress. */
     public final int length;
-    /** The decoded instructions; the generated code hands the ones it does not translate to the interpreter. */
+    /** Each block's pc and length: {@link #execute} may enter at any of them (entry = index). */
+    final long[] entryPcs;
+    final int[] entryLengths;
+    /** The decoded instructions of all blocks; the generated code hands the ones it does not translate to the interpreter. */
     protected final Insn[] insns;
-    /** The block ends with fence.i: this vCPU drops its translations after running it. */
-    final boolean endsWithFenceI;
+    /** The region holds a fence.i: this vCPU drops its translations after running it. */
+    final boolean hasFenceI;
 
-    protected Block(long pc, int length, Insn[] insns) {
-        this.pc = pc;
-        this.length = length;
+    protected Block(long[] entryPcs, int[] entryLengths, Insn[] insns) {
+        this.pc = entryPcs[0];
+        this.length = entryLengths[0];
+        this.entryPcs = entryPcs;
+        this.entryLengths = entryLengths;
         this.insns = insns;
-        this.endsWithFenceI = insns[length - 1].op() == Op.FENCE_I;
+        this.hasFenceI = java.util.Arrays.stream(insns).anyMatch(i -> i.op() == Op.FENCE_I);
     }
 
-    /** Runs the block on {@code h} (whose pc is {@link #pc}). */
-    public abstract void execute(Hart h);
+    /**
+     * Runs on {@code h} from the start of block {@code entry} (h.pc is {@code entryPcs[entry]}),
+     * retiring at most {@code budget} instructions (at least that block's length), until control
+     * leaves the region, the budget does not cover the next block, or translated code was
+     * invalidated (checked at loop heads).
+     */
+    public abstract void execute(Hart h, long budget, int entry);
 }

@@ -17,7 +17,7 @@ import java.util.HashMap;
  * space's code epoch ({@link AddressSpace#invalidateCode()}), which this vCPU reads before every
  * block and answers by dropping all its translations.
  *
- * <p>Bounded: at {@link #CAPACITY} blocks the whole buffer is dropped (hidden classes are
+ * <p>Bounded: at {@link #CAPACITY} entries the whole buffer is dropped (hidden classes are
  * unloaded once unreachable), so a guest that touches a lot of code cannot grow memory without bound.
  */
 public final class Jit {
@@ -38,8 +38,12 @@ public final class Jit {
     private final byte[] heat = new byte[JUMP_CACHE];
     private final Hart hart;
     private final AddressSpace space;
-    private final Block[] jumpCache = new Block[JUMP_CACHE];
-    private final HashMap<Long, Block> blocks = new HashMap<>();
+    /** Where translated code can be entered: a region and one of its blocks. */
+    record Entry(Block region, int index, long pc, int length) {}
+
+    private final Entry[] jumpCache = new Entry[JUMP_CACHE];
+    /** Every block start that translated code can be entered at (a region's blocks each get one unless they already have one). */
+    private final HashMap<Long, Entry> blocks = new HashMap<>();
     /** The code epoch this buffer's translations are valid for. */
     private long epoch;
     /** Translations made so far (for tests and statistics). */
@@ -67,8 +71,8 @@ public final class Jit {
         Hart h = hart;
         long end = h.icount + budget;
         while (h.icount < end) {
-            Block b = lookup(h.pc);
-            if (b != null && b.length <= end - h.icount) execute(b);
+            Entry b = lookup(h.pc);
+            if (b != null && b.length() <= end - h.icount) execute(b, end - h.icount);
             else if (b == null) interpretBlock(end);
             else step();
         }
@@ -81,8 +85,8 @@ public final class Jit {
      */
     public long runBlock() {
         long before = hart.icount;
-        Block b = lookup(hart.pc);
-        if (b != null) execute(b);
+        Entry b = lookup(hart.pc);
+        if (b != null) execute(b, b.length());
         else interpretBlock(Long.MAX_VALUE);
         return hart.icount - before;
     }
@@ -96,9 +100,9 @@ public final class Jit {
         }
     }
 
-    private void execute(Block b) {
-        b.execute(hart);
-        if (b.endsWithFenceI) flush();   // this hart's own stores into code are visible from now on
+    private void execute(Entry e, long budget) {
+        e.region().execute(hart, budget, e.index());
+        if (e.region().hasFenceI) flush();   // this hart's own stores into code are visible from now on
     }
 
     /** One instruction in the interpreter (with fence.i's effect on this buffer); returns its operation. */
@@ -115,31 +119,36 @@ public final class Jit {
         return insn.op();
     }
 
-    /** The block at {@code pc}, translated if needed; null if none can be (see {@link Translator#translate}). */
-    Block lookup(long pc) {
+    /** The translated code to enter at {@code pc}, translated if hot; null to interpret (see {@link Translator#translate}). */
+    Entry lookup(long pc) {
         long current = space.codeEpoch();
         if (current != epoch) {
             flush();
             epoch = current;
         }
         int slot = (int) (pc >>> 1) & (JUMP_CACHE - 1);
-        Block b = jumpCache[slot];
-        if (b != null && b.pc == pc) return b;
-        b = blocks.get(pc);
-        if (b == null) {
+        Entry e = jumpCache[slot];
+        if (e != null && e.pc() == pc) return e;
+        e = blocks.get(pc);
+        if (e == null) {
             if (heat[slot] < threshold) {
                 heat[slot]++;
                 return null;   // still cold: the caller interprets it
             }
             heat[slot] = 0;
-            b = Translator.translate(hart, pc);
-            if (b == null) return null;
-            if (blocks.size() >= capacity) flush();
-            blocks.put(pc, b);
+            Block region = Translator.translate(hart, pc);
+            if (region == null) return null;
+            if (blocks.size() + region.entryPcs.length > capacity) flush();
+            for (int j = region.entryPcs.length - 1; j >= 0; j--) {
+                if (j == 0 || !blocks.containsKey(region.entryPcs[j])) {
+                    blocks.put(region.entryPcs[j], new Entry(region, j, region.entryPcs[j], region.entryLengths[j]));
+                }
+            }
             translated++;
+            e = blocks.get(pc);
         }
-        jumpCache[slot] = b;
-        return b;
+        jumpCache[slot] = e;
+        return e;
     }
 
     /** Drops every translation of this vCPU. */
@@ -150,7 +159,7 @@ public final class Jit {
         flushes++;
     }
 
-    /** Blocks in the buffer now. */
+    /** Entries in the buffer now. */
     int size() {
         return blocks.size();
     }

@@ -24,11 +24,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Translates one guest block to JVM bytecode (java.lang.classfile) and loads it as a hidden class.
+ * Translates a region of guest blocks to JVM bytecode (java.lang.classfile) and loads it as a
+ * hidden class (docs/jit.md).
  *
  * <p>A block runs from its pc to the first control transfer, ecall, ebreak, fence.i, CSR access or
  * illegal instruction (included), stopping earlier at a page boundary or after {@link #MAX_LENGTH}
- * instructions. Integer registers live in JVM locals: loaded at entry, written back at every exit.
+ * instructions. A region is a hot block and the blocks it reaches in the same page; jumps between
+ * them are JVM jumps. Integer registers live in JVM locals: loaded at entry, written back at every exit.
  * FP registers stay in {@code hart.f}. Instructions the translator does not inline run through
  * {@link Interpreter#executeAt} with the state written back first.
  *
@@ -37,16 +39,16 @@ import java.util.List;
 final class Translator {
     private Translator() {}
 
-    /** Longest block, in instructions: keeps generated methods well under HotSpot's 8000-byte compile limit. */
+    /** Longest block, in instructions. */
     static final int MAX_LENGTH = 48;
 
     private static final ClassDesc CD_HART = desc(Hart.class), CD_MMU = desc(Mmu.class), CD_INSN = desc(Insn.class),
             CD_BLOCK = desc(Block.class), CD_OPS = desc(JitOps.class), CD_FAULT = desc(MemoryFault.class),
             CD_TRAP = desc(dev.reprise.cpu.Trap.class), CD_INTERP = desc(Interpreter.class),
             CD_LONGS = CD_long.arrayType(), CD_INSNS = CD_INSN.arrayType(), CD_LONG_BOX = ClassDesc.of("java.lang.Long"),
-            CD_MATH = ClassDesc.of("java.lang.Math");
-    private static final MethodTypeDesc INIT = MethodTypeDesc.of(CD_void, CD_long, CD_int, CD_INSNS),
-            EXECUTE = MethodTypeDesc.of(CD_void, CD_HART), LOAD = MethodTypeDesc.of(CD_long, CD_long),
+            CD_MATH = ClassDesc.of("java.lang.Math"), CD_SPACE = desc(dev.reprise.mem.AddressSpace.class);
+    private static final MethodTypeDesc INIT = MethodTypeDesc.of(CD_void, CD_long.arrayType(), CD_int.arrayType(), CD_INSNS),
+            EXECUTE = MethodTypeDesc.of(CD_void, CD_HART, CD_long, CD_int), LOAD = MethodTypeDesc.of(CD_long, CD_long),
             STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long), BINARY = MethodTypeDesc.of(CD_long, CD_long, CD_long),
             COMPARE = MethodTypeDesc.of(CD_int, CD_long, CD_long);
     private static final ClassFile CLASS_FILE = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
@@ -57,11 +59,13 @@ final class Translator {
         return ClassDesc.of(c.getName());
     }
 
-    /**
-     * Translates the block at {@code pc}, or returns null when not even its first instruction can
-     * be fetched inside one page (the caller single-steps it in the interpreter, which raises the fault).
-     */
-    static Block translate(Hart h, long pc) {
+    /** Largest region, in instructions and in blocks. */
+    static final int MAX_REGION = 320, MAX_BLOCKS = 24;
+    /** HotSpot compiles no method with more bytecode than this (-XX:HugeMethodLimit): a region must stay below. */
+    static final int HUGE_METHOD = 8000;
+
+    /** The instructions of one block from {@code pc}, decoded (see the class comment for where it ends); empty if none can be fetched. */
+    static List<Insn> decodeBlock(Hart h, long pc) {
         List<Insn> insns = new ArrayList<>();
         long page = pc >>> PAGE_SHIFT, p = pc;
         while (insns.size() < MAX_LENGTH) {
@@ -79,23 +83,101 @@ final class Translator {
             p += insn.length();
             if (endsBlock(insn.op())) break;
         }
-        if (insns.isEmpty()) return null;
+        return insns;
+    }
+
+    /** One block of a region: its pc and instructions, and the index of its first instruction in the region. */
+    record Part(long pc, Insn[] insns, int first) {
+        long pcOf(int k) {
+            long p = pc;
+            for (int i = 0; i < k; i++) p += insns[i].length();
+            return p;
+        }
+    }
+
+    /**
+     * Translates the region that starts with the block at {@code pc}: that block and the blocks it
+     * reaches by branches, jumps and fall-through within the same page (not through jalr), up to
+     * {@link #MAX_REGION} instructions. Jumps between them stay inside the generated method, so
+     * guest loops become JVM loops. Returns null when not even the first instruction can be
+     * fetched inside one page (the caller runs it in the interpreter, which raises the fault).
+     */
+    static Block translate(Hart h, long pc) {
+        List<Insn> first = decodeBlock(h, pc);
+        if (first.isEmpty()) return null;
+        long page = pc >>> PAGE_SHIFT;
+        List<Part> parts = new ArrayList<>();
+        java.util.Map<Long, Integer> index = new java.util.HashMap<>();
+        java.util.ArrayDeque<Long> queue = new java.util.ArrayDeque<>();
+        int total = 0;
+        queue.add(pc);
+        while (!queue.isEmpty() && parts.size() < MAX_BLOCKS) {
+            long q = queue.poll();
+            if (index.containsKey(q) || (q >>> PAGE_SHIFT) != page) continue;
+            List<Insn> insns = q == pc ? first : decodeBlock(h, q);
+            if (insns.isEmpty() || total + insns.size() > MAX_REGION) continue;
+            Part part = new Part(q, insns.toArray(Insn[]::new), total);
+            index.put(q, parts.size());
+            parts.add(part);
+            total += insns.size();
+            queue.addAll(successors(part));
+        }
         h.mmu.markCode(page);
-        Insn[] array = insns.toArray(Insn[]::new);
-        byte[] bytes = CLASS_FILE.build(ClassDesc.of("dev.reprise.jit.GuestBlock"), cb -> {
+        // Fewer blocks until the method is small enough for HotSpot to compile.
+        for (int n = parts.size(); ; n = Math.max(1, n / 2)) {
+            List<Part> region = parts.subList(0, n);
+            byte[] bytes = generate(region);
+            if (n == 1 || codeLength(bytes) < HUGE_METHOD) return load(bytes, pc, region);
+        }
+    }
+
+    /** Where a block may go next by its own code (not jalr, not a fallback that ends it). */
+    static List<Long> successors(Part part) {
+        Insn last = part.insns()[part.insns().length - 1];
+        long lastPc = part.pcOf(part.insns().length - 1), next = lastPc + last.length();
+        return switch (last.op()) {
+            case BEQ, BNE, BLT, BGE, BLTU, BGEU -> List.of(next, lastPc + last.imm());
+            case JAL -> List.of(lastPc + last.imm());
+            case JALR, ECALL, EBREAK, FENCE_I, ILLEGAL, CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI -> List.of();
+            default -> List.of(next);   // cut at the length cap or a page boundary
+        };
+    }
+
+    private static byte[] generate(List<Part> region) {
+        return CLASS_FILE.build(ClassDesc.of("dev.reprise.jit.GuestBlock"), cb -> {
             cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             cb.withSuperclass(CD_BLOCK);
             cb.withMethodBody("<init>", INIT, ClassFile.ACC_PUBLIC, c -> {
-                c.aload(0).lload(1).iload(3).aload(4).invokespecial(CD_BLOCK, "<init>", INIT).return_();
+                c.aload(0).aload(1).aload(2).aload(3).invokespecial(CD_BLOCK, "<init>", INIT).return_();
             });
             cb.withMethodBody("execute", EXECUTE, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                    c -> new Gen(c, array, pc).generate());
+                    c -> new Gen(c, region).generate());
         });
+    }
+
+    private static int codeLength(byte[] bytes) {
+        var model = ClassFile.of().parse(bytes);
+        for (var m : model.methods()) {
+            if (m.methodName().equalsString("execute")) return m.findAttribute(java.lang.classfile.Attributes.code()).orElseThrow().codeLength();
+        }
+        throw new IllegalStateException("no execute method");
+    }
+
+    private static Block load(byte[] bytes, long pc, List<Part> region) {
+        List<Insn> all = new ArrayList<>();
+        for (Part p : region) all.addAll(List.of(p.insns()));
+        Insn[] array = all.toArray(Insn[]::new);
+        long[] pcs = new long[region.size()];
+        int[] lengths = new int[region.size()];
+        for (int j = 0; j < pcs.length; j++) {
+            pcs[j] = region.get(j).pc();
+            lengths[j] = region.get(j).insns().length;
+        }
         try {
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
             MethodHandle init = hidden.findConstructor(hidden.lookupClass(),
-                    MethodType.methodType(void.class, long.class, int.class, Insn[].class));
-            return (Block) init.invoke(pc, array.length, array);
+                    MethodType.methodType(void.class, long[].class, int[].class, Insn[].class));
+            return (Block) init.invoke(pcs, lengths, array);
         } catch (Throwable e) {
             throw new IllegalStateException("cannot load the translation of the block at 0x" + Long.toHexString(pc), e);
         }
@@ -110,34 +192,52 @@ final class Translator {
         };
     }
 
-    /** Generates {@code execute} for one block. */
+    /** Generates {@code execute} for one region. */
     private static final class Gen {
-        // Locals: 0 this, 1 hart, 2 hart.x, 3 mmu, 4-5 icount at entry, 6-7 a computed jump target,
-        // 8 the fault, 9 the faulting instruction's index and 10-11 its pc (trap exit), x1..x31 from 12.
-        private static final int THIS = 0, HART = 1, X = 2, MMU = 3, ICOUNT = 4, TARGET = 6, FAULT = 8, INDEX = 9,
-                FAULT_PC = 10, REGS = 12;
+        // Locals: 0 this, 1 hart, 2-3 the budget (instructions this call may retire), 4 the entry
+        // block, 5 hart.x, 6 mmu, 7-8 icount at entry, 9-10 the pc to leave at, 11 the fault, 12
+        // the faulting instruction's index in its block and 13-14 its pc (trap exit), 15-16
+        // instructions retired by the blocks already left, 17-18 the code epoch at entry, 19 the
+        // address space, x1..x31 from 20.
+        private static final int THIS = 0, HART = 1, LIMIT = 2, ENTRY = 4, X = 5, MMU = 6, ICOUNT = 7, TARGET = 9,
+                FAULT = 11, INDEX = 12, FAULT_PC = 13, DONE = 15, EPOCH = 17, SPACE = 19, REGS = 20;
 
         private final CodeBuilder c;
-        private final Insn[] insns;
-        private final long[] pcs;
-        /** Registers the block reads or writes (loaded at entry) and those it may change (written back at exits). */
+        private final List<Part> parts;
+        private final java.util.Map<Long, Integer> partAt = new java.util.HashMap<>();
+        private final Label[] heads;
+        /** Parts entered by a backward jump (loop heads): they check for invalidation. */
+        private final boolean[] loopHead;
+        /** Registers the region reads or writes (loaded at entry) and those it may change (written back at exits). */
         private final boolean[] used = new boolean[32], written = new boolean[32];
-        /** Per memory instruction: the handler label and the instruction's index. */
-        private final List<Label> handlers = new ArrayList<>();
-        private final List<Integer> handlerIndex = new ArrayList<>();
+        private final Label exit, trap;
+        private boolean trapUsed;
+        /** The part and instruction being translated. */
+        private Part part;
+        private long[] pcs;
 
-        Gen(CodeBuilder c, Insn[] insns, long pc) {
+        Gen(CodeBuilder c, List<Part> parts) {
             this.c = c;
-            this.insns = insns;
-            this.pcs = new long[insns.length];
-            for (int k = 0; k < insns.length; k++) {
-                Insn i = insns[k];
-                pcs[k] = pc;
-                pc += i.length();
-                used[i.rd()] = used[i.rs1()] = used[i.rs2()] = true;
-                if (inline(i.op()) && writesX(i.op())) written[i.rd()] = true;
+            this.parts = parts;
+            this.heads = new Label[parts.size()];
+            this.loopHead = new boolean[parts.size()];
+            for (int j = 0; j < parts.size(); j++) {
+                partAt.put(parts.get(j).pc(), j);
+                heads[j] = c.newLabel();
+                for (Insn i : parts.get(j).insns()) {
+                    used[i.rd()] = used[i.rs1()] = used[i.rs2()] = true;
+                    if (inline(i.op()) && writesX(i.op())) written[i.rd()] = true;
+                }
+            }
+            for (Part p : parts) {
+                for (long t : successors(p)) {
+                    Integer j = partAt.get(t);
+                    if (j != null && t <= p.pc()) loopHead[j] = true;
+                }
             }
             used[0] = written[0] = false;
+            exit = c.newLabel();
+            trap = c.newLabel();
         }
 
         static int slot(int r) {
@@ -148,11 +248,45 @@ final class Translator {
             c.aload(HART).getfield(CD_HART, "x", CD_LONGS).astore(X);
             c.aload(HART).getfield(CD_HART, "mmu", CD_MMU).astore(MMU);
             c.aload(HART).getfield(CD_HART, "icount", CD_long).lstore(ICOUNT);
+            c.aload(MMU).invokevirtual(CD_MMU, "space", MethodTypeDesc.of(CD_SPACE)).astore(SPACE);
+            c.aload(SPACE).invokevirtual(CD_SPACE, "codeEpoch", MethodTypeDesc.of(CD_long)).lstore(EPOCH);
+            c.lconst_0().lstore(DONE);
             for (int r = 1; r < 32; r++) if (used[r]) c.aload(X).loadConstant(r).laload().lstore(slot(r));
+            if (parts.size() > 1) {
+                List<java.lang.classfile.instruction.SwitchCase> cases = new ArrayList<>();
+                for (int j = 1; j < parts.size(); j++) cases.add(java.lang.classfile.instruction.SwitchCase.of(j, heads[j]));
+                c.iload(ENTRY).tableswitch(1, parts.size() - 1, heads[0], cases);
+            }
+            for (int j = 0; j < parts.size(); j++) part(j);
+            // The common exit: registers back, pc = TARGET, icount = entry + DONE.
+            c.labelBinding(exit);
+            writeBack();
+            c.aload(HART).lload(TARGET).putfield(CD_HART, "pc", CD_long);
+            c.aload(HART).lload(ICOUNT).lload(DONE).ladd().putfield(CD_HART, "icount", CD_long);
+            c.return_();
+            if (trapUsed) trapExit();
+        }
+
+        /** Part j: the budget (and for loop heads the code epoch) checked on entry, then its instructions. */
+        void part(int j) {
+            part = parts.get(j);
+            Insn[] insns = part.insns();
+            pcs = new long[insns.length];
+            for (int k = 0; k < insns.length; k++) pcs[k] = part.pcOf(k);
+            c.labelBinding(heads[j]);
+            Label enter = c.newLabel(), leave = c.newLabel();
+            // Leave before the block if it does not fit in the budget (or translations went stale).
+            c.lload(DONE).loadConstant((long) insns.length).ladd().lload(LIMIT).lcmp().ifgt(leave);
+            if (loopHead[j]) {
+                c.aload(SPACE).invokevirtual(CD_SPACE, "codeEpoch", MethodTypeDesc.of(CD_long)).lload(EPOCH).lcmp().ifne(leave);
+            }
+            c.goto_(enter);
+            c.labelBinding(leave);
+            c.loadConstant(part.pc()).lstore(TARGET).goto_(exit);
+            c.labelBinding(enter);
             boolean ended = false;
             for (int k = 0; k < insns.length && !ended; k++) ended = instruction(k);
-            if (!ended) exit(pcs[insns.length - 1] + insns[insns.length - 1].length(), insns.length);
-            trapExit();
+            if (!ended) edge(insns.length - 1, pcs[insns.length - 1] + insns[insns.length - 1].length());
         }
 
         // ---- registers and exits ----
@@ -172,44 +306,45 @@ final class Translator {
             for (int r = 1; r < 32; r++) if (written[r]) c.aload(X).loadConstant(r).lload(slot(r)).lastore();
         }
 
-        void setState(long pc, int retired) {
+        /** Sets hart.pc and hart.icount for the state before instruction k of the current part. */
+        void setState(long pc, int k) {
             c.aload(HART).loadConstant(pc).putfield(CD_HART, "pc", CD_long);
-            c.aload(HART).lload(ICOUNT).loadConstant((long) retired).ladd().putfield(CD_HART, "icount", CD_long);
+            c.aload(HART).lload(ICOUNT).lload(DONE).ladd().loadConstant((long) k).ladd().putfield(CD_HART, "icount", CD_long);
         }
 
-        /** Leaves the block at {@code pc} with {@code retired} instructions done. */
-        void exit(long pc, int retired) {
-            writeBack();
-            setState(pc, retired);
-            c.return_();
+        /** Control leaves instruction k (retired) for {@code target}: a jump inside the region, or the exit. */
+        void edge(int k, long target) {
+            c.lload(DONE).loadConstant((long) k + 1).ladd().lstore(DONE);
+            Integer j = partAt.get(target);
+            if (j != null) {
+                c.goto_(heads[j]);
+            } else {
+                c.loadConstant(target).lstore(TARGET).goto_(exit);
+            }
         }
 
         /** The shared exit of every memory fault: state as before the faulting instruction, then the trap. */
         void trapExit() {
-            if (handlers.isEmpty()) return;
-            Label common = c.newLabel();
-            for (int h = 0; h < handlers.size(); h++) {
-                int k = handlerIndex.get(h);
-                c.labelBinding(handlers.get(h));
-                c.astore(FAULT).loadConstant(k).istore(INDEX).loadConstant(pcs[k]).lstore(FAULT_PC).goto_(common);
-            }
-            c.labelBinding(common);
+            c.labelBinding(trap);
             writeBack();
             c.aload(HART).lload(FAULT_PC).putfield(CD_HART, "pc", CD_long);
-            c.aload(HART).lload(ICOUNT).iload(INDEX).i2l().ladd().putfield(CD_HART, "icount", CD_long);
+            c.aload(HART).lload(ICOUNT).lload(DONE).ladd().iload(INDEX).i2l().ladd().putfield(CD_HART, "icount", CD_long);
             c.aload(FAULT).lload(FAULT_PC)
                     .invokestatic(CD_OPS, "trap", MethodTypeDesc.of(CD_TRAP, CD_FAULT, CD_long)).athrow();
         }
 
-        /** Emits {@code access} (which leaves at most one value) guarded by a handler for the memory fault of instruction k. */
+        /** Emits {@code access} guarded by a handler for the memory fault of instruction k. */
         void guarded(int k, Runnable access) {
-            Label start = c.newLabel(), end = c.newLabel(), handler = c.newLabel();
+            Label start = c.newLabel(), end = c.newLabel(), handler = c.newLabel(), after = c.newLabel();
             c.labelBinding(start);
             access.run();
             c.labelBinding(end);
+            c.goto_(after);
+            c.labelBinding(handler);
+            c.astore(FAULT).loadConstant(k).istore(INDEX).loadConstant(pcs[k]).lstore(FAULT_PC).goto_(trap);
+            c.labelBinding(after);
             c.exceptionCatch(start, end, handler, CD_FAULT);
-            handlers.add(handler);
-            handlerIndex.add(k);
+            trapUsed = true;
         }
 
         void address(Insn i) {
@@ -260,14 +395,14 @@ final class Translator {
             else c.lcmp();
             Label taken = c.newLabel();
             test.accept(taken);
-            exit(pcs[k] + i.length(), k + 1);
+            edge(k, pcs[k] + i.length());
             c.labelBinding(taken);
-            exit(pcs[k] + i.imm(), k + 1);
+            edge(k, pcs[k] + i.imm());
         }
 
         /** Translates instruction k; returns true if it ended the block (its code has left it). */
         boolean instruction(int k) {
-            Insn i = insns[k];
+            Insn i = part.insns()[k];
             long pc = pcs[k], imm = i.imm();
             int rd = i.rd();
             switch (i.op()) {
@@ -276,7 +411,7 @@ final class Translator {
                 case JAL -> {
                     c.loadConstant(pc + i.length());
                     write(rd);
-                    exit(pc + imm, k + 1);
+                    edge(k, pc + imm);
                     return true;
                 }
                 case JALR -> {
@@ -284,10 +419,7 @@ final class Translator {
                     c.loadConstant(imm).ladd().loadConstant(~1L).land().lstore(TARGET);   // before rd: rd may be rs1
                     c.loadConstant(pc + i.length());
                     write(rd);
-                    writeBack();
-                    c.aload(HART).lload(TARGET).putfield(CD_HART, "pc", CD_long);
-                    c.aload(HART).lload(ICOUNT).loadConstant((long) k + 1).ladd().putfield(CD_HART, "icount", CD_long);
-                    c.return_();
+                    c.lload(DONE).loadConstant((long) k + 1).ladd().lstore(DONE).goto_(exit);
                     return true;
                 }
                 case BEQ -> { branch(k, i, false, c::ifeq); return true; }
@@ -379,7 +511,7 @@ final class Translator {
         boolean fallback(int k, Insn i) {
             writeBack();
             setState(pcs[k], k);
-            c.aload(HART).aload(THIS).getfield(CD_BLOCK, "insns", CD_INSNS).loadConstant(k).aaload()
+            c.aload(HART).aload(THIS).getfield(CD_BLOCK, "insns", CD_INSNS).loadConstant(part.first() + k).aaload()
                     .invokestatic(CD_INTERP, "executeAt", MethodTypeDesc.of(CD_void, CD_HART, CD_INSN));
             if (endsBlock(i.op())) {
                 c.return_();   // the interpreter has set pc and icount (an ecall may even have moved pc)

@@ -21,6 +21,8 @@ public final class Task implements SystemInterface {
      * serves code invalidation itself, before every block.
      */
     private static final int SLICE = 4096;
+    /** The JIT's slice: longer, because leaving translated loops costs more (their regions stop at the budget). */
+    private static final int JIT_SLICE = 1 << 16;
 
     public final Process process;
     public final Hart hart;
@@ -92,7 +94,7 @@ public final class Task implements SystemInterface {
                 }
                 if (pending != 0) Signals.deliverPending(this);
                 try {
-                    if (jit != null) jit.run(SLICE);
+                    if (jit != null) jit.run(JIT_SLICE);
                     else Interpreter.run(hart, SLICE);
                 } catch (Trap trap) {
                     Signals.deliverTrap(this, trap);

@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * For every freestanding guest program (guest-tests/bin/fs_*: no libc, so no random bytes are
  * consumed), Reprise's registers before every instruction equal QEMU's
- * ({@code qemu-riscv64 -singlestep -d cpu,fpu,nochain}). Skips only where qemu-riscv64 is absent.
+ * ({@code qemu-riscv64 -singlestep -d cpu,fpu,nochain}); with the JIT, at every block boundary.
+ * Skips only where qemu-riscv64 is absent.
  */
 class QemuDifferentialTest {
     @TestFactory
@@ -35,17 +36,27 @@ class QemuDifferentialTest {
             programs = s.filter(p -> p.getFileName().toString().startsWith("fs_")).sorted().toList();
         }
         assertThat(programs).as("freestanding guest programs in guest-tests/bin").isNotEmpty();
-        return programs.stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> compare(p)));
+        return programs.stream().flatMap(p -> Stream.of(
+                DynamicTest.dynamicTest(p.getFileName() + " [interp]", () -> compare(p, false)),
+                DynamicTest.dynamicTest(p.getFileName() + " [jit]", () -> compare(p, true))));
     }
 
-    static void compare(Path program) throws Exception {
+    static void compare(Path program, boolean jit) throws Exception {
         Path log = Files.createTempFile("qemu-", ".log");
         try {
             String path = program.toAbsolutePath().toString();
             var qemu = GuestRunner.run(List.of("qemu-riscv64", "-singlestep", "-d", "cpu,fpu,nochain", "-D",
                     log.toString(), path), Map.of(), new byte[0], 120);
-            Process process = new Process(new Options(program.toAbsolutePath(), List.of(path), List.of(), null, null, 0));
-            Task task = Task.first(process, Exec.load(process, process.options));
+            Process process = new Process(new Options(program.toAbsolutePath(), List.of(path), List.of(), null, null, 0, jit));
+            Task task;
+            String threshold = System.getProperty("reprise.jit.threshold");
+            System.setProperty("reprise.jit.threshold", "0");   // the JIT translates every block at once
+            try {
+                task = Task.first(process, Exec.load(process, process.options));
+            } finally {
+                if (threshold == null) System.clearProperty("reprise.jit.threshold");
+                else System.setProperty("reprise.jit.threshold", threshold);
+            }
             long steps = 0;
             try (QemuLog q = new QemuLog(log)) {
                 QemuLog.State expected;
@@ -53,8 +64,17 @@ class QemuDifferentialTest {
                     assertThat(process.exiting()).as("Reprise ended after %d instructions but QEMU went on at pc 0x%x",
                             steps, expected.pc()).isFalse();
                     check(task, expected, steps);
-                    task.step();
-                    steps++;
+                    if (!jit) {
+                        task.step();
+                        steps++;
+                        continue;
+                    }
+                    // One block, then QEMU's state before the next instruction Reprise will run.
+                    long before = task.hart.icount;
+                    task.stepBlock();
+                    assertThat(task.lastStepTrapped()).as("freestanding programs do not trap").isFalse();
+                    steps += task.hart.icount - before;
+                    for (long i = before + 1; i < task.hart.icount && expected != null; i++) expected = q.next();
                 }
             }
             assertThat(process.exiting()).as("Reprise still runs after QEMU's last instruction").isTrue();
