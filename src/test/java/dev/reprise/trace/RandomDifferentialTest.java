@@ -166,8 +166,19 @@ class RandomDifferentialTest {
         }
 
         byte[] actual = new byte[program.dumpLength];
-        String failure = runReprise(program, elf, actual);
+        String failure = runReprise(program, elf, actual, false);
         if (failure != null) return "Reprise did not run the program through (" + where + ")\n  " + reproduce + "\n  " + failure;
+        // The JIT must leave exactly what the interpreter left (and so what QEMU wrote).
+        byte[] jitted = new byte[program.dumpLength];
+        failure = runReprise(program, elf, jitted, true);
+        if (failure != null) return "Reprise's JIT did not run the program through (" + where + ")\n  " + reproduce + "\n  " + failure;
+        for (Sequence s : program.sequences) {
+            String diff = blockDiff(expected, jitted, s.index());
+            if (diff != null) {
+                return "Reprise's JIT differs from QEMU after sequence " + s.index() + " (" + where + ")\n  " + reproduce
+                        + "\n" + diff + "  sequence " + s.index() + ":\n" + s.disassembly();
+            }
+        }
 
         for (Sequence s : program.sequences) {
             String diff = blockDiff(expected, actual, s.index());
@@ -192,17 +203,26 @@ class RandomDifferentialTest {
     }
 
     /**
-     * Runs the program in-process under Reprise and copies the bytes QEMU writes out from its
-     * memory into {@code dump}; null if it ran to exit_group(0), else what went wrong.
+     * Runs the program in-process under Reprise — the interpreter one instruction at a time, or the
+     * JIT one block at a time — and copies the bytes QEMU writes out from its memory into
+     * {@code dump}; null if it ran to exit_group(0), else what went wrong.
      */
-    private static String runReprise(RandomProgram program, Path elf, byte[] dump) throws Exception {
+    private static String runReprise(RandomProgram program, Path elf, byte[] dump, boolean jit) throws Exception {
         // One argument more than under QEMU: the program then writes to a bad fd instead of stdout.
-        Process process = new Process(new Options(elf, List.of(elf.toString(), "reprise"), List.of(), null, null, 0));
+        Process process = new Process(new Options(elf, List.of(elf.toString(), "reprise"), List.of(), null, null, 0, jit));
         try {
-            Task task = Task.first(process, Exec.load(process, process.options));
+            String threshold = System.getProperty("reprise.jit.threshold");
+            System.setProperty("reprise.jit.threshold", "0"); // the JIT translates every block at once
+            Task task;
+            try {
+                task = Task.first(process, Exec.load(process, process.options));
+            } finally {
+                if (threshold == null) System.clearProperty("reprise.jit.threshold");
+                else System.setProperty("reprise.jit.threshold", threshold);
+            }
             long limit = program.instructionCount + 10;
             try {
-                for (long n = 0; task.step(); n++) {
+                for (long n = 0; jit ? task.stepBlock() : task.step(); n++) {
                     if (n > limit) return "Reprise still runs after " + limit + " instructions, at pc 0x"
                             + Long.toHexString(task.hart.pc) + located(program, task.hart.pc);
                 }
