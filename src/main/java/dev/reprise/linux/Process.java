@@ -37,8 +37,6 @@ public final class Process implements AutoCloseable {
 
     /** Signal dispositions, index = signal number; guarded by itself. */
     private final Signals.Action[] signalActions = new Signals.Action[65];
-    /** Address of the rt_sigreturn trampoline (li a7,139; ecall), mapped on first need; guarded by this. */
-    private long sigreturnTrampoline;
 
     /** Observes every vCPU step by step (tracing), or null to run at full speed; set before any thread runs. */
     public volatile StepObserver.Factory observers;
@@ -112,19 +110,6 @@ public final class Process implements AutoCloseable {
 
     void resetSignalAction(int sig) {
         swapSignalAction(sig, Signals.Action.DEFAULT);
-    }
-
-    /** The signal-return trampoline's address, mapping its page the first time. */
-    synchronized long sigreturnTrampoline() {
-        if (sigreturnTrampoline == 0) {
-            long page = space.mapFree(AddressSpace.PAGE_SIZE, AddressSpace.LIMIT, AddressSpace.PAGE_SIZE,
-                    AddressSpace.PROT_READ | AddressSpace.PROT_WRITE, true);
-            byte[] code = {(byte) 0x93, 0x08, (byte) 0xb0, 0x08, 0x73, 0, 0, 0}; // li a7, 139; ecall
-            space.write(page, code, 0, code.length);
-            space.protect(page, AddressSpace.PAGE_SIZE, AddressSpace.PROT_READ | AddressSpace.PROT_EXEC);
-            sigreturnTrampoline = page;
-        }
-        return sigreturnTrampoline;
     }
 
     synchronized Task task(int tid) {

@@ -155,7 +155,7 @@ final class Signals {
         t.setSignalMask(mask);
         if ((action.flags() & SA_RESETHAND) != 0) t.process.resetSignalAction(info.signo());
         h.setX(2, frame);
-        h.setX(1, t.process.sigreturnTrampoline());
+        h.setX(1, t.process.memory.sigreturnTrampoline()); // mapped by the loader where QEMU maps it
         h.setX(10, info.signo());
         h.setX(11, frame);
         h.setX(12, uc);
