@@ -24,7 +24,7 @@ public final class Main implements Runnable {
         OptionTable.install(cl);
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("reprise: " + ex.getMessage()
-                    + " (see 'reprise " + ex.getCommandLine().getCommandName() + " --help')");
+                    + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
