@@ -24,6 +24,12 @@ public final class Hart {
     public int fflags;
     /** Retired instructions of this hart (an ecall counts on entering the kernel; a faulting one never). */
     public long icount;
+    /**
+     * Set by another thread that needs this vCPU at a block boundary soon (the recorder's
+     * ownership requests); the JIT leaves translated loops at their heads and {@code Jit.run}
+     * returns early when it is set. Cleared by the owner when it serves the request.
+     */
+    public volatile boolean attention;
 
     public final Mmu mmu;
     /** What ecall and the counters reach: the operating system this hart runs under. */

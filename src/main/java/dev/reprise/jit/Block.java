@@ -42,7 +42,7 @@ public abstract class Block {
      * Runs on {@code h} from the start of block {@code entry} (h.pc is {@code entryPcs[entry]}),
      * retiring at most {@code budget} instructions (at least that block's length), until control
      * leaves the region, the budget does not cover the next block, or translated code was
-     * invalidated (checked at loop heads).
+     * invalidated or {@link Hart#attention} was set (both checked at loop heads).
      */
     public abstract void execute(Hart h, long budget, int entry);
 }

@@ -64,13 +64,14 @@ public final class Jit {
 
     /**
      * Runs exactly {@code budget} instructions, like {@link Interpreter#run}, unless a trap ends
-     * the run early (pc on the faulting instruction, as the interpreter leaves it): whole blocks
+     * the run early (pc on the faulting instruction, as the interpreter leaves it) or
+     * {@link Hart#attention} is set (then it returns at the next block boundary): whole blocks
      * while they fit in what is left, the rest one instruction at a time in the interpreter.
      */
     public void run(int budget) {
         Hart h = hart;
         long end = h.icount + budget;
-        while (h.icount < end) {
+        while (h.icount < end && !h.attention) {
             Entry b = lookup(h.pc);
             if (b != null && b.length() <= end - h.icount) execute(b, end - h.icount);
             else if (b == null) interpretBlock(end);

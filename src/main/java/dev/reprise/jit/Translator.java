@@ -279,6 +279,7 @@ final class Translator {
             c.lload(DONE).loadConstant((long) insns.length).ladd().lload(LIMIT).lcmp().ifgt(leave);
             if (loopHead[j]) {
                 c.aload(SPACE).invokevirtual(CD_SPACE, "codeEpoch", MethodTypeDesc.of(CD_long)).lload(EPOCH).lcmp().ifne(leave);
+                c.aload(HART).getfield(CD_HART, "attention", java.lang.constant.ConstantDescs.CD_boolean).ifne(leave);
             }
             c.goto_(enter);
             c.labelBinding(leave);
