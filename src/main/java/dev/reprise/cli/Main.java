@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code reprise} command: one subcommand per job. */
 @Command(name = "reprise", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deterministic record-and-replay multicore emulator for RISC-V (RV64GC) Linux programs.",
-        subcommands = {RunCommand.class, TraceCommand.class, InspectCommand.class})
+        subcommands = {RunCommand.class, RecordCommand.class, ReplayCommand.class, TraceCommand.class, InspectCommand.class})
 public final class Main implements Runnable {
     /** Exit status for command-line mistakes (EX_USAGE). */
     static final int USAGE = 64;

@@ -273,7 +273,12 @@ final class FileSyscalls {
         Process p = t.process;
         return onFd(p, fd, hostFd -> {
             long n = UserMemory.accessiblePrefix(p.space, buf, count, PROT_WRITE);
-            return Host.read(hostFd, p.space.hostBase() + buf, n);
+            t.blocking();   // a pipe or a terminal may keep it waiting
+            try {
+                return Host.read(hostFd, p.space.hostBase() + buf, n);
+            } finally {
+                t.unblocked();
+            }
         });
     }
 

@@ -60,8 +60,13 @@ final class Futexes {
                     if (t.process.exiting) return -Errno.EINTR;
                     long left = deadlineNanos == Long.MAX_VALUE ? 0 : deadlineNanos - System.nanoTime();
                     if (deadlineNanos != Long.MAX_VALUE && left <= 0) return -Errno.ETIMEDOUT;
-                    if (deadlineNanos == Long.MAX_VALUE) lock.wait();
-                    else lock.wait(left / 1_000_000, (int) (left % 1_000_000));
+                    t.blocking();
+                    try {
+                        if (deadlineNanos == Long.MAX_VALUE) lock.wait();
+                        else lock.wait(left / 1_000_000, (int) (left % 1_000_000));
+                    } finally {
+                        t.unblocked();
+                    }
                 }
                 return 0;
             } catch (InterruptedException e) {
@@ -132,6 +137,7 @@ final class Futexes {
         synchronized (lock) {
             long old;
             try {
+                UserMemory.noteWrite(t.process.space, address2, 4);
                 old = t.hart.mmu.amo(amo, address2, oparg, true, true);
             } catch (MemoryFault f) {
                 return -Errno.EFAULT;

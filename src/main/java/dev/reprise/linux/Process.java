@@ -38,6 +38,9 @@ public final class Process implements AutoCloseable {
     /** Signal dispositions, index = signal number; guarded by itself. */
     private final Signals.Action[] signalActions = new Signals.Action[65];
 
+    /** The recorder or replayer, or null for a plain run; set before the first thread is created. */
+    public volatile Supervisor supervisor;
+
     /** Observes every vCPU step by step (tracing), or null to run at full speed; set before any thread runs. */
     public volatile StepObserver.Factory observers;
 
@@ -51,7 +54,8 @@ public final class Process implements AutoCloseable {
         this.files = new FileTable();
         this.strace = options.strace();
         this.random = new SplittableRandom(options.seed());
-        this.pid = 1000 + (int) (ProcessHandle.current().pid() % 30000);
+        // From the seed, not the host: a run repeats with its seed, and a recording's header pins the pid.
+        this.pid = 1000 + (int) Math.floorMod(options.seed(), 30000L);
         this.nextTid = pid;
     }
 

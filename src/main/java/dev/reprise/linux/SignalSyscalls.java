@@ -14,6 +14,7 @@ final class SignalSyscalls {
         Syscalls.define(135, "rt_sigprocmask", "dppd", SignalSyscalls::sigprocmask);
         Syscalls.define(136, "rt_sigpending", "pd", (t, set, size, a2, a3, a4, a5) -> {
             if (size != 8) return -Errno.EINVAL;
+            UserMemory.noteWrite(t.process.space, set, 8);
             t.hart.mmu.sd(set, t.pendingSignals() & t.signalMask);
             return 0;
         });

@@ -64,6 +64,7 @@ final class Signals {
                 case MISALIGNED -> new Info(SIGBUS, 1 /* BUS_ADRALN */, trap.value, 0, 0);
                 case UNMAPPED -> new Info(SIGSEGV, 1 /* SEGV_MAPERR */, trap.value, 0, 0);
                 case PROTECTION -> new Info(SIGSEGV, 2 /* SEGV_ACCERR */, trap.value, 0, 0);
+                case OWNERSHIP -> throw new IllegalStateException("an ownership fault is the recorder's, not a signal", trap);
             };
         };
         // A synchronous fault that is blocked or ignored cannot be survived: Linux forces the default.
@@ -80,8 +81,15 @@ final class Signals {
             int sig = Long.numberOfTrailingZeros(deliverable) + 1;
             Info info = t.takePending(sig);
             if (info == null) continue;
+            Supervisor s = t.supervisor();
+            if (s != null) s.signal(t, info.signo(), info.code(), info.address(), info.pid(), info.uid());
             deliver(t, info, t.process.signalAction(sig));
         }
+    }
+
+    /** Delivers an asynchronous signal the recorder logged (replay), as {@link #deliverPending} did then. */
+    static void deliverRecorded(Task t, Info info) {
+        deliver(t, info, t.process.signalAction(info.signo()));
     }
 
     private static void deliver(Task t, Info info, Action action) {
@@ -99,7 +107,7 @@ final class Signals {
         System.err.println("reprise: guest killed by " + name(info.signo()) + " at pc 0x" + Long.toHexString(h.pc)
                 + where + " (thread " + t.tid + ")");
         System.err.flush();
-        t.process.exit(128 + info.signo());
+        t.endProcess(128 + info.signo());
         throw new TaskExit();
     }
 

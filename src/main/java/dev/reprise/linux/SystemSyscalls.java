@@ -103,7 +103,7 @@ final class SystemSyscalls {
     }
 
     static long nanosleep(Task t, long req, long rem, long a2, long a3, long a4, long a5) {
-        return sleep(t.process, readTimespec(t.process.space, req), rem);
+        return sleep(t, readTimespec(t.process.space, req), rem);
     }
 
     static long clockNanosleep(Task t, long clock, long flags, long req, long rem, long a4, long a5) {
@@ -111,11 +111,11 @@ final class SystemSyscalls {
         int c = (int) clock;
         if (c != CLOCK_REALTIME && c != CLOCK_MONOTONIC && c != CLOCK_BOOTTIME && c != CLOCK_TAI) return -Errno.EINVAL;
         long nanos = readTimespec(space, req);
-        if ((flags & TIMER_ABSTIME) == 0) return sleep(t.process, nanos, rem);
+        if ((flags & TIMER_ABSTIME) == 0) return sleep(t, nanos, rem);
         MemorySegment now = Host.scratch();
         Host.clockGettime(c, now.address());
         long left = nanos - (now.get(ValueLayout.JAVA_LONG, 0) * NANOS + now.get(ValueLayout.JAVA_LONG, 8));
-        return sleep(t.process, Math.max(left, 0), 0);   // an absolute sleep never reports a remainder
+        return sleep(t, Math.max(left, 0), 0);   // an absolute sleep never reports a remainder
     }
 
     /** A struct timespec in nanoseconds (saturating). @throws SyscallError EFAULT, EINVAL for a bad timespec */
@@ -131,8 +131,15 @@ final class SystemSyscalls {
      * guest code runs in it). Otherwise (a signal) the interrupt is consumed, what was left goes
      * to {@code rem} (if not 0) and the call returns -EINTR.
      */
-    static long sleep(Process p, long nanos, long rem) {
-        long left = sleepNanos(nanos);
+    static long sleep(Task t, long nanos, long rem) {
+        Process p = t.process;
+        long left;
+        t.blocking();
+        try {
+            left = sleepNanos(nanos);
+        } finally {
+            t.unblocked();
+        }
         if (left == 0) return 0;
         if (p.exiting()) throw new TaskExit();
         if (rem != 0) {

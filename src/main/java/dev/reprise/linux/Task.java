@@ -6,6 +6,7 @@ import dev.reprise.cpu.StepObserver;
 import dev.reprise.cpu.SystemInterface;
 import dev.reprise.cpu.Trap;
 import dev.reprise.jit.Jit;
+import dev.reprise.mem.MemoryFault;
 import dev.reprise.mem.Mmu;
 
 /**
@@ -50,12 +51,21 @@ public final class Task implements SystemInterface {
     /** Sees every step when the process is traced ({@link Process#observers}); own thread only. */
     private StepObserver observer;
     private boolean observerAsked;
+    /** The recorder or replayer watching this thread ({@link Process#supervisor}), or null. */
+    private final Supervisor supervisor;
 
     Task(Process process, int tid) {
         this.process = process;
         this.tid = tid;
         this.hart = new Hart(new Mmu(process.space), this);
         this.jit = process.options.jit() ? new Jit(hart) : null;
+        this.supervisor = process.supervisor;
+        if (supervisor != null) supervisor.created(this);
+    }
+
+    /** This thread's vCPU number: 0 for the first thread, then in order of creation (tid - pid). */
+    public int vcpu() {
+        return tid - process.pid;
     }
 
     /** Creates the first thread of a process, at {@code start}. */
@@ -86,18 +96,20 @@ public final class Task implements SystemInterface {
     private void run() {
         StepObserver observer = observer();
         try {
+            int slice = jit != null ? JIT_SLICE : SLICE;
             while (!process.exiting) {
                 hart.mmu.serviceFlush();
                 if (observer != null) {
                     observedStep(observer);
                     continue;
                 }
+                long budget = supervisor == null ? slice : Math.min(slice, supervisor.boundary(this));
                 if (pending != 0) Signals.deliverPending(this);
                 try {
-                    if (jit != null) jit.run(JIT_SLICE);
-                    else Interpreter.run(hart, SLICE);
+                    if (jit != null) jit.run((int) budget);
+                    else Interpreter.run(hart, (int) budget);
                 } catch (Trap trap) {
-                    Signals.deliverTrap(this, trap);
+                    trapped(trap);
                 }
             }
         } catch (TaskExit e) {
@@ -110,8 +122,24 @@ public final class Task implements SystemInterface {
             process.exit(70 + 128);
         } finally {
             if (observer != null) observer.ended(hart);
+            if (supervisor != null) supervisor.exited(this, exitCode);
             process.remove(this, exitCode);
         }
+    }
+
+    /** A trap ended a run before its instruction: the signal it raises, or (recording) taking ownership and trying again. */
+    private void trapped(Trap trap) {
+        while (trap.fault != null && trap.fault.kind == MemoryFault.Kind.OWNERSHIP) {
+            supervisor.ownershipFault(this, trap.fault);
+            try {
+                // The instruction that waited runs now, before this vCPU can be asked to give the granule up again.
+                Interpreter.step(hart);
+                return;
+            } catch (Trap again) {
+                trap = again;   // it needs a second granule (a page-crossing access), or it really faults
+            }
+        }
+        Signals.deliverTrap(this, trap);
     }
 
     /** This vCPU's observer from the process's factory (tracing), or null; created once, on first use. */
@@ -227,7 +255,7 @@ public final class Task implements SystemInterface {
                 else Interpreter.step(hart);
             } catch (Trap trap) {
                 lastStepTrapped = true;
-                Signals.deliverTrap(this, trap);
+                trapped(trap);
             }
             return !process.exiting;
         } catch (TaskExit e) {
@@ -243,9 +271,49 @@ public final class Task implements SystemInterface {
         if (th != null && th != Thread.currentThread()) th.interrupt();
     }
 
+    /** The exit status this thread ends with (exit's argument, or the process's when it ended the process). */
+    public int exitCode() {
+        return exitCode;
+    }
+
+    /** Ends the whole process with {@code status} (exit_group, a fatal signal); the caller then throws {@link TaskExit}. */
+    void endProcess(int status) {
+        exitCode = status;
+        if (supervisor != null) supervisor.endingProcess(this, status);
+        process.exit(status);
+    }
+
+    /** About to block in the host (futex wait, sleep, read): while recording, others may take this thread's granules meanwhile. */
+    void blocking() {
+        if (supervisor != null) supervisor.blocking(this);
+    }
+
+    /** Back from {@link #blocking()}. */
+    void unblocked() {
+        if (supervisor != null) supervisor.unblocked(this);
+    }
+
+    Supervisor supervisor() {
+        return supervisor;
+    }
+
+    /** Runs the system call at the ecall as the kernel would (the replayer re-executes some recorded calls this way). */
+    public void dispatchSyscall() {
+        Syscalls.dispatch(this);
+    }
+
+    /**
+     * Delivers a recorded asynchronous signal now, at a block boundary (replay): as the recorded
+     * run did, with the disposition the process has now.
+     */
+    public void deliverSignal(int signo, int code, long address, int pid, int uid) {
+        Signals.deliverRecorded(this, new Signals.Info(signo, code, address, pid, uid));
+    }
+
     @Override
     public void ecall(Hart h) {
-        Syscalls.dispatch(this);
+        if (supervisor != null) supervisor.syscall(this);
+        else Syscalls.dispatch(this);
         hart.mmu.clearReservation(); // Linux drops the LR reservation on every return to user mode
         if (pending != 0) Signals.deliverPending(this); // raise() must not return before the handler ran
     }

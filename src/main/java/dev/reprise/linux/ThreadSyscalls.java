@@ -14,7 +14,7 @@ final class ThreadSyscalls {
         Syscalls.define(220, "clone", "xxxxx", (t, flags, stack, ptid, tls, ctid, a5) -> clone(t, flags, stack, ptid, tls, ctid));
         Syscalls.define(93, "exit", "d", (t, status, a1, a2, a3, a4, a5) -> exit(t, (int) status));
         Syscalls.define(94, "exit_group", "d", (t, status, a1, a2, a3, a4, a5) -> {
-            t.process.exit((int) status & 0xff);
+            t.endProcess((int) status & 0xff);
             throw new TaskExit();
         });
         Syscalls.define(96, "set_tid_address", "p", (t, address, a1, a2, a3, a4, a5) -> {
@@ -29,7 +29,9 @@ final class ThreadSyscalls {
         });
         Syscalls.define(100, "get_robust_list", "dpp", (t, tid, headPtr, lengthPtr, a3, a4, a5) -> {
             if (tid != 0 && tid != t.tid) return -Errno.ESRCH;
+            UserMemory.noteWrite(t.process.space, headPtr, 8);
             t.hart.mmu.sd(headPtr, t.robustList);
+            UserMemory.noteWrite(t.process.space, lengthPtr, 8);
             t.hart.mmu.sd(lengthPtr, t.robustListLength);
             return 0;
         });
@@ -41,15 +43,23 @@ final class ThreadSyscalls {
         long required = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND;
         if ((flags & required) != required) return -Errno.ENOSYS; // fork and vfork are not emulated
         Process p = parent.process;
-        Task child = new Task(p, p.allocateTid());
+        int tid = p.allocateTid();
+        Supervisor s = parent.supervisor();
+        Task child = new Task(p, s == null ? tid : s.childTid(parent, tid));
         child.hart.copyRegistersFrom(parent.hart); // pc is already past the ecall
         child.hart.setX(10, 0);
         if (stack != 0) child.hart.setX(2, stack);
         if ((flags & CLONE_SETTLS) != 0) child.hart.setX(4, tls);
         child.signalMask = parent.signalMask;
         try {
-            if ((flags & CLONE_PARENT_SETTID) != 0) parent.hart.mmu.sw(ptid, child.tid);
-            if ((flags & CLONE_CHILD_SETTID) != 0) parent.hart.mmu.sw(ctid, child.tid);
+            if ((flags & CLONE_PARENT_SETTID) != 0) {
+                UserMemory.noteWrite(p.space, ptid, 4);
+                parent.hart.mmu.sw(ptid, child.tid);
+            }
+            if ((flags & CLONE_CHILD_SETTID) != 0) {
+                UserMemory.noteWrite(p.space, ctid, 4);
+                parent.hart.mmu.sw(ctid, child.tid);
+            }
         } catch (MemoryFault f) {
             return -Errno.EFAULT;
         }
@@ -64,6 +74,7 @@ final class ThreadSyscalls {
         t.exitCode = status & 0xff;
         if (t.clearChildTid != 0) {
             try {
+                UserMemory.noteWrite(t.process.space, t.clearChildTid, 4);
                 t.hart.mmu.sw(t.clearChildTid, 0);
                 t.process.futexes.wake(t.clearChildTid, 1, Futexes.BITSET_MATCH_ANY);
             } catch (MemoryFault ignored) {

@@ -24,7 +24,13 @@ final class UserMemory {
     /** Host address of the guest buffer [addr, addr+len) if the guest has {@code prot} on all of it. @throws SyscallError EFAULT */
     static long buffer(AddressSpace space, long addr, long len, int prot) {
         if (len != 0 && !space.isAccessible(addr, len, prot)) throw new SyscallError(Errno.EFAULT);
+        if ((prot & AddressSpace.PROT_WRITE) != 0) noteWrite(space, addr, len);
         return space.hostBase() + addr;
+    }
+
+    /** The kernel is about to write guest memory [addr, addr+len): the recorder captures what changes ({@link KernelWrites}). */
+    static void noteWrite(AddressSpace space, long addr, long len) {
+        KernelWrites.note(space, addr, len);
     }
 
     /** Largest single transfer (MAX_RW_COUNT: INT_MAX rounded down to a page). */
@@ -45,7 +51,9 @@ final class UserMemory {
             at = (at | (AddressSpace.PAGE_SIZE - 1)) + 1;
         }
         if (at == addr) throw new SyscallError(Errno.EFAULT);
-        return Math.min(at, end) - addr;
+        long n = Math.min(at, end) - addr;
+        if ((prot & AddressSpace.PROT_WRITE) != 0) noteWrite(space, addr, n);
+        return n;
     }
 
     /** A path argument: the NUL-terminated byte string at {@code addr} (see {@link Host}). @throws SyscallError EFAULT, ENAMETOOLONG */

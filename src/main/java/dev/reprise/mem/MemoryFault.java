@@ -4,9 +4,13 @@ package dev.reprise.mem;
  * A guest memory access that the guest is not allowed to make. The vCPU turns it into a signal:
  * SIGSEGV for {@link Kind#UNMAPPED} and {@link Kind#PROTECTION}, SIGBUS for {@link Kind#MISALIGNED}
  * (a misaligned atomic). Thrown only on the slow path; never seen by the user as a Java exception.
+ *
+ * <p>{@link Kind#OWNERSHIP} is not the guest's fault: while recording, the access needs rights on a
+ * granule that other vCPUs hold ({@link Ownership}). It ends the run before the instruction, like
+ * any fault, so that the vCPU takes the granule at a block boundary and then runs the instruction again.
  */
 public final class MemoryFault extends RuntimeException {
-    public enum Kind { UNMAPPED, PROTECTION, MISALIGNED }
+    public enum Kind { UNMAPPED, PROTECTION, MISALIGNED, OWNERSHIP }
     public enum Access { READ, WRITE, EXECUTE }
 
     public final long address;

@@ -58,6 +58,9 @@ public final class Mmu {
     private final long[] writeTag = new long[TLB_SIZE];
     private final long[] execTag = new long[TLB_SIZE];
 
+    /** While recording: the rights this vCPU holds on granules (a TLB entry never grants more); null otherwise. Own thread. */
+    private Ownership ownership;
+
     /** Set by any thread, cleared by the owner: volatile, so the owner that sees it also sees the page-table change before it. */
     private volatile boolean flushRequested;
 
@@ -221,6 +224,9 @@ public final class Mmu {
         if ((rights & needed) == 0) throw new MemoryFault(a, Kind.PROTECTION, access);
         // A write into translated code invalidates it; the page then loses its code mark, so only
         // the first store after each translation pays.
+        if (ownership != null && ownership.acquire(page, access == Access.WRITE) == Ownership.SHARED) {
+            rights &= ~PROT_WRITE;   // held shared: the first store comes back here for exclusive rights
+        }
         if (access == Access.WRITE && space.isCode(page)) space.codeWritten(page);
         // Refill the whole entry for this page (it may evict another page from all three tags);
         // a code page gets no write tag, so that stores into it reach this slow path.
@@ -321,15 +327,17 @@ public final class Mmu {
 
     /**
      * SC.W / SC.D: stores if the reservation still holds (compare-and-set); returns true on success. Always clears the reservation.
-     * Rights are checked before the reservation (as Spike does): SC to a page this vCPU may not write faults even without one.
+     * Rights are checked before the reservation (as Spike does): SC to a page this vCPU may not write faults even without one
+     * (and a fault leaves the reservation as it was).
      *
      * @throws MemoryFault MISALIGNED (WRITE) unless naturally aligned; UNMAPPED or PROTECTION (WRITE)
      */
     public boolean storeConditional(long a, long v, boolean doubleword, boolean rl) {
         int size = doubleword ? 8 : 4;
+        // Rights first: an SC that stops for ownership (recording) runs again with its reservation intact.
+        checkAtomic(a, size, Access.WRITE);
         boolean reserved = reservedAddress == a && reservedSize == size;
         reservedAddress = NO_PAGE;
-        checkAtomic(a, size, Access.WRITE);
         if (!reserved) return false;
         return doubleword ? LONG.compareAndSet(mem, a, reservedValue, v) : INT.compareAndSet(mem, a, (int) reservedValue, (int) v);
     }
@@ -383,6 +391,27 @@ public final class Mmu {
         space.markCode(page);
         int i = (int) page & TLB_MASK;
         if (writeTag[i] == page) writeTag[i] = NO_PAGE;
+    }
+
+    /** Starts checking granule ownership on every TLB refill (recording); drops what the TLB holds. Own thread. */
+    public void attach(Ownership ownership) {
+        this.ownership = ownership;
+        flush();
+    }
+
+    /**
+     * Forgets the TLB's rights on the pages [first, first+count) after this vCPU gave them up
+     * (recording): all of them, or only the write rights when it keeps the pages shared. Own thread.
+     */
+    public void dropRights(long first, long count, boolean keepRead) {
+        for (long page = first; page < first + count; page++) {
+            int i = (int) page & TLB_MASK;
+            if (writeTag[i] == page) writeTag[i] = NO_PAGE;
+            if (!keepRead) {
+                if (readTag[i] == page) readTag[i] = NO_PAGE;
+                if (execTag[i] == page) execTag[i] = NO_PAGE;
+            }
+        }
     }
 
     /** Asks the owner to flush at its next block boundary (any thread). */

@@ -31,7 +31,7 @@ import java.util.zip.CRC32;
 public record RecordingHeader(int formatVersion, String program, byte[] programSha256, List<String> argv,
                               List<String> env, int vcpus, long granuleSize, long seed, String engine) {
     /** The format this build writes and the only one it reads; bump on any change to the layout. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     /** The first 8 bytes of every header: "RPRSREC" and a newline. */
     static final byte[] MAGIC = "RPRSREC\n".getBytes(StandardCharsets.US_ASCII);
     /** Magic, version, total length. */

@@ -29,10 +29,15 @@ public final class RecordingReader implements AutoCloseable {
     /** Read-only queues by vCPU id; null for a vCPU whose queue holds no file yet. Never changes after open. */
     private final Map<Integer, SingleChronicleQueue> queues;
 
-    private RecordingReader(Path dir, RecordingHeader header, Map<Integer, Long> expected, Map<Integer, SingleChronicleQueue> queues) {
+    /** The final machine digest from the completion marker (empty when incomplete, or when the writer wrote none). */
+    private final java.util.OptionalLong finalDigest;
+
+    private RecordingReader(Path dir, RecordingHeader header, Map<Integer, Long> expected, java.util.OptionalLong finalDigest,
+                            Map<Integer, SingleChronicleQueue> queues) {
         this.dir = dir;
         this.header = header;
         this.expected = expected;
+        this.finalDigest = finalDigest;
         this.queues = queues;
     }
 
@@ -50,8 +55,13 @@ public final class RecordingReader implements AutoCloseable {
         if (!Files.isDirectory(dir)) throw new RecordingException.Foreign(dir + ": not a Reprise recording (not a directory)");
         RecordingHeader header = RecordingHeader.decode(read(dir.resolve(Layout.HEADER), dir), dir.resolve(Layout.HEADER));
         Map<Integer, Long> expected = null;
+        java.util.OptionalLong digest = java.util.OptionalLong.empty();
         Path marker = dir.resolve(Layout.COMPLETE);
-        if (Files.exists(marker)) expected = CompletionMarker.parse(read(marker, dir), marker);
+        if (Files.exists(marker)) {
+            CompletionMarker.Contents contents = CompletionMarker.parse(read(marker, dir), marker);
+            expected = contents.counts();
+            digest = contents.digest();
+        }
 
         List<Integer> ids = new ArrayList<>();
         try (var entries = Files.list(dir)) {
@@ -70,7 +80,7 @@ public final class RecordingReader implements AutoCloseable {
             queues.values().forEach(q -> { if (q != null) q.close(); });
             throw new RecordingException.Corrupted(dir + ": corrupted recording (cannot open a vCPU queue: " + e.getMessage() + ")", e);
         }
-        return new RecordingReader(dir, header, expected, queues);
+        return new RecordingReader(dir, header, expected, digest, queues);
     }
 
     public Path directory() {
@@ -84,6 +94,11 @@ public final class RecordingReader implements AutoCloseable {
     /** True if the recorder finished cleanly (the completion marker is there). */
     public boolean complete() {
         return expected != null;
+    }
+
+    /** The digest of the machine at the recorded run's end ({@link MachineDigest}); empty if incomplete. */
+    public java.util.OptionalLong finalDigest() {
+        return finalDigest;
     }
 
     /** The vCPU ids that have a log, ascending. */

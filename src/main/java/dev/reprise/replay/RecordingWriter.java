@@ -69,12 +69,22 @@ public final class RecordingWriter implements AutoCloseable {
      * then writes the completion marker, last, listing each vCPU's event count.
      */
     public synchronized void finish() throws IOException {
+        finish(null);
+    }
+
+    /** {@link #finish()}, with the final {@link MachineDigest} of the recorded run in the marker. */
+    public synchronized void finish(long finalDigest) throws IOException {
+        finish(Long.valueOf(finalDigest));
+    }
+
+    private void finish(Long finalDigest) throws IOException {
         if (finished) return;
         for (VcpuLog log : logs.values()) log.close();
         Layout.writeAtomically(dir.resolve(Layout.HEADER), header.withVcpus(logs.size()).encode());
         StringBuilder marker = new StringBuilder(CompletionMarker.FIRST_LINE).append('\n');
         marker.append("vcpus ").append(logs.size()).append('\n');
         for (VcpuLog log : logs.values()) marker.append("vcpu ").append(log.vcpu).append(" events ").append(log.appended()).append('\n');
+        if (finalDigest != null) marker.append("digest ").append(String.format("%016x", finalDigest)).append('\n');
         Layout.writeAtomically(dir.resolve(Layout.COMPLETE), marker.toString().getBytes(StandardCharsets.US_ASCII));
         finished = true;
     }

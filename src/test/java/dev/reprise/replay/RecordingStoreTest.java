@@ -205,11 +205,11 @@ class RecordingStoreTest {
     void anotherFormatVersionIsRefusedBeforeAnythingElse() throws IOException {
         Path dir = finished(3);
         byte[] h = Files.readAllBytes(dir.resolve("header"));
-        h[11] = 2;   // big-endian version at offset 8; the checksum no longer matches either
+        h[11] = 9;   // big-endian version at offset 8; the checksum no longer matches either
         Files.write(dir.resolve("header"), h);
         assertThatThrownBy(() -> RecordingReader.open(dir)).isInstanceOf(RecordingException.VersionMismatch.class)
                 .satisfies(RecordingStoreTest::assertOneLine)
-                .hasMessageContaining("version 2").hasMessageContaining("reads version " + RecordingHeader.FORMAT_VERSION);
+                .hasMessageContaining("version 9").hasMessageContaining("reads version " + RecordingHeader.FORMAT_VERSION);
     }
 
     @Test

@@ -1,0 +1,61 @@
+package dev.reprise.cli;
+
+import dev.reprise.linux.Task;
+import dev.reprise.mem.AddressSpace;
+import dev.reprise.replay.Recorder;
+import dev.reprise.replay.RecordingHeader;
+import dev.reprise.replay.RecordingWriter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+
+/** What {@code reprise record} does (kept out of {@link RecordCommand} so that {@code run} never loads it). */
+final class RecordSession {
+    private RecordSession() {}
+
+    /** Exit status when the recording directory cannot be created or written. */
+    static final int CANNOT_WRITE = 75;
+    /** Largest granule: 1 GiB (a power of two, at least a page). */
+    private static final long MAX_GRANULE = 1L << 30;
+
+    static int record(RunOptions run, Path program, List<String> args, RunCommand.Engine engine, Path output, long granule)
+            throws InterruptedException {
+        if (granule < AddressSpace.PAGE_SIZE || granule > MAX_GRANULE || Long.bitCount(granule) != 1) {
+            throw new UserError("--granule " + granule + ": must be a power of two from " + AddressSpace.PAGE_SIZE + " to " + MAX_GRANULE
+                    + " bytes (finer granules are not supported yet)", Main.USAGE);
+        }
+        Path dir = output != null ? output : defaultDirectory(program);
+        RunOptions.Launch launch = run.launch(program, args, engine == RunCommand.Engine.jit);
+        RecordingWriter writer;
+        try {
+            RecordingHeader header = RecordingHeader.of(program, launch.options().argv(), launch.options().env(), granule,
+                    launch.options().seed(), engine.name());
+            writer = RecordingWriter.create(dir, header);
+        } catch (IOException e) {
+            launch.process().close();
+            throw new UserError("cannot write the recording " + dir + ": " + e.getMessage(), CANNOT_WRITE);
+        }
+        Recorder recorder = new Recorder(launch.process(), writer, granule);
+        int status;
+        try {
+            Task.first(launch.process(), launch.start()).start();
+            status = launch.process().awaitExit();
+            recorder.awaitAllExited();
+            writer.finish(recorder.finalDigest());
+        } catch (IOException e) {
+            throw new UserError("cannot finish the recording " + dir + ": " + e.getMessage(), CANNOT_WRITE);
+        } finally {
+            writer.close();
+        }
+        System.err.println("reprise: recorded to " + dir + " (replay: reprise replay " + dir + ")");
+        return status;
+    }
+
+    /** replay-logs/PROGRAM-yyyyMMdd-HHmmss-SSS. */
+    private static Path defaultDirectory(Path program) {
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
+        return Path.of("replay-logs", program.getFileName() + "-" + stamp);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.reprise.mem;
+
+/**
+ * CREW ownership of memory granules while recording (DESIGN.md, docs/memory-model.md): a vCPU may
+ * read a granule while it holds it shared or exclusive, and write it only while it holds it
+ * exclusive. One instance per vCPU, called by that vCPU's {@link Mmu} when it refills a TLB entry,
+ * so that a TLB hit is always covered by the rights the vCPU holds: the fast path never checks.
+ *
+ * <p>Threading: called only by the owning vCPU's thread.
+ */
+public interface Ownership {
+    /** {@link #acquire}'s answer: the vCPU holds the granule shared (may read, may not write). */
+    int SHARED = 1;
+    /** {@link #acquire}'s answer: the vCPU holds the granule exclusive (may read and write). */
+    int EXCLUSIVE = 2;
+
+    /**
+     * Makes sure the vCPU holds the granule of guest page {@code page} shared (or exclusive if
+     * {@code write}) and says which it holds. If that needs other vCPUs to give the granule up,
+     * either waits for them (in a system call, where the vCPU's state is consistent) or throws a
+     * {@link MemoryFault} of kind {@link MemoryFault.Kind#OWNERSHIP} (in guest code: the vCPU
+     * takes the granule at its next boundary and runs the instruction again).
+     */
+    int acquire(long page, boolean write);
+}

@@ -1,0 +1,90 @@
+package dev.reprise.replay;
+
+/**
+ * The CREW state of one memory granule or kernel resource while recording: who may write it (one
+ * vCPU) or read it (any number), and where each vCPU last gave it up, which is what a taker logs.
+ *
+ * <p>Threading: every field is guarded by this object's monitor. Lock order: a vCPU's
+ * {@link RecordingVcpu} monitor may be held when taking this one, never the other way round.
+ */
+final class Granule {
+    /** Most vCPUs a recording can have: readers are a bit set in a long. */
+    static final int MAX_VCPUS = 64;
+    /** No vCPU. */
+    static final int NONE = -1;
+
+    /** Granule number (address / granule size), or {@code -1 - id} for a kernel resource. */
+    final long key;
+    /** The vCPU holding exclusive rights, or NONE. */
+    int writer = NONE;
+    /** vCPUs holding shared rights (bit v); never includes the writer. */
+    long readers;
+    /** Each vCPU's icount when it last gave up (some of) its rights here; valid where {@link #released} has its bit. */
+    final long[] releasedAt = new long[MAX_VCPUS];
+    long released;
+    /** The last writer's vCPU and icount when it stopped writing (downgraded or released): every later reader must wait for it. */
+    int lastWriter = NONE;
+    long lastWriteEnd;
+    /**
+     * The vCPU that asked the holders to give the granule up, or NONE: no other vCPU may take it
+     * before that one has, or a reader spinning on a flag would take it straight back, every time,
+     * and starve the writer it waits for.
+     */
+    int reservedFor = NONE;
+
+    Granule(long key) {
+        this.key = key;
+    }
+
+    boolean isResource() {
+        return key < 0;
+    }
+
+    /** vCPUs other than {@code v} whose rights conflict with {@code v} taking shared ({@code write} false) or exclusive rights. */
+    long conflicts(int v, boolean write) {
+        long others = writer != NONE && writer != v ? 1L << writer : 0;
+        if (write) others |= readers & ~(1L << v);
+        return others;
+    }
+
+    boolean holds(int v) {
+        return writer == v || (readers & 1L << v) != 0;
+    }
+
+    /**
+     * Vcpu {@code v} gives up its rights at {@code icount}: all of them, or ({@code keepShared}) only
+     * the right to write. Returns false if it held nothing to give up.
+     */
+    boolean release(int v, boolean keepShared, long icount) {
+        boolean wasWriter = writer == v;
+        if (wasWriter) {
+            writer = NONE;
+            if (keepShared) readers |= 1L << v;
+            lastWriter = v;
+            lastWriteEnd = icount;
+        } else if ((readers & 1L << v) != 0 && !keepShared) {
+            readers &= ~(1L << v);
+        } else {
+            return false;
+        }
+        releasedAt[v] = icount;
+        released |= 1L << v;
+        return true;
+    }
+
+    /** True if {@code v} may take the granule once nobody holds conflicting rights (nobody else has it reserved). */
+    boolean mayTake(int v) {
+        return reservedFor == NONE || reservedFor == v;
+    }
+
+    /** Gives {@code v} the rights it asked for (the caller checked there is no conflict). */
+    void take(int v, boolean write) {
+        if (reservedFor == v) reservedFor = NONE;
+        if (write) {
+            readers &= ~(1L << v);
+            writer = v;
+        } else if (writer != v) {
+            readers |= 1L << v;
+        }
+    }
+}

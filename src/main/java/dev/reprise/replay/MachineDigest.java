@@ -1,0 +1,35 @@
+package dev.reprise.replay;
+
+import dev.reprise.linux.MemoryManager;
+import dev.reprise.mem.AddressSpace;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The digest of a whole machine at the end of a run: every mapping (bounds, rights, contents) and
+ * every vCPU's final register digest. Recording writes it into the completion marker; replay
+ * computes it again and says "identical" only if they match.
+ */
+public final class MachineDigest {
+    private MachineDigest() {}
+
+    /** {@code vcpuDigests[v]}: vCPU v's {@link RegisterDigest} when it stopped. Call only when no vCPU runs. */
+    public static long of(MemoryManager memory, AddressSpace space, long[] vcpuDigests) {
+        MemorySegment mem = space.memory();
+        long d = 0x4d616368696e6531L;   // "Machine1"
+        for (MemoryManager.Vma vma : memory.mappings()) {
+            d = mix(d ^ vma.start()) + mix(vma.end() ^ vma.prot());
+            long h = 0;
+            for (long a = vma.start(); a < vma.end(); a += 8) h = h * 0x9E3779B97F4A7C15L + mem.get(ValueLayout.JAVA_LONG_UNALIGNED, a);
+            d = mix(d ^ h);
+        }
+        for (int v = 0; v < vcpuDigests.length; v++) d = mix(d ^ vcpuDigests[v]) + v;
+        return d;
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+}

@@ -1,0 +1,213 @@
+package dev.reprise.replay;
+
+import dev.reprise.cpu.Hart;
+import dev.reprise.linux.KernelWrites;
+import dev.reprise.linux.Process;
+import dev.reprise.linux.Supervisor;
+import dev.reprise.linux.Task;
+import dev.reprise.mem.AddressSpace;
+import dev.reprise.mem.MemoryFault;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Records a process while its threads run in parallel (DESIGN.md, "Recording"): CREW ownership of
+ * memory granules and kernel resources through each vCPU's {@link RecordingVcpu}, system call
+ * results and the bytes the kernel wrote, clones, asynchronous signals and exits, each into the
+ * log of the vCPU it happened on.
+ *
+ * <p>Threading: the granule table is a concurrent map of {@link Granule}s (each guarded by its own
+ * monitor); {@link #vcpus} is written once per vCPU, before that vCPU runs, by the thread that
+ * creates it; {@link #live} and {@link #finalDigests} are guarded by this object's monitor.
+ */
+public final class Recorder implements Supervisor {
+    private final Process process;
+    private final RecordingWriter writer;
+    /** log2(granule size / page size): a granule's number is its first page's number shifted right by this. */
+    final int pagesPerGranuleShift;
+    private final ConcurrentHashMap<Long, Granule> granules = new ConcurrentHashMap<>();
+    private final AtomicReferenceArray<RecordingVcpu> vcpus = new AtomicReferenceArray<>(Granule.MAX_VCPUS);
+    private int live, created;
+    private final long[] finalDigests = new long[Granule.MAX_VCPUS];
+
+    /** Watches {@code process} (set as its supervisor before its first thread exists) and logs into {@code writer}. */
+    public Recorder(Process process, RecordingWriter writer, long granuleSize) {
+        if (granuleSize < AddressSpace.PAGE_SIZE || Long.bitCount(granuleSize) != 1) {
+            throw new IllegalArgumentException("the granule must be a power of two of at least " + AddressSpace.PAGE_SIZE + " bytes");
+        }
+        this.process = process;
+        this.writer = writer;
+        this.pagesPerGranuleShift = Long.numberOfTrailingZeros(granuleSize) - AddressSpace.PAGE_SHIFT;
+        process.supervisor = this;
+    }
+
+    Granule granule(long key) {
+        Granule g = granules.get(key);
+        return g != null ? g : granules.computeIfAbsent(key, Granule::new);
+    }
+
+    RecordingVcpu vcpu(int id) {
+        return vcpus.get(id);
+    }
+
+    private RecordingVcpu vcpu(Task t) {
+        return vcpus.get(t.vcpu());
+    }
+
+    // ---- Supervisor ------------------------------------------------------------------------------------
+
+    @Override
+    public void created(Task t) {
+        int id = t.vcpu();
+        if (id < 0 || id >= Granule.MAX_VCPUS) {
+            throw new IllegalStateException("a recording holds at most " + Granule.MAX_VCPUS + " threads");
+        }
+        RecordingVcpu v = new RecordingVcpu(id, t, this, writer.vcpu(id));
+        vcpus.set(id, v);
+        t.hart.mmu.attach(v);
+        synchronized (this) {
+            live++;
+            created = Math.max(created, id + 1);
+        }
+    }
+
+    @Override
+    public long boundary(Task t) {
+        vcpu(t).serveRequests();
+        return Long.MAX_VALUE;
+    }
+
+    @Override
+    public void ownershipFault(Task t, MemoryFault fault) {
+        vcpu(t).ownershipFault(fault);
+    }
+
+    @Override
+    public void syscall(Task t) {
+        RecordingVcpu v = vcpu(t);
+        Hart h = t.hart;
+        int nr = (int) h.x[17];
+        long[] args = {h.x[10], h.x[11], h.x[12], h.x[13], h.x[14], h.x[15]};
+        v.enterKernel();
+        long resource = SyscallKinds.resource(nr);
+        if (resource >= 0) v.takeResource(-1 - resource);
+        boolean sized = SyscallKinds.sizedByResult(nr);
+        KernelWrites capture = KernelWrites.begin(process.space, !sized);
+        try {
+            t.dispatchSyscall();   // exit, exit_group and a kill end the thread here: exited() logs it
+        } finally {
+            capture.end();
+        }
+        long result = h.x[10];
+        List<KernelWrites.Change> changes;
+        if (SyscallKinds.mapsFile(nr, args[3], args[4]) && result >= 0) changes = mapped(result, args[1]);
+        else if (sized) changes = sizedOutput(nr, args, result);
+        else changes = capture.changes();
+        for (KernelWrites.Change c : changes) v.tookKernelWrite(c.address(), c.bytes().length);
+        List<Event.MemoryWrite> writes = new ArrayList<>();
+        if (!SyscallKinds.reexecuted(nr) || SyscallKinds.mapsFile(nr, args[3], args[4])) {
+            for (KernelWrites.Change c : changes) writes.add(new Event.MemoryWrite(c.address(), c.bytes()));
+        }
+        v.log(new Event.Syscall(h.icount, v.pc(), v.digest(), nr, result, writes));
+        v.leaveKernel();
+    }
+
+    /** What a call that returns its output's size wrote: {@code result} bytes at its buffer (spread over the iovecs for readv). */
+    private List<KernelWrites.Change> sizedOutput(int nr, long[] args, long result) {
+        List<KernelWrites.Change> out = new ArrayList<>();
+        if (result <= 0) return out;
+        long buffer = args[SyscallKinds.bufferArgument(nr)];
+        if (nr != SyscallKinds.READV) {
+            out.add(KernelWrites.range(process.space, buffer, result));
+            return out;
+        }
+        MemorySegment mem = process.space.memory();
+        long left = result;
+        for (long i = 0; i < args[2] && left > 0; i++) {
+            long base = mem.get(ValueLayout.JAVA_LONG_UNALIGNED, buffer + 16 * i);
+            long n = Math.min(left, mem.get(ValueLayout.JAVA_LONG_UNALIGNED, buffer + 16 * i + 8));
+            if (n > 0) out.add(KernelWrites.range(process.space, base, n));
+            left -= n;
+        }
+        return out;
+    }
+
+    /** The contents of a file mapping at [address, address+length): its pages that are not all zeros, in runs. */
+    private List<KernelWrites.Change> mapped(long address, long length) {
+        List<KernelWrites.Change> out = new ArrayList<>();
+        MemorySegment mem = process.space.memory();
+        long end = address + ((length + AddressSpace.PAGE_SIZE - 1) & -AddressSpace.PAGE_SIZE);
+        long runStart = -1;
+        for (long page = address; page <= end; page += AddressSpace.PAGE_SIZE) {
+            boolean data = page < end && !zero(mem, page);
+            if (data && runStart < 0) runStart = page;
+            if (!data && runStart >= 0) {
+                out.add(KernelWrites.range(process.space, runStart, page - runStart));
+                runStart = -1;
+            }
+        }
+        return out;
+    }
+
+    private static boolean zero(MemorySegment mem, long page) {
+        for (long a = page; a < page + AddressSpace.PAGE_SIZE; a += 8) if (mem.get(ValueLayout.JAVA_LONG_UNALIGNED, a) != 0) return false;
+        return true;
+    }
+
+    @Override
+    public void signal(Task t, int signo, int code, long address, int pid, int uid) {
+        RecordingVcpu v = vcpu(t);
+        v.log(new Event.Signal(t.hart.icount, v.pc(), v.digest(), new Event.SignalInfo(signo, code, address, pid, uid)));
+    }
+
+    @Override
+    public int childTid(Task parent, int proposed) {
+        RecordingVcpu v = vcpu(parent);
+        v.log(new Event.Clone(parent.hart.icount, v.pc(), v.digest(), proposed - process.pid, proposed));
+        return proposed;
+    }
+
+    @Override
+    public void blocking(Task t) {
+        vcpu(t).blocking();
+    }
+
+    @Override
+    public void unblocked(Task t) {
+        vcpu(t).unblocked();
+    }
+
+    @Override
+    public void endingProcess(Task t, int status) {
+        // Nothing to wait for: the other vCPUs stop at their next boundary and log where.
+    }
+
+    @Override
+    public void exited(Task t, int status) {
+        RecordingVcpu v = vcpu(t);
+        v.exited();
+        v.log(new Event.Exit(t.hart.icount, v.pc(), v.digest(), status));
+        v.log.close();
+        synchronized (this) {
+            finalDigests[v.id] = RegisterDigest.of(t.hart);
+            live--;
+            notifyAll();
+        }
+    }
+
+    // ---- the end ---------------------------------------------------------------------------------------
+
+    /** Waits until every vCPU has logged its exit (after the process ended, the others stop at their next boundary). */
+    public synchronized void awaitAllExited() throws InterruptedException {
+        while (live > 0) wait();
+    }
+
+    /** The final digest of memory and every vCPU's registers (after {@link #awaitAllExited}). */
+    public synchronized long finalDigest() {
+        return MachineDigest.of(process.memory, process.space, java.util.Arrays.copyOf(finalDigests, created));
+    }
+}

@@ -1,0 +1,389 @@
+package dev.reprise.replay;
+
+import dev.reprise.cpu.Hart;
+import dev.reprise.linux.Process;
+import dev.reprise.linux.Supervisor;
+import dev.reprise.linux.Task;
+import dev.reprise.linux.TaskExit;
+import dev.reprise.mem.AddressSpace;
+import dev.reprise.mem.MemoryFault;
+import java.io.PrintStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Replays a recording in parallel (DESIGN.md, "Recording"): every vCPU on its own host thread runs
+ * freely up to the icount of its next event, where it checks pc and register digest, waits for
+ * the vCPUs a transfer depends on to reach their recorded icounts, injects system call results,
+ * re-executes the calls that change the emulator's own state ({@link SyscallKinds}), delivers
+ * signals. Nothing of the world is touched unless asked ({@code echo}: the guest's writes to
+ * stdout and stderr).
+ *
+ * <p>The first mismatch stops the replay: {@link #divergence()} says where. Threading: each
+ * {@link ReplayVcpu}'s cursor belongs to its vCPU's thread; {@link ReplayVcpu#progress} and
+ * {@link ReplayVcpu#done} are volatile, written by the own thread, read by waiting ones;
+ * {@link #vcpus} is written once per vCPU before it runs; {@link #live} and
+ * {@link #finalDigests} are guarded by this object's monitor.
+ */
+public final class Replayer implements Supervisor {
+    /** Where and how a replay went a different way than the recording. */
+    public record Divergence(int vcpu, long icount, long pc, String what) {
+        public String message() {
+            return "divergence: vCPU " + vcpu + " at icount " + icount + ", pc 0x" + Long.toHexString(pc) + ": " + what;
+        }
+    }
+
+    /** A recording that cannot be read any further (corrupted or truncated queue): the replay stops and says so. */
+    private final AtomicReference<RecordingException> unreadable = new AtomicReference<>();
+    private final AtomicReference<Divergence> divergence = new AtomicReference<>();
+    private volatile boolean stopped;
+
+    private final Process process;
+    private final RecordingReader recording;
+    private final PrintStream echoOut, echoErr;
+    private final AtomicReferenceArray<ReplayVcpu> vcpus = new AtomicReferenceArray<>(Granule.MAX_VCPUS);
+    private int live, created;
+    private final long[] finalDigests = new long[Granule.MAX_VCPUS];
+    /** True when some vCPU's log ended before its EXIT (an incomplete recording): the replay went as far as it could. */
+    private volatile boolean ranOut;
+
+    /** One vCPU's replay state. */
+    static final class ReplayVcpu {
+        final int id;
+        final EventCursor cursor;
+        /** The icount this vCPU has reached, published at each event and before every wait (volatile). */
+        volatile long progress;
+        /** Set when it has stopped for good (volatile): waiting for it any further is pointless. */
+        volatile boolean done;
+        /** The CLONE event of the system call in progress (own thread). */
+        Event.Clone clone;
+
+        ReplayVcpu(int id, EventCursor cursor) {
+            this.id = id;
+            this.cursor = cursor;
+        }
+    }
+
+    /**
+     * Replays {@code recording} on {@code process} (freshly loaded from the recorded program,
+     * arguments, environment and seed), echoing the guest's output to {@code out}/{@code err} if not null.
+     */
+    public Replayer(Process process, RecordingReader recording, PrintStream out, PrintStream err) {
+        this.process = process;
+        this.recording = recording;
+        this.echoOut = out;
+        this.echoErr = err;
+        process.supervisor = this;
+    }
+
+    public Divergence divergence() {
+        return divergence.get();
+    }
+
+    public RecordingException unreadable() {
+        return unreadable.get();
+    }
+
+    /** True if a vCPU's log ended early (an incomplete recording) and the replay stopped there. */
+    public boolean ranOut() {
+        return ranOut;
+    }
+
+    private ReplayVcpu vcpu(Task t) {
+        return vcpus.get(t.vcpu());
+    }
+
+    // ---- events ----------------------------------------------------------------------------------------
+
+    /** The next event of {@code v}, or null at the end of its log (stops the replay if the log cannot be read). */
+    private Event peek(ReplayVcpu v, Hart h) {
+        try {
+            return v.cursor.peek();
+        } catch (RecordingException e) {
+            unreadable.compareAndSet(null, e);
+            stop();
+            throw new TaskExit();
+        }
+    }
+
+    /** Stops everything at the first divergence. */
+    private TaskExit diverge(ReplayVcpu v, Hart h, String what) {
+        divergence.compareAndSet(null, new Divergence(v.id, h.icount, h.pc, what));
+        stop();
+        return new TaskExit();
+    }
+
+    private void stop() {
+        stopped = true;
+    }
+
+    /** Checks the state the event was recorded in against the replay's (pc and register digest). */
+    private void check(ReplayVcpu v, Hart h, Event e, long pc, long digest) {
+        if (e.pc() != pc) {
+            throw diverge(v, h, "expected " + describe(e) + " at pc 0x" + Long.toHexString(e.pc()) + ", got pc 0x" + Long.toHexString(pc));
+        }
+        if (e.digest() != digest) {
+            throw diverge(v, h, "expected " + describe(e) + " with register digest " + String.format("%016x", e.digest())
+                    + ", got " + String.format("%016x", digest));
+        }
+    }
+
+    private static String describe(Event e) {
+        return switch (e) {
+            case Event.Transfer t -> "a transfer of " + (t.target() == Event.Target.GRANULE ? "granule " : "resource ") + t.id();
+            case Event.Release r -> "a release";
+            case Event.Syscall s -> "system call " + s.number();
+            case Event.Clone c -> "a clone";
+            case Event.Signal s -> "signal " + s.info().signo();
+            case Event.Exit x -> "the thread's exit";
+        };
+    }
+
+    /** Waits until every vCPU a transfer names has run to the icount where it gave the granule up. */
+    private void await(ReplayVcpu v, Hart h, Event.Transfer t) {
+        v.progress = h.icount;
+        for (Event.Holder holder : t.holders()) {
+            for (int spins = 0; ; spins++) {
+                ReplayVcpu other = holder.vcpu() < Granule.MAX_VCPUS ? vcpus.get(holder.vcpu()) : null;
+                if (other != null && other.progress >= holder.icount()) break;
+                if (stopped) throw new TaskExit();
+                if (other != null && other.done) {
+                    if (ranOut) throw new TaskExit();   // the other log ended early: as far as this recording goes
+                    throw diverge(v, h, "waits for vCPU " + holder.vcpu() + " to reach icount " + holder.icount()
+                            + ", but it stopped at icount " + other.progress);
+                }
+                if (spins < 200) Thread.onSpinWait();
+                else if (spins < 400) Thread.yield();
+                else LockSupport.parkNanos(20_000);
+            }
+        }
+    }
+
+    // ---- Supervisor ------------------------------------------------------------------------------------
+
+    @Override
+    public void created(Task t) {
+        int id = t.vcpu();
+        if (id < 0 || id >= Granule.MAX_VCPUS || !recording.vcpus().contains(id)) {
+            throw new IllegalStateException("vCPU " + id + " is not in the recording");
+        }
+        vcpus.set(id, new ReplayVcpu(id, recording.cursor(id)));
+        synchronized (this) {
+            live++;
+            created = Math.max(created, id + 1);
+        }
+    }
+
+    @Override
+    public long boundary(Task t) {
+        ReplayVcpu v = vcpu(t);
+        Hart h = t.hart;
+        while (true) {
+            if (stopped) throw new TaskExit();
+            Event e = peek(v, h);
+            if (e == null) {
+                // The log ended without the thread's exit: the recorder was killed (an incomplete recording).
+                ranOut = true;
+                throw new TaskExit();
+            }
+            if (e.icount() > h.icount) {
+                v.progress = h.icount;
+                return e.icount() - h.icount;
+            }
+            if (e.icount() < h.icount) throw diverge(v, h, "expected " + describe(e) + " at icount " + e.icount() + ", it has run past it");
+            check(v, h, e, h.pc, RegisterDigest.of(h));
+            switch (e) {
+                case Event.Transfer tr -> {
+                    await(v, h, tr);
+                    v.cursor.take();
+                }
+                case Event.Release r -> v.cursor.take();
+                case Event.Signal s -> {
+                    v.cursor.take();
+                    v.progress = h.icount;
+                    Event.SignalInfo i = s.info();
+                    t.deliverSignal(i.signo(), i.code(), i.address(), i.pid(), i.uid());
+                }
+                case Event.Exit x -> {
+                    v.cursor.take();
+                    throw new TaskExit();   // stopped here when another thread ended the process
+                }
+                case Event.Syscall s -> throw diverge(v, h, "expected system call " + s.number() + " (its ecall just before), got another instruction");
+                case Event.Clone c -> throw diverge(v, h, "expected a clone system call (its ecall just before), got another instruction");
+            }
+            v.progress = h.icount;
+        }
+    }
+
+    @Override
+    public void ownershipFault(Task t, MemoryFault fault) {
+        throw new IllegalStateException("replay checks no ownership", fault);
+    }
+
+    @Override
+    public void syscall(Task t) {
+        ReplayVcpu v = vcpu(t);
+        Hart h = t.hart;
+        int nr = (int) h.x[17];
+        long pc = h.pc, digest = RegisterDigest.of(h);
+        v.progress = h.icount;
+        while (true) {
+            if (stopped) throw new TaskExit();
+            Event e = peek(v, h);
+            if (e == null) {
+                ranOut = true;
+                throw new TaskExit();
+            }
+            if (e.icount() != h.icount) {
+                throw diverge(v, h, "system call " + nr + " that the recording does not have (its next event: " + describe(e)
+                        + " at icount " + e.icount() + ")");
+            }
+            check(v, h, e, pc, digest);
+            switch (e) {
+                case Event.Transfer tr -> {
+                    await(v, h, tr);
+                    v.cursor.take();
+                }
+                case Event.Release r -> v.cursor.take();
+                case Event.Clone c -> {
+                    v.cursor.take();
+                    v.clone = c;
+                }
+                case Event.Exit x -> {
+                    v.cursor.take();
+                    if (nr == SyscallKinds.EXIT || nr == SyscallKinds.EXIT_GROUP) t.dispatchSyscall();   // ends the thread
+                    throw new TaskExit();   // it was in this call when another thread ended the process
+                }
+                case Event.Syscall s -> {
+                    v.cursor.take();
+                    if (s.number() != nr) throw diverge(v, h, "expected system call " + s.number() + ", got system call " + nr);
+                    replay(t, v, s);
+                    v.clone = null;
+                    return;
+                }
+                case Event.Signal s -> throw diverge(v, h, "expected signal " + s.info().signo() + ", got system call " + nr);
+            }
+        }
+    }
+
+    /** The recorded call's effect: re-executed (and its result checked) or injected. */
+    private void replay(Task t, ReplayVcpu v, Event.Syscall s) {
+        Hart h = t.hart;
+        int nr = s.number();
+        boolean file = SyscallKinds.mapsFile(nr, h.x[13], h.x[14]);
+        if (SyscallKinds.reexecuted(nr) && !(file && s.result() < 0)) {
+            long flags = h.x[13], fd = h.x[14];
+            if (file) {
+                // The file may not be here: map anonymous memory where the recording mapped it, then put the contents in.
+                h.x[10] = s.result();
+                h.x[13] = (flags & ~SyscallKinds.MAP_SHARED) | SyscallKinds.MAP_PRIVATE | SyscallKinds.MAP_ANONYMOUS | SyscallKinds.MAP_FIXED;
+                h.x[14] = -1;
+            }
+            t.dispatchSyscall();
+            if (file) {
+                h.x[13] = flags;
+                h.x[14] = fd;
+                inject(s);
+            }
+            if (h.x[10] != s.result()) {
+                throw diverge(v, h, "system call " + nr + " returned " + h.x[10] + ", the recording says " + s.result());
+            }
+        } else {
+            inject(s);
+            if (echoOut != null && s.result() > 0) echo(nr, h, s.result());
+            h.setX(10, s.result());
+        }
+    }
+
+    /** Writes the recorded kernel output into guest memory, whatever the page rights (the kernel wrote it so). */
+    private void inject(Event.Syscall s) {
+        MemorySegment mem = process.space.memory();
+        for (Event.MemoryWrite w : s.writes()) {
+            byte[] bytes = w.bytes();
+            MemorySegment.copy(bytes, 0, mem, ValueLayout.JAVA_BYTE, w.address(), bytes.length);
+            for (long page = w.address() >>> AddressSpace.PAGE_SHIFT; page <= (w.address() + bytes.length - 1) >>> AddressSpace.PAGE_SHIFT; page++) {
+                if (process.space.isCode(page)) process.space.codeWritten(page);
+            }
+        }
+    }
+
+    /** --echo: what the guest wrote to its stdout or stderr goes to ours (write and writev). */
+    private void echo(int nr, Hart h, long count) {
+        int fd = (int) h.x[10];
+        PrintStream out = fd == 1 ? echoOut : fd == 2 ? echoErr : null;
+        if (out == null) return;
+        MemorySegment mem = process.space.memory();
+        if (nr == SyscallKinds.WRITE) {
+            out.write(mem.asSlice(h.x[11], count).toArray(ValueLayout.JAVA_BYTE), 0, (int) count);
+        } else if (nr == SyscallKinds.WRITEV) {
+            long left = count;
+            for (long i = 0; i < h.x[12] && left > 0; i++) {
+                long base = mem.get(ValueLayout.JAVA_LONG_UNALIGNED, h.x[11] + 16 * i);
+                long n = Math.min(left, mem.get(ValueLayout.JAVA_LONG_UNALIGNED, h.x[11] + 16 * i + 8));
+                out.write(mem.asSlice(base, n).toArray(ValueLayout.JAVA_BYTE), 0, (int) n);
+                left -= n;
+            }
+        }
+        out.flush();
+    }
+
+    @Override
+    public void signal(Task t, int signo, int code, long address, int pid, int uid) {
+        // Only recorded signals are delivered in a replay (boundary); nothing posts one.
+    }
+
+    @Override
+    public int childTid(Task parent, int proposed) {
+        ReplayVcpu v = vcpu(parent);
+        if (v.clone == null) throw diverge(v, parent.hart, "a clone the recording does not have");
+        return v.clone.tid();
+    }
+
+    @Override
+    public void blocking(Task t) {
+    }
+
+    @Override
+    public void unblocked(Task t) {
+    }
+
+    /** The process ends (exit_group, a fatal signal): first every other vCPU runs to where it stopped in the recording. */
+    @Override
+    public void endingProcess(Task t, int status) {
+        ReplayVcpu self = vcpu(t);
+        self.progress = t.hart.icount;
+        synchronized (this) {
+            try {
+                while (live > 1 && !stopped) wait(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void exited(Task t, int status) {
+        ReplayVcpu v = vcpu(t);
+        v.progress = t.hart.icount;
+        v.done = true;
+        v.cursor.close();
+        synchronized (this) {
+            finalDigests[v.id] = RegisterDigest.of(t.hart);
+            live--;
+            notifyAll();
+        }
+    }
+
+    /** Waits until every vCPU has stopped. */
+    public synchronized void awaitAllExited() throws InterruptedException {
+        while (live > 0) wait();
+    }
+
+    /** The final digest of memory and every vCPU's registers (after {@link #awaitAllExited}). */
+    public synchronized long finalDigest() {
+        return MachineDigest.of(process.memory, process.space, java.util.Arrays.copyOf(finalDigests, created));
+    }
+}
