@@ -1,10 +1,9 @@
 package dev.reprise.cli;
 
-import dev.reprise.linux.Task;
 import dev.reprise.mem.AddressSpace;
-import dev.reprise.replay.Recorder;
 import dev.reprise.replay.RecordingHeader;
 import dev.reprise.replay.RecordingWriter;
+import dev.reprise.replay.Sessions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -37,13 +36,9 @@ final class RecordSession {
             launch.process().close();
             throw new UserError("cannot write the recording " + dir + ": " + e.getMessage(), CANNOT_WRITE);
         }
-        Recorder recorder = new Recorder(launch.process(), writer, granule);
         int status;
         try {
-            Task.first(launch.process(), launch.start()).start();
-            status = launch.process().awaitExit();
-            recorder.awaitAllExited();
-            writer.finish(recorder.finalDigest());
+            status = Sessions.record(launch.process(), launch.start(), writer, granule);
         } catch (IOException e) {
             throw new UserError("cannot finish the recording " + dir + ": " + e.getMessage(), CANNOT_WRITE);
         } finally {

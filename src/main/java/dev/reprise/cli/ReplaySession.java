@@ -1,14 +1,10 @@
 package dev.reprise.cli;
 
-import dev.reprise.linux.Exec;
 import dev.reprise.linux.LoadError;
-import dev.reprise.linux.Options;
-import dev.reprise.linux.Process;
-import dev.reprise.linux.Task;
 import dev.reprise.replay.RecordingException;
 import dev.reprise.replay.RecordingHeader;
 import dev.reprise.replay.RecordingReader;
-import dev.reprise.replay.Replayer;
+import dev.reprise.replay.Sessions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,29 +18,20 @@ final class ReplaySession {
     static int replay(Path dir, boolean echo, boolean jit, Path sysroot) throws InterruptedException {
         try (RecordingReader recording = RecordingReader.open(dir)) {
             RecordingHeader header = recording.header();
-            Path program = Path.of(header.program());
-            checkProgram(dir, header, program);
-            Options options = new Options(program, header.argv(), header.env(), sysroot, null, header.seed(), jit);
-            Process process;
-            try {
-                process = new Process(options);
-            } catch (IllegalStateException e) {
-                throw new UserError(e.getMessage(), RunOptions.HOST_REFUSED);
-            }
-            Replayer replayer = new Replayer(process, recording, echo ? System.out : null, echo ? System.err : null);
-            Exec.Start start;
-            try {
-                start = Exec.load(process, options);
-            } catch (LoadError e) {
-                throw new UserError(e.getMessage(), e.kind.exitStatus);
-            }
-            Task.first(process, start).start();
-            int status = process.awaitExit();
-            replayer.awaitAllExited();
-            System.out.flush();
-            return verdict(recording, replayer, status);
+            checkProgram(dir, header, Path.of(header.program()));
+            Sessions.Result result = Sessions.replay(recording, jit, sysroot, echo ? System.out : null, echo ? System.err : null);
+            System.out.println(result.message());
+            return switch (result.verdict()) {
+                case IDENTICAL -> 0;
+                case DIVERGED -> DIVERGED;
+                case INCOMPLETE -> INCOMPLETE;
+            };
         } catch (RecordingException e) {
             throw new UserError(e.getMessage(), RecordingErrors.status(e));
+        } catch (LoadError e) {
+            throw new UserError(e.getMessage(), e.kind.exitStatus);
+        } catch (IllegalStateException e) {   // the host refused the guest address space
+            throw new UserError(e.getMessage(), RunOptions.HOST_REFUSED);
         }
     }
 
@@ -62,27 +49,5 @@ final class ReplaySession {
         } catch (IOException e) {
             throw new UserError(dir + ": cannot read the recorded program " + program + ": " + e.getMessage(), WRONG_PROGRAM);
         }
-    }
-
-    private static int verdict(RecordingReader recording, Replayer replayer, int status) {
-        if (replayer.unreadable() != null) throw replayer.unreadable();
-        if (replayer.divergence() != null) {
-            System.out.println(replayer.divergence().message());
-            return DIVERGED;
-        }
-        String digest = String.format("%016x", replayer.finalDigest());
-        if (!recording.complete() || replayer.ranOut()) {
-            System.out.println("incomplete recording: replayed up to its last complete event, identical so far"
-                    + " (the recorder did not finish; digest there " + digest + ")");
-            return INCOMPLETE;
-        }
-        if (recording.finalDigest().isPresent() && recording.finalDigest().getAsLong() != replayer.finalDigest()) {
-            System.out.println("divergence: the final state differs: expected digest "
-                    + String.format("%016x", recording.finalDigest().getAsLong()) + ", got " + digest);
-            return DIVERGED;
-        }
-        System.out.println("identical: " + recording.vcpus().size() + " vCPUs, final digest " + digest
-                + ", guest exit status " + status);
-        return 0;
     }
 }

@@ -273,12 +273,7 @@ final class FileSyscalls {
         Process p = t.process;
         return onFd(p, fd, hostFd -> {
             long n = UserMemory.accessiblePrefix(p.space, buf, count, PROT_WRITE);
-            t.blocking();   // a pipe or a terminal may keep it waiting
-            try {
-                return Host.read(hostFd, p.space.hostBase() + buf, n);
-            } finally {
-                t.unblocked();
-            }
+            return Host.read(hostFd, p.space.hostBase() + buf, n);
         });
     }
 

@@ -60,13 +60,8 @@ final class Futexes {
                     if (t.process.exiting) return -Errno.EINTR;
                     long left = deadlineNanos == Long.MAX_VALUE ? 0 : deadlineNanos - System.nanoTime();
                     if (deadlineNanos != Long.MAX_VALUE && left <= 0) return -Errno.ETIMEDOUT;
-                    t.blocking();
-                    try {
-                        if (deadlineNanos == Long.MAX_VALUE) lock.wait();
-                        else lock.wait(left / 1_000_000, (int) (left % 1_000_000));
-                    } finally {
-                        t.unblocked();
-                    }
+                    if (deadlineNanos == Long.MAX_VALUE) lock.wait();
+                    else lock.wait(left / 1_000_000, (int) (left % 1_000_000));
                 }
                 return 0;
             } catch (InterruptedException e) {

@@ -23,6 +23,18 @@ public final class KernelWrites {
 
     private static final ThreadLocal<KernelWrites> CURRENT = new ThreadLocal<>();
 
+    /** Told before the kernel writes guest memory on this thread's behalf (the recorder takes the granules then). */
+    public interface Listener {
+        void kernelWillWrite(long address, long length);
+    }
+
+    private static final ThreadLocal<Listener> LISTENER = new ThreadLocal<>();
+
+    /** Makes {@code l} hear about every kernel write on the calling thread (a vCPU thread, while recording). */
+    public static void listen(Listener l) {
+        LISTENER.set(l);
+    }
+
     private final AddressSpace space;
     private final boolean snapshots;
     private final List<Long> addresses = new ArrayList<>();
@@ -49,6 +61,9 @@ public final class KernelWrites {
     }
 
     static void note(AddressSpace space, long addr, long len) {
+        if (len <= 0) return;
+        Listener l = LISTENER.get();
+        if (l != null) l.kernelWillWrite(addr, len);
         KernelWrites w = CURRENT.get();
         if (w == null || !w.snapshots || len <= 0) return;
         w.addresses.add(addr);

@@ -48,14 +48,18 @@ public final class Process implements AutoCloseable {
     public final int pid;
 
     public Process(Options options) {
+        this(options, 1000 + (int) (ProcessHandle.current().pid() % 30000));
+    }
+
+    /** A process whose first thread gets tid {@code pid} (replay gives the recorded one). */
+    public Process(Options options, int pid) {
         this.options = options;
         this.space = new AddressSpace();
         this.memory = new MemoryManager(space);
         this.files = new FileTable();
         this.strace = options.strace();
         this.random = new SplittableRandom(options.seed());
-        // From the seed, not the host: a run repeats with its seed, and a recording's header pins the pid.
-        this.pid = 1000 + (int) Math.floorMod(options.seed(), 30000L);
+        this.pid = pid;
         this.nextTid = pid;
     }
 

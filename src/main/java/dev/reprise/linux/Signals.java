@@ -71,7 +71,7 @@ final class Signals {
         Action action = t.process.signalAction(info.signo());
         boolean blocked = (t.signalMask & bit(info.signo())) != 0;
         if (blocked || action.handler() == SIG_IGN) action = Action.DEFAULT;
-        deliver(t, info, action);
+        deliver(t, info, action, null);   // synchronous: a replay raises it again by itself
     }
 
     /** Delivers pending, unblocked signals (at a block boundary or after a system call). */
@@ -81,22 +81,28 @@ final class Signals {
             int sig = Long.numberOfTrailingZeros(deliverable) + 1;
             Info info = t.takePending(sig);
             if (info == null) continue;
-            Supervisor s = t.supervisor();
-            if (s != null) s.signal(t, info.signo(), info.code(), info.address(), info.pid(), info.uid());
-            deliver(t, info, t.process.signalAction(sig));
+            deliver(t, info, t.process.signalAction(sig), t.supervisor());
         }
     }
 
     /** Delivers an asynchronous signal the recorder logged (replay), as {@link #deliverPending} did then. */
     static void deliverRecorded(Task t, Info info) {
-        deliver(t, info, t.process.signalAction(info.signo()));
+        deliver(t, info, t.process.signalAction(info.signo()), null);
     }
 
-    private static void deliver(Task t, Info info, Action action) {
+    /**
+     * Delivers {@code info} with {@code action}. An asynchronous signal is told to {@code recorder}
+     * (the supervisor while recording, else null) where it takes effect: before the process ends
+     * for it, or once its frame's memory is taken and before the frame is written.
+     */
+    private static void deliver(Task t, Info info, Action action, Supervisor recorder) {
         int sig = info.signo();
         if (action.handler() == SIG_IGN || (action.handler() == SIG_DFL && ignoredByDefault(sig))) return;
-        if (action.handler() == SIG_DFL) terminate(t, info);
-        setupFrame(t, info, action);
+        if (action.handler() == SIG_DFL) {
+            if (recorder != null) recorder.signal(t, info.signo(), info.code(), info.address(), info.pid(), info.uid());
+            terminate(t, info);
+        }
+        setupFrame(t, info, action, recorder);
     }
 
     /** The default action of a fatal signal: one line naming it, then the whole process ends. */
@@ -120,7 +126,7 @@ final class Signals {
     static final int UCONTEXT_SIZE = UC_MCONTEXT + 256 + 528;
     static final int FRAME_SIZE = SIGINFO_SIZE + UCONTEXT_SIZE;
 
-    private static void setupFrame(Task t, Info info, Action action) {
+    private static void setupFrame(Task t, Info info, Action action, Supervisor recorder) {
         Hart h = t.hart;
         long sp = h.x[2];
         boolean onAltStack = t.onAltStack(sp);
@@ -129,6 +135,8 @@ final class Signals {
         }
         long frame = (sp - FRAME_SIZE) & ~15L;
         long uc = frame + SIGINFO_SIZE;
+        UserMemory.noteWrite(t.process.space, frame, FRAME_SIZE);   // the kernel writes the frame (recording takes it first)
+        if (recorder != null) recorder.signal(t, info.signo(), info.code(), info.address(), info.pid(), info.uid());
         try {
             var m = h.mmu;
             // siginfo

@@ -34,17 +34,14 @@ public interface Supervisor {
     /** Runs the system call at {@code t}'s ecall (registers as on entry, icount already counting the ecall). */
     void syscall(Task t);
 
-    /** An asynchronous signal is about to be delivered to {@code t} at its current icount. */
+    /**
+     * An asynchronous signal is delivered to {@code t} at its current icount (after the kernel took
+     * the memory of its frame, before it writes it).
+     */
     void signal(Task t, int signo, int code, long address, int pid, int uid);
 
     /** A clone's child; the supervisor may pick its tid (replay), or returns {@code proposed}. */
     int childTid(Task parent, int proposed);
-
-    /** {@code t} is about to block in the host (futex wait, sleep, a read): others may take its granules meanwhile. */
-    void blocking(Task t);
-
-    /** {@code t} is back from {@link #blocking}: before it touches guest memory again. */
-    void unblocked(Task t);
 
     /** {@code t} ends the whole process with {@code status} (exit_group, a fatal signal), before the process learns it. */
     void endingProcess(Task t, int status);

@@ -133,13 +133,7 @@ final class SystemSyscalls {
      */
     static long sleep(Task t, long nanos, long rem) {
         Process p = t.process;
-        long left;
-        t.blocking();
-        try {
-            left = sleepNanos(nanos);
-        } finally {
-            t.unblocked();
-        }
+        long left = sleepNanos(nanos);
         if (left == 0) return 0;
         if (p.exiting()) throw new TaskExit();
         if (rem != 0) {

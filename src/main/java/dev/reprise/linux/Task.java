@@ -283,16 +283,6 @@ public final class Task implements SystemInterface {
         process.exit(status);
     }
 
-    /** About to block in the host (futex wait, sleep, read): while recording, others may take this thread's granules meanwhile. */
-    void blocking() {
-        if (supervisor != null) supervisor.blocking(this);
-    }
-
-    /** Back from {@link #blocking()}. */
-    void unblocked() {
-        if (supervisor != null) supervisor.unblocked(this);
-    }
-
     Supervisor supervisor() {
         return supervisor;
     }

@@ -224,8 +224,10 @@ public final class Mmu {
         if ((rights & needed) == 0) throw new MemoryFault(a, Kind.PROTECTION, access);
         // A write into translated code invalidates it; the page then loses its code mark, so only
         // the first store after each translation pays.
-        if (ownership != null && ownership.acquire(page, access == Access.WRITE) == Ownership.SHARED) {
-            rights &= ~PROT_WRITE;   // held shared: the first store comes back here for exclusive rights
+        if (ownership != null) {
+            int held = ownership.acquire(page, access == Access.WRITE);
+            if (held == 0) return;   // allowed this once (the kernel reads), nothing cached
+            if (held == Ownership.SHARED) rights &= ~PROT_WRITE;   // the first store comes back here for exclusive rights
         }
         if (access == Access.WRITE && space.isCode(page)) space.codeWritten(page);
         // Refill the whole entry for this page (it may evict another page from all three tags);

@@ -16,10 +16,12 @@ public interface Ownership {
 
     /**
      * Makes sure the vCPU holds the granule of guest page {@code page} shared (or exclusive if
-     * {@code write}) and says which it holds. If that needs other vCPUs to give the granule up,
-     * either waits for them (in a system call, where the vCPU's state is consistent) or throws a
-     * {@link MemoryFault} of kind {@link MemoryFault.Kind#OWNERSHIP} (in guest code: the vCPU
-     * takes the granule at its next boundary and runs the instruction again).
+     * {@code write}) and says which it holds, or 0: the access may go ahead this once, but the TLB
+     * must not remember the page (a read by the kernel, whose result is logged anyway). If it
+     * needs other vCPUs to give the granule up, either waits for them (in a system call, where the
+     * vCPU's state is consistent) or throws a {@link MemoryFault} of kind
+     * {@link MemoryFault.Kind#OWNERSHIP} (in guest code: the vCPU takes the granule at its next
+     * boundary and runs the instruction again).
      */
     int acquire(long page, boolean write);
 }

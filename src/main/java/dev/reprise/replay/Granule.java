@@ -19,10 +19,10 @@ final class Granule {
     int writer = NONE;
     /** vCPUs holding shared rights (bit v); never includes the writer. */
     long readers;
-    /** Each vCPU's icount when it last gave up (some of) its rights here; valid where {@link #released} has its bit. */
+    /** Each vCPU's position ({@link RecordingVcpu#position}) when it last gave up (some of) its rights here; valid where {@link #released} has its bit. */
     final long[] releasedAt = new long[MAX_VCPUS];
     long released;
-    /** The last writer's vCPU and icount when it stopped writing (downgraded or released): every later reader must wait for it. */
+    /** The last writer's vCPU and position when it stopped writing (downgraded or released): every later reader must wait for it. */
     int lastWriter = NONE;
     long lastWriteEnd;
     /**
@@ -52,22 +52,22 @@ final class Granule {
     }
 
     /**
-     * Vcpu {@code v} gives up its rights at {@code icount}: all of them, or ({@code keepShared}) only
+     * Vcpu {@code v} gives up its rights at {@code position}: all of them, or ({@code keepShared}) only
      * the right to write. Returns false if it held nothing to give up.
      */
-    boolean release(int v, boolean keepShared, long icount) {
+    boolean release(int v, boolean keepShared, long position) {
         boolean wasWriter = writer == v;
         if (wasWriter) {
             writer = NONE;
             if (keepShared) readers |= 1L << v;
             lastWriter = v;
-            lastWriteEnd = icount;
+            lastWriteEnd = position;
         } else if ((readers & 1L << v) != 0 && !keepShared) {
             readers &= ~(1L << v);
         } else {
             return false;
         }
-        releasedAt[v] = icount;
+        releasedAt[v] = position;
         released |= 1L << v;
         return true;
     }

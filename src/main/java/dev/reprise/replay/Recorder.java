@@ -77,7 +77,14 @@ public final class Recorder implements Supervisor {
 
     @Override
     public long boundary(Task t) {
-        vcpu(t).serveRequests();
+        RecordingVcpu v = vcpu(t);
+        if (!v.started) {
+            v.started = true;
+            KernelWrites.listen(v);   // this thread's kernel writes take their granules first
+            // The first thread's log starts with its own creation: its tid is the pid, which replay must give it again.
+            if (v.id == 0) v.log(new Event.Clone(t.hart.icount, t.hart.pc, RegisterDigest.of(t.hart), 0, t.tid));
+        }
+        v.serveRequests();
         return Long.MAX_VALUE;
     }
 
@@ -107,7 +114,8 @@ public final class Recorder implements Supervisor {
         if (SyscallKinds.mapsFile(nr, args[3], args[4]) && result >= 0) changes = mapped(result, args[1]);
         else if (sized) changes = sizedOutput(nr, args, result);
         else changes = capture.changes();
-        for (KernelWrites.Change c : changes) v.tookKernelWrite(c.address(), c.bytes().length);
+        // Output the call wrote before it could say how much (read and friends, a file mapping): taken now.
+        if (sized || SyscallKinds.mapsFile(nr, args[3], args[4])) for (KernelWrites.Change c : changes) v.kernelWillWrite(c.address(), c.bytes().length);
         List<Event.MemoryWrite> writes = new ArrayList<>();
         if (!SyscallKinds.reexecuted(nr) || SyscallKinds.mapsFile(nr, args[3], args[4])) {
             for (KernelWrites.Change c : changes) writes.add(new Event.MemoryWrite(c.address(), c.bytes()));
@@ -169,16 +177,6 @@ public final class Recorder implements Supervisor {
         RecordingVcpu v = vcpu(parent);
         v.log(new Event.Clone(parent.hart.icount, v.pc(), v.digest(), proposed - process.pid, proposed));
         return proposed;
-    }
-
-    @Override
-    public void blocking(Task t) {
-        vcpu(t).blocking();
-    }
-
-    @Override
-    public void unblocked(Task t) {
-        vcpu(t).unblocked();
     }
 
     @Override

@@ -1,13 +1,16 @@
 package dev.reprise.replay;
 
 import dev.reprise.cpu.Hart;
+import dev.reprise.linux.KernelWrites;
 import dev.reprise.linux.Task;
 import dev.reprise.linux.TaskExit;
 import dev.reprise.mem.AddressSpace;
 import dev.reprise.mem.MemoryFault;
 import dev.reprise.mem.Ownership;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
@@ -15,13 +18,18 @@ import java.util.concurrent.locks.LockSupport;
  * One vCPU while recording: the granules it holds (through {@link Granule}), the requests other
  * vCPUs send it, and its log.
  *
+ * <p>A vCPU runs guest code ({@code RUNNING}: it gives granules up only at its boundaries, when
+ * asked), is inside a system call ({@code KERNEL}: others take what it holds without its help, at
+ * the position where the call started, except what the call itself writes), or has ended
+ * ({@code EXITED}: others take from it freely).
+ *
  * <p>Threading: the vCPU's own thread calls everything except {@link #requestRelease}, which
- * takers call. {@link #state}, {@link #stoppedIcount} and {@link #drops} are guarded by this
- * object's monitor (the lock order is: this, then a {@link Granule}); {@link #requests} is a
- * concurrent queue; every other field belongs to the own thread.
+ * takers call. {@link #state}, {@link #stoppedPosition}, {@link #drops} and {@link #writtenInKernel}
+ * are guarded by this object's monitor (lock order: this, then a {@link Granule});
+ * {@link #requests} is a concurrent queue; every other field belongs to the own thread.
  */
-final class RecordingVcpu implements Ownership {
-    private static final int RUNNING = 0, BLOCKED = 1, EXITED = 2;
+final class RecordingVcpu implements Ownership, KernelWrites.Listener {
+    private static final int RUNNING = 0, KERNEL = 1, EXITED = 2;
 
     final int id;
     final Task task;
@@ -30,19 +38,26 @@ final class RecordingVcpu implements Ownership {
     final VcpuLog log;
 
     private int state = RUNNING;
-    /** The icount at which a blocked or exited vCPU stopped: takers log it as its release point. */
-    private long stoppedIcount;
-    /** Granules taken from this vCPU while it was blocked: its TLB forgets them when it comes back. */
+    /** Where a vCPU in a system call or ended stopped ({@link #position}): takers log it as its release point. */
+    private long stoppedPosition;
+    /** Granules taken from this vCPU while it was in a system call: its TLB forgets them before it runs guest code again. */
     private final List<long[]> drops = new ArrayList<>();
+    /**
+     * Granules the current system call writes: kept until it ends, because replay puts the call's
+     * writes in at its end; giving one up in the middle would let a taker see it without them.
+     */
+    private final Set<Granule> writtenInKernel = new HashSet<>();
 
     /** A taker wants {@code granule}: all rights ({@code exclusive}) or only the right to write. */
     private record Request(Granule granule, boolean exclusive) {}
 
     private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
 
-    /** In a system call: its events carry the state at the ecall ({@link #kernelPc}, {@link #kernelDigest}). */
+    /** In a system call (own thread's view of KERNEL): its events carry the state at the ecall. */
     private boolean inKernel;
     private long kernelPc, kernelDigest;
+    /** Own thread: set at its first boundary. */
+    boolean started;
     /** The icount of the last RELEASE logged: one per boundary is enough to mark progress. */
     private long lastRelease = -1;
 
@@ -54,11 +69,25 @@ final class RecordingVcpu implements Ownership {
         this.log = log;
     }
 
+    private Granule granuleOf(long address) {
+        return recorder.granule(address >>> AddressSpace.PAGE_SHIFT >>> recorder.pagesPerGranuleShift);
+    }
+
     // ---- taking rights ---------------------------------------------------------------------------------
 
+    /**
+     * The Mmu refills a TLB entry. Guest code that needs a transfer stops before its instruction
+     * (an OWNERSHIP fault; the vCPU takes the granule at the boundary); the kernel writes only what
+     * {@link #kernelWillWrite} took, and reads what it likes without taking it (its result is logged).
+     */
     @Override
     public int acquire(long page, boolean write) {
         Granule g = recorder.granule(page >>> recorder.pagesPerGranuleShift);
+        if (inKernel && write) {
+            keepForThisCall(g);
+            take(g, true);
+            return EXCLUSIVE;
+        }
         synchronized (g) {
             if (write ? g.writer == id : g.holds(id)) return g.writer == id ? EXCLUSIVE : SHARED;
             if (g.conflicts(id, write) == 0 && !mustWaitForWriter(g) && g.mayTake(id)) {
@@ -66,14 +95,10 @@ final class RecordingVcpu implements Ownership {
                 return write ? EXCLUSIVE : SHARED;
             }
         }
-        if (!inKernel) {
-            // In guest code the registers may live in the JIT's locals: stop before the instruction,
-            // take the granule at the boundary (Task calls ownershipFault), then run it again.
-            throw new MemoryFault(page << AddressSpace.PAGE_SHIFT, MemoryFault.Kind.OWNERSHIP,
-                    write ? MemoryFault.Access.WRITE : MemoryFault.Access.READ);
-        }
-        take(g, write);
-        return write ? EXCLUSIVE : SHARED;
+        if (inKernel) return 0;   // a read by the kernel (a futex word): allowed once, nothing cached
+        // In guest code the registers may live in the JIT's locals: stop before the instruction.
+        throw new MemoryFault(page << AddressSpace.PAGE_SHIFT, MemoryFault.Kind.OWNERSHIP,
+                write ? MemoryFault.Access.WRITE : MemoryFault.Access.READ);
     }
 
     /** True if {@code g} was last written by another vCPU and this one does not hold it yet: taking it is a transfer. */
@@ -81,37 +106,41 @@ final class RecordingVcpu implements Ownership {
         return g.lastWriter != Granule.NONE && g.lastWriter != id && !g.holds(id);
     }
 
-    /** Takes the granule of the page that an access stopped for. */
+    /** Takes the granule of the page that an access stopped for (at a boundary: the state is consistent). */
     void ownershipFault(MemoryFault f) {
-        long page = f.address >>> AddressSpace.PAGE_SHIFT;
-        take(recorder.granule(page >>> recorder.pagesPerGranuleShift), f.access == MemoryFault.Access.WRITE);
+        take(granuleOf(f.address), f.access == MemoryFault.Access.WRITE);
     }
 
-    /** Takes a kernel resource (mm, signal actions) exclusively, at the ecall. */
+    /** Takes a kernel resource (the memory map, signal actions) exclusively, at the ecall. */
     void takeResource(long key) {
         Granule g = recorder.granule(key);
+        keepForThisCall(g);
         take(g, true);
     }
 
-    /** The kernel wrote [address, address+length) for this vCPU: it must hold those granules exclusively. */
-    void tookKernelWrite(long address, long length) {
-        if (length <= 0) return;
+    /** The kernel is about to write [address, address+length) for this vCPU: it takes those granules and keeps them until the call ends. */
+    @Override
+    public void kernelWillWrite(long address, long length) {
         long first = address >>> AddressSpace.PAGE_SHIFT >>> recorder.pagesPerGranuleShift;
         long last = (address + length - 1) >>> AddressSpace.PAGE_SHIFT >>> recorder.pagesPerGranuleShift;
         for (long key = first; key <= last; key++) {
             Granule g = recorder.granule(key);
-            boolean held;
-            synchronized (g) {
-                held = g.writer == id;
-            }
-            if (!held) take(g, true);
+            keepForThisCall(g);
+            take(g, true);
+        }
+    }
+
+    private void keepForThisCall(Granule g) {
+        if (!inKernel) return;   // a signal frame at a boundary: nothing can take it meanwhile
+        synchronized (this) {
+            writtenInKernel.add(g);
         }
     }
 
     /**
      * Takes rights on {@code g}, waiting for the vCPUs that hold conflicting rights to give them up
      * (serving this vCPU's own requests meanwhile, so that two vCPUs waiting for each other both
-     * go on), then logs the transfer: every vCPU it had to wait for, at the icount where that one
+     * go on), then logs the transfer: every vCPU it had to wait for, at the position where that one
      * gave the granule up. The vCPU's state is consistent here (a boundary, or a system call).
      */
     private void take(Granule g, boolean write) {
@@ -156,16 +185,17 @@ final class RecordingVcpu implements Ownership {
     }
 
     /**
-     * A taker wants this vCPU's rights on {@code g} (its thread). A blocked or exited vCPU gives them
-     * up at once, at the icount where it stopped; a running one is asked (unless it already has
-     * that request) and gives them up at its next boundary.
+     * A taker wants this vCPU's rights on {@code g} (its thread). A vCPU in a system call or ended
+     * gives them up at once, at the position where it stopped (except what its call writes); a
+     * running one is asked (unless it already has that request) and gives them up at its next
+     * boundary.
      */
     void requestRelease(Granule g, boolean exclusive) {
         synchronized (this) {
-            if (state != RUNNING) {
+            if (state != RUNNING && !writtenInKernel.contains(g)) {
                 boolean released;
                 synchronized (g) {
-                    released = g.release(id, !exclusive, stoppedIcount);
+                    released = g.release(id, !exclusive, stoppedPosition);
                 }
                 if (released && !g.isResource()) drops.add(new long[] {g.key, exclusive ? 0 : 1});
                 return;
@@ -177,15 +207,25 @@ final class RecordingVcpu implements Ownership {
         hart.attention = true;
     }
 
-    /** Gives up what takers asked for, at this vCPU's current icount (own thread, consistent state). */
+    /** Gives up what takers asked for, at this vCPU's current position (own thread, consistent state). */
     void serveRequests() {
         if (!hart.attention) return;
         hart.attention = false;   // before draining: a request that arrives meanwhile sets it again
         Request r;
+        List<Request> kept = null;
         while ((r = requests.poll()) != null) {
+            boolean keep;
+            synchronized (this) {
+                keep = writtenInKernel.contains(r.granule());
+            }
+            if (keep) {
+                if (kept == null) kept = new ArrayList<>();
+                kept.add(r);   // served at the first boundary after the call
+                continue;
+            }
             boolean released;
             synchronized (r.granule()) {
-                released = r.granule().release(id, !r.exclusive(), hart.icount);
+                released = r.granule().release(id, !r.exclusive(), position());
             }
             if (!released) continue;
             if (!r.granule().isResource()) dropRights(r.granule().key, !r.exclusive());
@@ -194,6 +234,18 @@ final class RecordingVcpu implements Ownership {
                 log(new Event.Release(hart.icount, pc(), digest()));
             }
         }
+        if (kept != null) {
+            requests.addAll(kept);
+            hart.attention = true;
+        }
+    }
+
+    /**
+     * Where this vCPU is, as release points are logged: 2 × icount inside the system call of the
+     * ecall at icount (its effects not yet done), 2 × icount + 1 anywhere else (docs/log-format.md).
+     */
+    long position() {
+        return inKernel ? 2 * hart.icount : 2 * hart.icount + 1;
     }
 
     private void dropRights(long key, boolean keepShared) {
@@ -203,23 +255,27 @@ final class RecordingVcpu implements Ownership {
 
     // ---- states ----------------------------------------------------------------------------------------
 
-    /** About to block in the host: from now on takers take from this vCPU without waiting for it. */
-    void blocking() {
+    /** A system call starts: from now on takers take from this vCPU without waiting for it. */
+    void enterKernel() {
+        inKernel = true;
+        kernelPc = hart.pc;
+        kernelDigest = RegisterDigest.of(hart);
         synchronized (this) {
-            state = BLOCKED;
-            stoppedIcount = hart.icount;
+            state = KERNEL;
+            stoppedPosition = position();
         }
-        serveRequests();   // what was asked before: the takers may be waiting for it
     }
 
-    /** Back from blocking: forget what was taken meanwhile before touching guest memory. */
-    void unblocked() {
+    /** The call is done: forget what was taken meanwhile before running guest code again. */
+    void leaveKernel() {
         List<long[]> taken;
         synchronized (this) {
             state = RUNNING;
+            writtenInKernel.clear();
             taken = new ArrayList<>(drops);
             drops.clear();
         }
+        inKernel = false;
         for (long[] d : taken) dropRights(d[0], d[1] != 0);
     }
 
@@ -227,18 +283,9 @@ final class RecordingVcpu implements Ownership {
     void exited() {
         synchronized (this) {
             state = EXITED;
-            stoppedIcount = hart.icount;
+            writtenInKernel.clear();
+            stoppedPosition = 2 * hart.icount + 1;   // all done, also a call it was in
         }
-    }
-
-    void enterKernel() {
-        inKernel = true;
-        kernelPc = hart.pc;
-        kernelDigest = RegisterDigest.of(hart);
-    }
-
-    void leaveKernel() {
-        inKernel = false;
     }
 
     // ---- the log ---------------------------------------------------------------------------------------

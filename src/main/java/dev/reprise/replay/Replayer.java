@@ -54,7 +54,11 @@ public final class Replayer implements Supervisor {
     static final class ReplayVcpu {
         final int id;
         final EventCursor cursor;
-        /** The icount this vCPU has reached, published at each event and before every wait (volatile). */
+        /**
+         * How far this vCPU has got, as a position (2 × icount inside the system call at that icount,
+         * 2 × icount + 1 once it is done; docs/log-format.md), published at each event and before
+         * every wait (volatile).
+         */
         volatile long progress;
         /** Set when it has stopped for good (volatile): waiting for it any further is pointless. */
         volatile boolean done;
@@ -142,9 +146,8 @@ public final class Replayer implements Supervisor {
         };
     }
 
-    /** Waits until every vCPU a transfer names has run to the icount where it gave the granule up. */
+    /** Waits until every vCPU a transfer names has got to the position where it gave the granule up. */
     private void await(ReplayVcpu v, Hart h, Event.Transfer t) {
-        v.progress = h.icount;
         for (Event.Holder holder : t.holders()) {
             for (int spins = 0; ; spins++) {
                 ReplayVcpu other = holder.vcpu() < Granule.MAX_VCPUS ? vcpus.get(holder.vcpu()) : null;
@@ -152,8 +155,8 @@ public final class Replayer implements Supervisor {
                 if (stopped) throw new TaskExit();
                 if (other != null && other.done) {
                     if (ranOut) throw new TaskExit();   // the other log ended early: as far as this recording goes
-                    throw diverge(v, h, "waits for vCPU " + holder.vcpu() + " to reach icount " + holder.icount()
-                            + ", but it stopped at icount " + other.progress);
+                    throw diverge(v, h, "waits for vCPU " + holder.vcpu() + " to reach icount " + holder.icount() / 2
+                            + ", but it stopped at icount " + other.progress / 2);
                 }
                 if (spins < 200) Thread.onSpinWait();
                 else if (spins < 400) Thread.yield();
@@ -189,10 +192,8 @@ public final class Replayer implements Supervisor {
                 ranOut = true;
                 throw new TaskExit();
             }
-            if (e.icount() > h.icount) {
-                v.progress = h.icount;
-                return e.icount() - h.icount;
-            }
+            v.progress = 2 * h.icount + 1;
+            if (e.icount() > h.icount) return e.icount() - h.icount;
             if (e.icount() < h.icount) throw diverge(v, h, "expected " + describe(e) + " at icount " + e.icount() + ", it has run past it");
             check(v, h, e, h.pc, RegisterDigest.of(h));
             switch (e) {
@@ -203,7 +204,6 @@ public final class Replayer implements Supervisor {
                 case Event.Release r -> v.cursor.take();
                 case Event.Signal s -> {
                     v.cursor.take();
-                    v.progress = h.icount;
                     Event.SignalInfo i = s.info();
                     t.deliverSignal(i.signo(), i.code(), i.address(), i.pid(), i.uid());
                 }
@@ -212,9 +212,12 @@ public final class Replayer implements Supervisor {
                     throw new TaskExit();   // stopped here when another thread ended the process
                 }
                 case Event.Syscall s -> throw diverge(v, h, "expected system call " + s.number() + " (its ecall just before), got another instruction");
+                case Event.Clone c when c.childVcpu() == 0 && v.id == 0 && h.icount == 0 -> {
+                    v.cursor.take();   // the first thread's creation: Sessions gave the process the recorded pid
+                    if (c.tid() != t.tid) throw diverge(v, h, "expected pid " + c.tid() + ", got " + t.tid);
+                }
                 case Event.Clone c -> throw diverge(v, h, "expected a clone system call (its ecall just before), got another instruction");
             }
-            v.progress = h.icount;
         }
     }
 
@@ -229,7 +232,7 @@ public final class Replayer implements Supervisor {
         Hart h = t.hart;
         int nr = (int) h.x[17];
         long pc = h.pc, digest = RegisterDigest.of(h);
-        v.progress = h.icount;
+        v.progress = 2 * h.icount;   // in the call: what others took from it here does not wait for its effects
         while (true) {
             if (stopped) throw new TaskExit();
             Event e = peek(v, h);
@@ -262,6 +265,7 @@ public final class Replayer implements Supervisor {
                     if (s.number() != nr) throw diverge(v, h, "expected system call " + s.number() + ", got system call " + nr);
                     replay(t, v, s);
                     v.clone = null;
+                    v.progress = 2 * h.icount + 1;
                     return;
                 }
                 case Event.Signal s -> throw diverge(v, h, "expected signal " + s.info().signo() + ", got system call " + nr);
@@ -342,19 +346,9 @@ public final class Replayer implements Supervisor {
         return v.clone.tid();
     }
 
-    @Override
-    public void blocking(Task t) {
-    }
-
-    @Override
-    public void unblocked(Task t) {
-    }
-
     /** The process ends (exit_group, a fatal signal): first every other vCPU runs to where it stopped in the recording. */
     @Override
     public void endingProcess(Task t, int status) {
-        ReplayVcpu self = vcpu(t);
-        self.progress = t.hart.icount;
         synchronized (this) {
             try {
                 while (live > 1 && !stopped) wait(100);
@@ -367,7 +361,7 @@ public final class Replayer implements Supervisor {
     @Override
     public void exited(Task t, int status) {
         ReplayVcpu v = vcpu(t);
-        v.progress = t.hart.icount;
+        v.progress = 2 * t.hart.icount + 1;
         v.done = true;
         v.cursor.close();
         synchronized (this) {

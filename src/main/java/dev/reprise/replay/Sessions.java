@@ -1,0 +1,95 @@
+package dev.reprise.replay;
+
+import dev.reprise.linux.Exec;
+import dev.reprise.linux.LoadError;
+import dev.reprise.linux.Options;
+import dev.reprise.linux.Process;
+import dev.reprise.linux.Task;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/**
+ * A whole recording or replay of a program, start to end: what {@code reprise record} and
+ * {@code reprise replay} run, and what tests run in-process.
+ */
+public final class Sessions {
+    private Sessions() {}
+
+    /**
+     * Runs {@code process} (its program loaded: {@code start}) with its threads in parallel and
+     * records it into {@code writer}; returns the guest's exit status. The recording is complete
+     * when this returns normally.
+     */
+    public static int record(Process process, Exec.Start start, RecordingWriter writer, long granule)
+            throws InterruptedException, IOException {
+        Recorder recorder = new Recorder(process, writer, granule);
+        Task.first(process, start).start();
+        int status = process.awaitExit();
+        recorder.awaitAllExited();
+        writer.finish(recorder.finalDigest());
+        return status;
+    }
+
+    /** The pid of the recorded process: vCPU 0's log starts with its own creation. */
+    static int recordedPid(RecordingReader recording) {
+        if (recording.vcpus().contains(0)) {
+            try (EventCursor first = recording.cursor(0)) {
+                if (first.peek() instanceof Event.Clone c && c.childVcpu() == 0) return c.tid();
+            }
+        }
+        throw new RecordingException.Corrupted(recording.directory() + ": corrupted recording (vCPU 0's log does not start"
+                + " with the first thread's creation)", null);
+    }
+
+    /** How a replay ended. */
+    public enum Verdict { IDENTICAL, DIVERGED, INCOMPLETE }
+
+    /**
+     * @param verdict    identical, diverged, or as far as an incomplete recording goes
+     * @param divergence where it diverged (null unless DIVERGED by an event; a final-state mismatch has none)
+     * @param message    the one line to print
+     * @param digest     the replay's final machine digest
+     * @param status     the guest's exit status in the replay
+     */
+    public record Result(Verdict verdict, Replayer.Divergence divergence, String message, long digest, int status) {}
+
+    /**
+     * Replays {@code recording} on a fresh process of the recorded program (which must be at its
+     * recorded path: the caller checks), with the JIT or the interpreter, echoing the guest's
+     * output to {@code out}/{@code err} when they are not null.
+     *
+     * @throws LoadError            the program cannot be loaded
+     * @throws RecordingException   the recording cannot be read as far as the replay needs
+     * @throws IllegalStateException the host refuses the guest address space
+     */
+    public static Result replay(RecordingReader recording, boolean jit, Path sysroot, PrintStream out, PrintStream err)
+            throws LoadError, InterruptedException {
+        RecordingHeader header = recording.header();
+        Options options = new Options(Path.of(header.program()), header.argv(), header.env(), sysroot, null, header.seed(), jit);
+        try (Process process = new Process(options, recordedPid(recording))) {
+            Replayer replayer = new Replayer(process, recording, out, err);
+            Exec.Start start = Exec.load(process, options);
+            Task.first(process, start).start();
+            int status = process.awaitExit();
+            replayer.awaitAllExited();
+            if (out != null) out.flush();
+            if (replayer.unreadable() != null) throw replayer.unreadable();
+            long digest = replayer.finalDigest();
+            String hex = String.format("%016x", digest);
+            if (replayer.divergence() != null) {
+                return new Result(Verdict.DIVERGED, replayer.divergence(), replayer.divergence().message(), digest, status);
+            }
+            if (!recording.complete() || replayer.ranOut()) {
+                return new Result(Verdict.INCOMPLETE, null, "incomplete recording: replayed up to its last complete event,"
+                        + " identical so far (the recorder did not finish; digest there " + hex + ")", digest, status);
+            }
+            if (recording.finalDigest().isPresent() && recording.finalDigest().getAsLong() != digest) {
+                return new Result(Verdict.DIVERGED, null, "divergence: the final state differs: expected digest "
+                        + String.format("%016x", recording.finalDigest().getAsLong()) + ", got " + hex, digest, status);
+            }
+            return new Result(Verdict.IDENTICAL, null, "identical: " + recording.vcpus().size() + " vCPUs, final digest " + hex
+                    + ", guest exit status " + status, digest, status);
+        }
+    }
+}
