@@ -44,7 +44,8 @@ final class TraceCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--engine", paramLabel = "ENGINE",
-            description = "Execution engine: interp (tracing through the JIT is not there yet).", defaultValue = "interp")
+            description = {"Execution engine: ${COMPLETION-CANDIDATES} (default: interp). jit traces the translated code",
+                    "itself, every block translated on its first run."}, defaultValue = "interp")
     RunCommand.Engine engine;
 
     @Option(names = "--vcpu", paramLabel = "N", description = "Trace only vCPU N (0 is the first thread; default: all).")
@@ -76,11 +77,8 @@ final class TraceCommand implements Callable<Integer> {
         if (from < 0 || count != null && count <= 0 || vcpu != null && vcpu < 0) {
             throw new ParameterException(spec.commandLine(), "--from, --count and --vcpu take non-negative numbers (--count positive)");
         }
-        if (engine != RunCommand.Engine.interp) {
-            // Task single-steps the interpreter; another engine must call the StepObserver itself first.
-            throw new ParameterException(spec.commandLine(), "tracing the " + engine + " engine is not supported yet");
-        }
-        RunOptions.Launch launch = run.launch(program, args, false);
+        // With the JIT, Task makes traced translations that call the tracer around every instruction.
+        RunOptions.Launch launch = run.launch(program, args, engine == RunCommand.Engine.jit);
         Process process = launch.process();
         Options options = launch.options();
         Exec.Start start = launch.start();
