@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
         subcommands = {TraceCommand.Show.class, TraceCommand.Diff.class},
         description = {"Run a riscv64 Linux program, writing a trace of every retired instruction (pc, instruction,",
                 "destination register and value, fcsr changes, memory addresses and stored values) per vCPU.",
-                "Every vCPU is single-stepped on its own thread. The exit status is the guest's."},
+                "Every vCPU runs on its own thread and reports each instruction. The exit status is the guest's."},
         footer = {"", "Exit status: the guest's (as 'reprise run'); 2 when the trace cannot be written; 64 usage error."})
 final class TraceCommand implements Callable<Integer> {
     /** Exit status for unreadable, foreign or truncated traces and logs. */
@@ -44,8 +44,8 @@ final class TraceCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--engine", paramLabel = "ENGINE",
-            description = {"Execution engine: ${COMPLETION-CANDIDATES} (default: interp). jit traces the translated code",
-                    "itself, every block translated on its first run."}, defaultValue = "interp")
+            description = "Execution engine: ${COMPLETION-CANDIDATES} (jit: its own translated code, all of it).",
+            defaultValue = "interp")
     RunCommand.Engine engine;
 
     @Option(names = "--vcpu", paramLabel = "N", description = "Trace only vCPU N (0 is the first thread; default: all).")
