@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
         subcommands = {TraceCommand.Show.class, TraceCommand.Diff.class},
         description = {"Run a riscv64 Linux program, writing a trace of every retired instruction (pc, instruction,",
                 "destination register and value, fcsr changes, memory addresses and stored values) per vCPU.",
-                "Every vCPU is single-stepped on its own thread. The exit status is the guest's."},
+                "Every vCPU runs on its own thread and reports each instruction. The exit status is the guest's."},
         footer = {"", "Exit status: the guest's (as 'reprise run'); 2 when the trace cannot be written; 64 usage error."})
 final class TraceCommand implements Callable<Integer> {
     /** Exit status for unreadable, foreign or truncated traces and logs. */
@@ -44,7 +44,8 @@ final class TraceCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--engine", paramLabel = "ENGINE",
-            description = "Execution engine: interp (tracing through the JIT is not there yet).", defaultValue = "interp")
+            description = "Execution engine: ${COMPLETION-CANDIDATES} (jit: its own translated code, all of it).",
+            defaultValue = "interp")
     RunCommand.Engine engine;
 
     @Option(names = "--vcpu", paramLabel = "N", description = "Trace only vCPU N (0 is the first thread; default: all).")
@@ -76,11 +77,8 @@ final class TraceCommand implements Callable<Integer> {
         if (from < 0 || count != null && count <= 0 || vcpu != null && vcpu < 0) {
             throw new ParameterException(spec.commandLine(), "--from, --count and --vcpu take non-negative numbers (--count positive)");
         }
-        if (engine != RunCommand.Engine.interp) {
-            // Task single-steps the interpreter; another engine must call the StepObserver itself first.
-            throw new ParameterException(spec.commandLine(), "tracing the " + engine + " engine is not supported yet");
-        }
-        RunOptions.Launch launch = run.launch(program, args, false);
+        // With the JIT, Task makes traced translations that call the tracer around every instruction.
+        RunOptions.Launch launch = run.launch(program, args, engine == RunCommand.Engine.jit);
         Process process = launch.process();
         Options options = launch.options();
         Exec.Start start = launch.start();

@@ -2,10 +2,13 @@ package dev.reprise.cpu;
 
 /**
  * Watches one hart execute, one instruction at a time: the trace writer is one. Whatever runs the
- * hart (the interpreter, the JIT in a single-stepping mode, later a replay) calls {@link #before}
+ * hart (the interpreter, the JIT's traced translations, later a replay) calls {@link #before}
  * and {@link #after} around every instruction and around every state change that is no
  * instruction (a signal delivered, a trap entering its handler); the observer works out what
  * changed from the hart itself, so an engine needs no tracing variant of its semantics.
+ *
+ * <p>An observer watches and does not change registers, pc or icount: translated code keeps the
+ * registers in JVM locals across the calls, so such a change would not reach it.
  *
  * <p>Threading: called only on the hart's own thread.
  */

@@ -1,6 +1,7 @@
 package dev.reprise.jit;
 
 import dev.reprise.cpu.Hart;
+import dev.reprise.cpu.StepObserver;
 import dev.reprise.isa.Insn;
 import dev.reprise.isa.Op;
 
@@ -14,7 +15,7 @@ import dev.reprise.isa.Op;
  * and icount exact, also when an instruction in the middle traps (then pc is on it, it is not
  * retired, and the {@link dev.reprise.cpu.Trap} is thrown).
  *
- * <p>Immutable; owned by the translation buffer of the vCPU that translated it.
+ * <p>Immutable once translated; owned by the translation buffer of the vCPU that translated it.
  */
 public abstract class Block {
     /** Guest pc of the first instruction. */
@@ -28,6 +29,11 @@ public abstract class Block {
     protected final Insn[] insns;
     /** The region holds a fence.i: this vCPU drops its translations after running it. */
     final boolean hasFenceI;
+    /**
+     * Who hears of every instruction, in a traced translation (null otherwise: untraced code
+     * never reads it). Set once by the translator before the block is used.
+     */
+    StepObserver observer;
 
     protected Block(long[] entryPcs, int[] entryLengths, Insn[] insns) {
         this.pc = entryPcs[0];

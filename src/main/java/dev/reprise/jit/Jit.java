@@ -2,6 +2,7 @@ package dev.reprise.jit;
 
 import dev.reprise.cpu.Hart;
 import dev.reprise.cpu.Interpreter;
+import dev.reprise.cpu.StepObserver;
 import dev.reprise.cpu.Trap;
 import dev.reprise.isa.Insn;
 import dev.reprise.isa.Op;
@@ -33,7 +34,10 @@ public final class Jit {
         return Integer.getInteger("reprise.jit.threshold", 32);
     }
 
-    private final int capacity, threshold;
+    private final int capacity;
+    private int threshold;
+    /** Hears of every instruction when this vCPU is traced ({@link #observe}); null: untraced, full speed. */
+    private StepObserver observer;
     /** Executions of not-yet-translated block starts, direct-mapped by pc (collisions only make a block hot sooner). */
     private final byte[] heat = new byte[JUMP_CACHE];
     private final Hart hart;
@@ -106,9 +110,11 @@ public final class Jit {
         if (e.region().hasFenceI) flush();   // this hart's own stores into code are visible from now on
     }
 
-    /** One instruction in the interpreter (with fence.i's effect on this buffer); returns its operation. */
+    /** One instruction in the interpreter (with fence.i's effect on this buffer), observed when traced; returns its operation. */
     private Op step() {
         Hart h = hart;
+        StepObserver o = observer;
+        if (o != null) o.before(h);
         Insn insn;
         try {
             insn = h.decode(Interpreter.fetch(h.mmu, h.pc));
@@ -117,7 +123,24 @@ public final class Jit {
         }
         Interpreter.executeAt(h, insn);
         if (insn.op() == Op.FENCE_I) flush();
+        if (o != null) o.after(h);
         return insn.op();
+    }
+
+    /**
+     * Traces this vCPU from now on: every instruction, translated or interpreted here, is told to
+     * {@code o} ({@link StepObserver#before}, then {@link StepObserver#after}). Drops the
+     * translations made so far; new ones are traced translations (the same regions, with a call
+     * to the observer around each instruction), and every block is translated on its first run,
+     * so that the trace shows the translator's work from the first instruction on. An instruction
+     * that traps (or ends the thread) leaves {@link #run} and {@link #runBlock} with
+     * {@code before} told and {@code after} not: the caller delivers the signal, then calls
+     * {@code after}, as it does around the interpreter.
+     */
+    public void observe(StepObserver o) {
+        observer = o;
+        threshold = 0;
+        flush();
     }
 
     /** The translated code to enter at {@code pc}, translated if hot; null to interpret (see {@link Translator#translate}). */
@@ -137,7 +160,7 @@ public final class Jit {
                 return null;   // still cold: the caller interprets it
             }
             heat[slot] = 0;
-            Block region = Translator.translate(hart, pc);
+            Block region = Translator.translate(hart, pc, observer);
             if (region == null) return null;
             if (blocks.size() + region.entryPcs.length > capacity) flush();
             for (int j = region.entryPcs.length - 1; j >= 0; j--) {

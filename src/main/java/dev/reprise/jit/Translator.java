@@ -7,6 +7,7 @@ import static java.lang.constant.ConstantDescs.CD_void;
 
 import dev.reprise.cpu.Hart;
 import dev.reprise.cpu.Interpreter;
+import dev.reprise.cpu.StepObserver;
 import dev.reprise.isa.Insn;
 import dev.reprise.isa.Op;
 import dev.reprise.mem.MemoryFault;
@@ -46,7 +47,8 @@ final class Translator {
             CD_BLOCK = desc(Block.class), CD_OPS = desc(JitOps.class), CD_FAULT = desc(MemoryFault.class),
             CD_TRAP = desc(dev.reprise.cpu.Trap.class), CD_INTERP = desc(Interpreter.class),
             CD_LONGS = CD_long.arrayType(), CD_INSNS = CD_INSN.arrayType(), CD_LONG_BOX = ClassDesc.of("java.lang.Long"),
-            CD_MATH = ClassDesc.of("java.lang.Math"), CD_SPACE = desc(dev.reprise.mem.AddressSpace.class);
+            CD_MATH = ClassDesc.of("java.lang.Math"), CD_SPACE = desc(dev.reprise.mem.AddressSpace.class),
+            CD_OBSERVER = desc(StepObserver.class);
     private static final MethodTypeDesc INIT = MethodTypeDesc.of(CD_void, CD_long.arrayType(), CD_int.arrayType(), CD_INSNS),
             EXECUTE = MethodTypeDesc.of(CD_void, CD_HART, CD_long, CD_int), LOAD = MethodTypeDesc.of(CD_long, CD_long),
             STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long), BINARY = MethodTypeDesc.of(CD_long, CD_long, CD_long),
@@ -103,6 +105,14 @@ final class Translator {
      * fetched inside one page (the caller runs it in the interpreter, which raises the fault).
      */
     static Block translate(Hart h, long pc) {
+        return translate(h, pc, null);
+    }
+
+    /**
+     * {@link #translate(Hart, long)}, and with an {@code observer} a traced translation: the same
+     * region, whose code also tells the observer about every instruction (see {@link Gen#observeBefore}).
+     */
+    static Block translate(Hart h, long pc, StepObserver observer) {
         List<Insn> first = decodeBlock(h, pc);
         if (first.isEmpty()) return null;
         long page = pc >>> PAGE_SHIFT;
@@ -126,8 +136,12 @@ final class Translator {
         // Fewer blocks until the method is small enough for HotSpot to compile.
         for (int n = parts.size(); ; n = Math.max(1, n / 2)) {
             List<Part> region = parts.subList(0, n);
-            byte[] bytes = generate(region);
-            if (n == 1 || codeLength(bytes) < HUGE_METHOD) return load(bytes, pc, region);
+            byte[] bytes = generate(region, false);
+            if (n == 1 || codeLength(bytes) < HUGE_METHOD) {
+                // A traced region has the untraced one's blocks, whatever its own size: the trace shows that code.
+                if (observer != null) return traced(load(generate(region, true), pc, region), observer);
+                return load(bytes, pc, region);
+            }
         }
     }
 
@@ -143,7 +157,7 @@ final class Translator {
         };
     }
 
-    private static byte[] generate(List<Part> region) {
+    private static byte[] generate(List<Part> region, boolean traced) {
         return CLASS_FILE.build(ClassDesc.of("dev.reprise.jit.GuestBlock"), cb -> {
             cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             cb.withSuperclass(CD_BLOCK);
@@ -151,7 +165,7 @@ final class Translator {
                 c.aload(0).aload(1).aload(2).aload(3).invokespecial(CD_BLOCK, "<init>", INIT).return_();
             });
             cb.withMethodBody("execute", EXECUTE, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                    c -> new Gen(c, region).generate());
+                    c -> new Gen(c, region, traced).generate());
         });
     }
 
@@ -212,13 +226,18 @@ final class Translator {
         private final boolean[] used = new boolean[32], written = new boolean[32];
         private final Label exit, trap;
         private boolean trapUsed;
+        /** Traced translation: the observer hears of every instruction (the methods under "tracing"). */
+        private final boolean traced;
+        /** Test-only fault injection ({@link #faultyImmediate}), read once per translation. */
+        private final Op faulty = faultyImmediate;
         /** The part and instruction being translated. */
         private Part part;
         private long[] pcs;
 
-        Gen(CodeBuilder c, List<Part> parts) {
+        Gen(CodeBuilder c, List<Part> parts, boolean traced) {
             this.c = c;
             this.parts = parts;
+            this.traced = traced;
             this.heads = new Label[parts.size()];
             this.loopHead = new boolean[parts.size()];
             for (int j = 0; j < parts.size(); j++) {
@@ -286,7 +305,12 @@ final class Translator {
             c.loadConstant(part.pc()).lstore(TARGET).goto_(exit);
             c.labelBinding(enter);
             boolean ended = false;
-            for (int k = 0; k < insns.length && !ended; k++) ended = instruction(k);
+            for (int k = 0; k < insns.length && !ended; k++) {
+                if (traced) observeBefore(k);
+                ended = instruction(k);
+                // The last instruction of a block cut short is reported by its edge (observeTransfer).
+                if (traced && !ended && k < insns.length - 1) observeAfter(k);
+            }
             if (!ended) edge(insns.length - 1, pcs[insns.length - 1] + insns[insns.length - 1].length());
         }
 
@@ -316,6 +340,7 @@ final class Translator {
         /** Control leaves instruction k (retired) for {@code target}: a jump inside the region, or the exit. */
         void edge(int k, long target) {
             c.lload(DONE).loadConstant((long) k + 1).ladd().lstore(DONE);
+            if (traced) observeTransfer(k, target);
             Integer j = partAt.get(target);
             if (j != null) {
                 c.goto_(heads[j]);
@@ -404,7 +429,7 @@ final class Translator {
         /** Translates instruction k; returns true if it ended the block (its code has left it). */
         boolean instruction(int k) {
             Insn i = part.insns()[k];
-            long pc = pcs[k], imm = i.imm();
+            long pc = pcs[k], imm = i.imm() + (i.op() == faulty ? 1 : 0);
             int rd = i.rd();
             switch (i.op()) {
                 case LUI -> { c.loadConstant(imm); write(rd); }
@@ -420,7 +445,9 @@ final class Translator {
                     c.loadConstant(imm).ladd().loadConstant(~1L).land().lstore(TARGET);   // before rd: rd may be rs1
                     c.loadConstant(pc + i.length());
                     write(rd);
-                    c.lload(DONE).loadConstant((long) k + 1).ladd().lstore(DONE).goto_(exit);
+                    c.lload(DONE).loadConstant((long) k + 1).ladd().lstore(DONE);
+                    if (traced) observeJump(k);
+                    c.goto_(exit);
                     return true;
                 }
                 case BEQ -> { branch(k, i, false, c::ifeq); return true; }
@@ -515,6 +542,7 @@ final class Translator {
             c.aload(HART).aload(THIS).getfield(CD_BLOCK, "insns", CD_INSNS).loadConstant(part.first() + k).aaload()
                     .invokestatic(CD_INTERP, "executeAt", MethodTypeDesc.of(CD_void, CD_HART, CD_INSN));
             if (endsBlock(i.op())) {
+                if (traced) observe("after");   // the interpreter left the whole state in the hart
                 c.return_();   // the interpreter has set pc and icount (an ecall may even have moved pc)
                 return true;
             }
@@ -522,7 +550,72 @@ final class Translator {
             if (i.rd() != 0 && used[i.rd()]) c.aload(X).loadConstant(i.rd()).laload().lstore(slot(i.rd()));
             return false;
         }
+
+        // ---- tracing: traced translations only (Jit.observe); untraced code has none of this ----
+        //
+        // The observer sees the hart as the interpreter would leave it: pc, icount, x, f and fcsr.
+        // Between two instructions the hart is always up to date: the locals are loaded from it
+        // at entry and every instruction's result is written back before the observer hears of
+        // it. Observers only watch (StepObserver): the locals are not reloaded after a call. An
+        // instruction that traps or ends the thread leaves with before() told and after() not:
+        // the vCPU loop delivers the signal and then calls after(), as for the interpreter.
+
+        /** Before instruction k: pc and icount on it, then {@code before}. */
+        void observeBefore(int k) {
+            setState(pcs[k], k);
+            observe("before");
+        }
+
+        /** After instruction k, which falls through: its result, pc and icount, then {@code after}. */
+        void observeAfter(int k) {
+            writeResult(k);
+            setState(pcs[k] + part.insns()[k].length(), k + 1);
+            observe("after");
+        }
+
+        /** After instruction k, which leaves for {@code target} (DONE already counts it). */
+        void observeTransfer(int k, long target) {
+            writeResult(k);
+            c.aload(HART).loadConstant(target).putfield(CD_HART, "pc", CD_long);
+            c.aload(HART).lload(ICOUNT).lload(DONE).ladd().putfield(CD_HART, "icount", CD_long);
+            observe("after");
+        }
+
+        /** After the jalr k, whose target is in TARGET (DONE already counts it). */
+        void observeJump(int k) {
+            writeResult(k);
+            c.aload(HART).lload(TARGET).putfield(CD_HART, "pc", CD_long);
+            c.aload(HART).lload(ICOUNT).lload(DONE).ladd().putfield(CD_HART, "icount", CD_long);
+            observe("after");
+        }
+
+        /** Writes back the x register instruction k wrote in its local (fallbacks write the hart themselves). */
+        void writeResult(int k) {
+            Insn i = part.insns()[k];
+            if (i.rd() != 0 && inline(i.op()) && writesX(i.op())) c.aload(X).loadConstant(i.rd()).lload(slot(i.rd())).lastore();
+        }
+
+        /** Calls {@code observer.before(hart)} or {@code observer.after(hart)}. */
+        void observe(String method) {
+            c.aload(THIS).getfield(CD_BLOCK, "observer", CD_OBSERVER).aload(HART)
+                    .invokeinterface(CD_OBSERVER, method, MethodTypeDesc.of(CD_void, CD_HART));
+        }
     }
+
+    /** Makes {@code block}, generated traced, report to {@code observer}. */
+    private static Block traced(Block block, StepObserver observer) {
+        block.observer = observer;
+        return block;
+    }
+
+    /**
+     * Test-only fault injection: translations made while this is set give every instruction of
+     * this kind an immediate one too large (an ADDI adds imm + 1). TraceJitTest sets it to prove
+     * that {@code trace diff} of the interpreter against the JIT finds a translator bug at its
+     * exact icount and pc. Package-private and never set by main code: no option, property or
+     * environment variable reaches it, so a production run cannot enable it.
+     */
+    static volatile Op faultyImmediate;
 
     /** Operations the generator translates itself (the rest go through {@link Gen#fallback}). */
     static boolean inline(Op op) {

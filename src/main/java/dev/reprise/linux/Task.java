@@ -100,7 +100,7 @@ public final class Task implements SystemInterface {
             while (!process.exiting) {
                 hart.mmu.serviceFlush();
                 if (observer != null) {
-                    observedStep(observer);
+                    observedStep(observer, () -> jit.run(JIT_SLICE));
                     continue;
                 }
                 long budget = supervisor == null ? slice : Math.min(slice, supervisor.boundary(this));
@@ -144,17 +144,27 @@ public final class Task implements SystemInterface {
 
     /** This vCPU's observer from the process's factory (tracing), or null; created once, on first use. */
     private StepObserver observer() {
-        if (!observerAsked && process.observers != null) observer = process.observers.start(tid - process.pid, hart);
+        if (!observerAsked && process.observers != null) {
+            observer = process.observers.start(tid - process.pid, hart);
+            if (observer != null && jit != null) jit.observe(observer); // traced translations
+        }
         observerAsked = true;
         return observer;
     }
 
-    /** One step with the observer told about each change: a pending signal's delivery, then one instruction. */
-    private void observedStep(StepObserver o) {
+    /**
+     * One step with the observer told about each change: a pending signal's delivery, then one
+     * instruction, or with the JIT {@code jitRun} (whose code tells the observer itself).
+     */
+    private void observedStep(StepObserver o, Runnable jitRun) {
         if (pending != 0) {
             o.before(hart);
             Signals.deliverPending(this);
             o.after(hart);
+        }
+        if (jit != null) {
+            observedJit(o, jitRun);
+            return;
         }
         o.before(hart);
         try {
@@ -163,6 +173,22 @@ public final class Task implements SystemInterface {
             Signals.deliverTrap(this, trap);
         } finally {
             o.after(hart); // also when the instruction was an exit: it retired
+        }
+    }
+
+    /** Runs traced JIT code; an instruction that traps or exits leaves it with before() told, so after() is told here. */
+    private void observedJit(StepObserver o, Runnable jitRun) {
+        try {
+            jitRun.run();
+        } catch (Trap trap) {
+            try {
+                Signals.deliverTrap(this, trap);
+            } finally {
+                o.after(hart);
+            }
+        } catch (TaskExit e) {
+            o.after(hart); // the instruction was an exit: it retired
+            throw e;
         }
     }
 
@@ -246,7 +272,7 @@ public final class Task implements SystemInterface {
         StepObserver o = observer();
         try {
             if (o != null) {
-                observedStep(o);
+                observedStep(o, block ? () -> jit.runBlock() : () -> jit.run(1));
                 return !process.exiting;
             }
             if (pending != 0) Signals.deliverPending(this);

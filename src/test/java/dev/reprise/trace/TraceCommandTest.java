@@ -41,6 +41,21 @@ class TraceCommandTest {
     }
 
     @Test
+    void theJitTracesItsOwnCodeAndItsTraceDiffsAsIdenticalToTheInterpreters() throws Exception {
+        Path interp = dir.resolve("interp.trace"), jit = dir.resolve("jit.trace");
+        var a = reprise("trace", "-o", interp.toString(), "--", "guest-tests/bin/fs_c");
+        var b = reprise("trace", "--engine", "jit", "-o", jit.toString(), "--", "guest-tests/bin/fs_c");
+        assertThat(b.status()).as(b.stderr()).isEqualTo(42).isEqualTo(a.status());
+        assertThat(b.stdout()).isEqualTo(a.stdout()).contains("fib(15)=610");
+
+        var shown = reprise("trace", "show", "--count", "1", jit.toString());
+        assertThat(shown.stdout().lines().findFirst()).contains("# " + jit + ", engine jit: guest-tests/bin/fs_c");
+        var same = reprise("trace", "diff", interp.toString(), jit.toString());
+        assertThat(same.stdout()).as(same.stdout()).matches("identical: [0-9]{5,} records, 1 vCPU\n");
+        assertThat(same.status()).isZero();
+    }
+
+    @Test
     void aWindowOfOneVcpuHoldsExactlyThoseInstructions() throws Exception {
         Path trace = dir.resolve("window.trace");
         var run = reprise("trace", "--vcpu", "0", "--from", "1000", "--count", "50", "-o", trace.toString(), "--",
