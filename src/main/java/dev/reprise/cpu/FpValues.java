@@ -20,8 +20,15 @@ public final class FpValues {
     public static int fromIntS(Hart h, long v, boolean unsigned, int rm) { return (int) Fp.fromInt(h, Fp.S, v, unsigned, rm); }
     public static long fromIntD(Hart h, long v, boolean unsigned, int rm) { return Fp.fromInt(h, Fp.D, v, unsigned, rm); }
 
-    /** fcvt.d.s (exact; its rm is only checked). */
-    public static long cvtDS(Hart h, int a) { return Fp.convert(h, Fp.S, Fp.D, a & 0xffffffffL, Fp.RNE); }
+    /**
+     * fcvt.d.s (its rm is only checked). Widening is exact for every non-NaN single (zeros,
+     * subnormals, infinities included) and raises no flag, so the host's conversion is the
+     * result; NaNs take Fp's path (canonical NaN, NV for a signalling one).
+     */
+    public static long cvtDS(Hart h, int a) {
+        float x = Float.intBitsToFloat(a);
+        return x == x ? Double.doubleToRawLongBits(x) : Fp.convert(h, Fp.S, Fp.D, a & 0xffffffffL, Fp.RNE);
+    }
 
     public static long feqS(Hart h, int a, int b) { return Fp.compare(h, Fp.S, a, b, false) == 0 ? 1 : 0; }
     public static long fltS(Hart h, int a, int b) { return Fp.compare(h, Fp.S, a, b, true) < 0 ? 1 : 0; }
