@@ -3,11 +3,15 @@ package dev.reprise.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.util.List;
+
 /** The {@code reprise} command: one subcommand per job. */
 @Command(name = "reprise", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Deterministic record-and-replay multicore emulator for RISC-V (RV64GC) Linux programs.",
-        subcommands = {RunCommand.class, RecordCommand.class, ReplayCommand.class, TraceCommand.class, InspectCommand.class})
+        description = "Deterministic record-and-replay multicore emulator for RISC-V (RV64GC) Linux programs.")
 public final class Main implements Runnable {
+    /** The subcommands, in the order the usage lists them. */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, RecordCommand.class, ReplayCommand.class, TraceCommand.class, InspectCommand.class);
+
     /** Exit status for command-line mistakes (EX_USAGE). */
     static final int USAGE = 64;
 
@@ -17,7 +21,7 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit status (tests call this directly). */
     public static int execute(String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine(args.length > 0 ? args[0] : null);
         cl.setExitCodeExceptionMapper(e -> USAGE);
         cl.setUsageHelpWidth(100);
         cl.setOverwrittenOptionsAllowed(true); // -E and -U repeat; a repeated option takes its last value, as in qemu
@@ -39,9 +43,25 @@ public final class Main implements Runnable {
         return cl.execute(args);
     }
 
+    /**
+     * The command line with the subcommand named {@code first} only, or with all of them when
+     * {@code first} names none (help, version, a mistake): picocli reflects over every command it
+     * registers, and that is a good part of a short run's start-up time.
+     */
+    private static CommandLine commandLine(String first) {
+        CommandLine cl = new CommandLine(new Main());
+        boolean named = SUBCOMMANDS.stream().anyMatch(c -> name(c).equals(first));
+        for (Class<?> c : SUBCOMMANDS) if (!named || name(c).equals(first)) cl.addSubcommand(c);
+        return cl;
+    }
+
+    private static String name(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
+    }
+
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        commandLine(null).usage(System.out);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -147,6 +147,16 @@ public final class Fp {
     /** "Not decided": a NaN pattern, which no fast path ever returns. */
     private static final long UNDECIDED = -1;
 
+    /**
+     * Whether a fast path may return the host's result r without its rounding error: in round to
+     * nearest even r is the result whatever the error, and once NX is set (fflags only accrue)
+     * the error cannot change the flags either. Only inside a fast path's conditions, where the
+     * only flag the operation can raise is NX.
+     */
+    private static boolean errorIrrelevant(Hart h, int rm) {
+        return rm == RNE && (h.fflags & Hart.FFLAG_NX) != 0;
+    }
+
     public static long addD(Hart h, long a, long b, int rm) {
         double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x + y;
         double yv = r - x, err = (x - (r - yv)) + (y - yv);          // TwoSum: x + y = r + err
@@ -157,6 +167,7 @@ public final class Fp {
 
     public static long mulD(Hart h, long a, long b, int rm) {
         double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x * y;
+        if (Double.isFinite(r) && Math.abs(r) >= TINY_D && errorIrrelevant(h, rm)) return Double.doubleToRawLongBits(r);
         long bits = Double.isFinite(r) && Math.abs(r) >= TINY_D ? settle(h, r, Math.fma(x, y, -r), true, rm) : UNDECIDED;
         return bits != UNDECIDED ? bits : mul(h, D, a, b, rm);
     }
@@ -164,12 +175,14 @@ public final class Fp {
     public static long divD(Hart h, long a, long b, int rm) {
         double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x / y;
         boolean ok = Double.isFinite(r) && Math.abs(r) >= TINY_D && Math.abs(x) >= TINY_D;
+        if (ok && errorIrrelevant(h, rm)) return Double.doubleToRawLongBits(r);
         long bits = ok ? settle(h, r, Math.fma(-r, y, x) * Math.signum(y), false, rm) : UNDECIDED;  // no ties
         return bits != UNDECIDED ? bits : div(h, D, a, b, rm);
     }
 
     public static long sqrtD(Hart h, long a, int rm) {
         double x = Double.longBitsToDouble(a), r = Math.sqrt(x);
+        if (Double.isFinite(r) && x >= TINY_D && errorIrrelevant(h, rm)) return Double.doubleToRawLongBits(r);
         long bits = Double.isFinite(r) && x >= TINY_D ? settle(h, r, -Math.fma(r, r, -x), false, rm) : UNDECIDED;
         return bits != UNDECIDED ? bits : sqrt(h, D, a, rm);
     }
@@ -184,6 +197,7 @@ public final class Fp {
         long bits = UNDECIDED;
         if (Double.isFinite(r) && Math.abs(r) >= TINY_D && Math.abs(u1) >= TINY_D
                 && Math.abs(u1) <= HUGE_D && Math.abs(z) <= HUGE_D) {
+            if (errorIrrelevant(h, rm)) return Double.doubleToRawLongBits(r);
             double u2 = Math.fma(x, y, -u1);                              // x*y = u1 + u2
             double a1 = z + u2, t = a1 - z, z2 = (z - (a1 - t)) + (u2 - t);       // z + u2 = a1 + z2
             double b1 = u1 + a1, v = b1 - u1, b2 = (u1 - (b1 - v)) + (a1 - v);    // u1 + a1 = b1 + b2
@@ -205,6 +219,7 @@ public final class Fp {
         double t = s - p, err = (p - (s - t)) + (z - t);                    // p + z = s + err
         float r = (float) s;
         boolean maybeTie = err != 0 && (Double.doubleToRawLongBits(s) & 0xfffffffL) == 0;
+        if (Float.isFinite(r) && Math.abs(r) >= TINY_S && !maybeTie && errorIrrelevant(h, rm)) return Float.floatToRawIntBits(r);
         int bits = Float.isFinite(r) && Math.abs(r) >= TINY_S && !maybeTie
                 ? settle(h, r, (s - r) + err, err == 0, rm) : (int) UNDECIDED;    // s - r is exact
         return bits != (int) UNDECIDED ? bits : (int) fma(h, S, a & 0xffffffffL, b & 0xffffffffL, c & 0xffffffffL, negProd, negC, rm);
@@ -220,12 +235,14 @@ public final class Fp {
 
     public static int mulS(Hart h, int a, int b, int rm) {
         float x = Float.intBitsToFloat(a), y = Float.intBitsToFloat(b), r = x * y;
+        if (Float.isFinite(r) && Math.abs(r) >= TINY_S && errorIrrelevant(h, rm)) return Float.floatToRawIntBits(r);
         int bits = Float.isFinite(r) && Math.abs(r) >= TINY_S ? settle(h, r, (double) x * y - r, true, rm) : (int) UNDECIDED;
         return bits != (int) UNDECIDED ? bits : (int) mul(h, S, a & 0xffffffffL, b & 0xffffffffL, rm);
     }
 
     public static int divS(Hart h, int a, int b, int rm) {
         float x = Float.intBitsToFloat(a), y = Float.intBitsToFloat(b), r = x / y;
+        if (Float.isFinite(r) && Math.abs(r) >= TINY_S && errorIrrelevant(h, rm)) return Float.floatToRawIntBits(r);
         int bits = Float.isFinite(r) && Math.abs(r) >= TINY_S
                 ? settle(h, r, ((double) x - (double) r * y) * Math.signum(y), false, rm) : (int) UNDECIDED;
         return bits != (int) UNDECIDED ? bits : (int) div(h, S, a & 0xffffffffL, b & 0xffffffffL, rm);
@@ -233,6 +250,7 @@ public final class Fp {
 
     public static int sqrtS(Hart h, int a, int rm) {
         float x = Float.intBitsToFloat(a), r = (float) Math.sqrt(x);   // double rounding is innocuous here
+        if (Float.isFinite(r) && x >= TINY_S && errorIrrelevant(h, rm)) return Float.floatToRawIntBits(r);
         int bits = Float.isFinite(r) && x >= TINY_S ? settle(h, r, x - (double) r * r, false, rm) : (int) UNDECIDED;
         return bits != (int) UNDECIDED ? bits : (int) sqrt(h, S, a & 0xffffffffL, rm);
     }
@@ -252,6 +270,10 @@ public final class Fp {
      */
     private static long settle(Hart h, double r, double err, boolean tieable, int rm) {
         if (err == 0) return Double.doubleToRawLongBits(r);
+        if (rm == RNE && Double.isFinite(r)) {                            // r is the result: no neighbour needed
+            h.fflags |= Hart.FFLAG_NX;
+            return Double.doubleToRawLongBits(r);
+        }
         double other = err > 0 ? Math.nextUp(r) : Math.nextDown(r);       // v lies between r and other
         double d = switch (rm) {
             case RNE -> r;
@@ -267,6 +289,10 @@ public final class Fp {
 
     private static int settle(Hart h, float r, double err, boolean tieable, int rm) {
         if (err == 0) return Float.floatToRawIntBits(r);
+        if (rm == RNE && Float.isFinite(r)) {
+            h.fflags |= Hart.FFLAG_NX;
+            return Float.floatToRawIntBits(r);
+        }
         float other = err > 0 ? Math.nextUp(r) : Math.nextDown(r);
         float d = switch (rm) {
             case RNE -> r;

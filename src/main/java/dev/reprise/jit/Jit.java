@@ -8,7 +8,11 @@ import dev.reprise.isa.Insn;
 import dev.reprise.isa.Op;
 import dev.reprise.mem.AddressSpace;
 import dev.reprise.mem.MemoryFault;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One vCPU's JIT: its translation buffer (a direct-mapped jump cache in front of a map keyed by
@@ -20,6 +24,10 @@ import java.util.HashMap;
  *
  * <p>Bounded: at {@link #CAPACITY} entries the whole buffer is dropped (hidden classes are
  * unloaded once unreachable), so a guest that touches a lot of code cannot grow memory without bound.
+ *
+ * <p>The buffer is this vCPU's, but the regions in it are shared with the other vCPUs of the
+ * address space ({@link Shared}): a region one vCPU translated is entered by the others without
+ * translating it, and HotSpot compiling it, again.
  */
 public final class Jit {
     static final int JUMP_CACHE = 1 << 12;
@@ -50,8 +58,16 @@ public final class Jit {
     private final HashMap<Long, Entry> blocks = new HashMap<>();
     /** The code epoch this buffer's translations are valid for. */
     private long epoch;
-    /** Translations made so far (for tests and statistics). */
-    long translated, flushes;
+    /** Translations made so far, and regions taken from another vCPU (for tests and statistics). */
+    long translated, flushes, reused;
+    /** Regions of this address space that any of its vCPUs translated. */
+    private final Shared shared;
+    /**
+     * Set by this vCPU's fence.i until the code epoch changes: its own stores may have changed
+     * code without advancing the epoch (its TLB held write rights from before the page held
+     * code), so it translates for itself and neither takes nor offers shared regions.
+     */
+    private boolean privateCode;
 
     public Jit(Hart hart) {
         this(hart, CAPACITY, defaultThreshold());
@@ -64,6 +80,7 @@ public final class Jit {
         this.hart = hart;
         this.space = hart.mmu.space();
         this.epoch = space.codeEpoch();
+        this.shared = Shared.of(space);
     }
 
     /**
@@ -107,7 +124,7 @@ public final class Jit {
 
     private void execute(Entry e, long budget) {
         e.region().execute(hart, budget, e.index());
-        if (e.region().hasFenceI) flush();   // this hart's own stores into code are visible from now on
+        if (e.region().hasFenceI) fenceI();   // this hart's own stores into code are visible from now on
     }
 
     /** One instruction in the interpreter (with fence.i's effect on this buffer), observed when traced; returns its operation. */
@@ -122,7 +139,7 @@ public final class Jit {
             throw new Trap(Trap.Cause.MEMORY, h.pc, f.address, f);
         }
         Interpreter.executeAt(h, insn);
-        if (insn.op() == Op.FENCE_I) flush();
+        if (insn.op() == Op.FENCE_I) fenceI();
         if (o != null) o.after(h);
         return insn.op();
     }
@@ -149,6 +166,7 @@ public final class Jit {
         if (current != epoch) {
             flush();
             epoch = current;
+            privateCode = false;
         }
         int slot = (int) (pc >>> 1) & (JUMP_CACHE - 1);
         Entry e = jumpCache[slot];
@@ -160,7 +178,7 @@ public final class Jit {
                 return null;   // still cold: the caller interprets it
             }
             heat[slot] = 0;
-            Block region = Translator.translate(hart, pc, observer);
+            Block region = region(pc);
             if (region == null) return null;
             if (blocks.size() + region.entryPcs.length > capacity) flush();
             for (int j = region.entryPcs.length - 1; j >= 0; j--) {
@@ -173,6 +191,61 @@ public final class Jit {
         }
         jumpCache[slot] = e;
         return e;
+    }
+
+    /**
+     * The region at {@code pc}: the one another vCPU translated for the current code epoch, if
+     * any, else a new translation, offered to the others. Taking one marks its page as code for
+     * this vCPU too ({@link dev.reprise.mem.Mmu#markCode}), exactly as translating it would.
+     */
+    private Block region(long pc) {
+        if (observer != null) return Translator.translate(hart, pc, observer);   // traced code is this vCPU's own
+        Shared.Generation g = privateCode ? null : shared.at(epoch);
+        if (g == null || g.epoch() != epoch) return Translator.translate(hart, pc, null);   // private, or our epoch is already stale
+        Block r = g.regions().get(pc);
+        if (r != null) {
+            hart.mmu.markCode(pc >>> dev.reprise.mem.AddressSpace.PAGE_SHIFT);
+            reused++;
+            return r;
+        }
+        r = Translator.translate(hart, pc, null);
+        if (r != null) {
+            if (g.regions().size() >= capacity) g.regions().clear();   // bounded like a buffer
+            g.regions().putIfAbsent(pc, r);
+        }
+        return r;
+    }
+
+    /** fence.i: drops this vCPU's translations, and it translates for itself until the code epoch changes. */
+    private void fenceI() {
+        flush();
+        privateCode = true;
+    }
+
+    /**
+     * The regions of one address space, for all its vCPUs: one generation per code epoch (a new
+     * epoch starts an empty one; epochs only grow), each a concurrent map from region pc to an
+     * immutable region (lock-free reads). Regions hold no vCPU state: the hart comes as an argument.
+     */
+    static final class Shared {
+        record Generation(long epoch, ConcurrentHashMap<Long, Block> regions) {}
+
+        private static final Map<AddressSpace, Shared> ALL = Collections.synchronizedMap(new WeakHashMap<>());
+        private volatile Generation current = new Generation(Long.MIN_VALUE, new ConcurrentHashMap<>());
+
+        static Shared of(AddressSpace space) {
+            return ALL.computeIfAbsent(space, s -> new Shared());
+        }
+
+        /** The current generation, a new one if it is older than {@code epoch} (newer means the caller's epoch is stale). */
+        Generation at(long epoch) {
+            Generation g = current;
+            if (g.epoch() >= epoch) return g;
+            synchronized (this) {
+                if (current.epoch() < epoch) current = new Generation(epoch, new ConcurrentHashMap<>());
+                return current;
+            }
+        }
     }
 
     /** Drops every translation of this vCPU. */

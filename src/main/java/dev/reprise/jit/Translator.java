@@ -5,6 +5,8 @@ import static java.lang.constant.ConstantDescs.CD_int;
 import static java.lang.constant.ConstantDescs.CD_long;
 import static java.lang.constant.ConstantDescs.CD_void;
 
+import dev.reprise.cpu.Fp;
+import dev.reprise.cpu.FpValues;
 import dev.reprise.cpu.Hart;
 import dev.reprise.cpu.Interpreter;
 import dev.reprise.cpu.StepObserver;
@@ -48,7 +50,7 @@ final class Translator {
             CD_TRAP = desc(dev.reprise.cpu.Trap.class), CD_INTERP = desc(Interpreter.class),
             CD_LONGS = CD_long.arrayType(), CD_INSNS = CD_INSN.arrayType(), CD_LONG_BOX = ClassDesc.of("java.lang.Long"),
             CD_MATH = ClassDesc.of("java.lang.Math"), CD_SPACE = desc(dev.reprise.mem.AddressSpace.class),
-            CD_OBSERVER = desc(StepObserver.class);
+            CD_OBSERVER = desc(StepObserver.class), CD_FP = desc(Fp.class), CD_FP_VALUES = desc(FpValues.class);
     private static final MethodTypeDesc INIT = MethodTypeDesc.of(CD_void, CD_long.arrayType(), CD_int.arrayType(), CD_INSNS),
             EXECUTE = MethodTypeDesc.of(CD_void, CD_HART, CD_long, CD_int), LOAD = MethodTypeDesc.of(CD_long, CD_long),
             STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long), BINARY = MethodTypeDesc.of(CD_long, CD_long, CD_long),
@@ -212,9 +214,9 @@ final class Translator {
         // block, 5 hart.x, 6 mmu, 7-8 icount at entry, 9-10 the pc to leave at, 11 the fault, 12
         // the faulting instruction's index in its block and 13-14 its pc (trap exit), 15-16
         // instructions retired by the blocks already left, 17-18 the code epoch at entry, 19 the
-        // address space, x1..x31 from 20.
+        // address space, x1..x31 from 20, 84 hart.f, 85 the dynamic rounding mode of an FP instruction.
         private static final int THIS = 0, HART = 1, LIMIT = 2, ENTRY = 4, X = 5, MMU = 6, ICOUNT = 7, TARGET = 9,
-                FAULT = 11, INDEX = 12, FAULT_PC = 13, DONE = 15, EPOCH = 17, SPACE = 19, REGS = 20;
+                FAULT = 11, INDEX = 12, FAULT_PC = 13, DONE = 15, EPOCH = 17, SPACE = 19, REGS = 20, F = 84, RM = 85;
 
         private final CodeBuilder c;
         private final List<Part> parts;
@@ -245,7 +247,7 @@ final class Translator {
                 heads[j] = c.newLabel();
                 for (Insn i : parts.get(j).insns()) {
                     used[i.rd()] = used[i.rs1()] = used[i.rs2()] = true;
-                    if (inline(i.op()) && writesX(i.op())) written[i.rd()] = true;
+                    if (inline(i.op()) && writesX(i.op()) || fpWritesX(i.op())) written[i.rd()] = true;
                 }
             }
             for (Part p : parts) {
@@ -266,6 +268,7 @@ final class Translator {
         void generate() {
             c.aload(HART).getfield(CD_HART, "x", CD_LONGS).astore(X);
             c.aload(HART).getfield(CD_HART, "mmu", CD_MMU).astore(MMU);
+            c.aload(HART).getfield(CD_HART, "f", CD_LONGS).astore(F);
             c.aload(HART).getfield(CD_HART, "icount", CD_long).lstore(ICOUNT);
             c.aload(MMU).invokevirtual(CD_MMU, "space", MethodTypeDesc.of(CD_SPACE)).astore(SPACE);
             c.aload(SPACE).invokevirtual(CD_SPACE, "codeEpoch", MethodTypeDesc.of(CD_long)).lstore(EPOCH);
@@ -526,7 +529,10 @@ final class Translator {
                     c.aload(HART).getfield(CD_HART, "f", CD_LONGS).loadConstant(i.rs2()).laload();
                     c.invokevirtual(CD_MMU, i.op() == Op.FSW ? "sw" : "sd", STORE);
                 });
-                default -> { return fallback(k, i); }
+                default -> {
+                    if (floatingPoint(k, i)) return false;
+                    return fallback(k, i);
+                }
             }
             return false;
         }
@@ -600,6 +606,233 @@ final class Translator {
             c.aload(THIS).getfield(CD_BLOCK, "observer", CD_OBSERVER).aload(HART)
                     .invokeinterface(CD_OBSERVER, method, MethodTypeDesc.of(CD_void, CD_HART));
         }
+        // ---- floating point: Fp's own value helpers, called directly (bit-exact by construction) ----
+
+        /**
+         * Translates FP instruction k if it is one of {@link #inlineFp}: the operands come from
+         * hart.f (and x locals), the result goes to hart.f or an x local, and the operation is the
+         * {@link Fp} / {@link FpValues} method the interpreter's own would call, with the same
+         * fflags. Guard: the rounding mode. A static rm 5 or 6 always traps: the interpreter takes
+         * it. A dynamic rm reads frm at run time; frm 5..7 takes the interpreter path, which raises
+         * the illegal instruction there. Returns false for instructions left to {@link #fallback}.
+         */
+        boolean floatingPoint(int k, Insn i) {
+            Op op = i.op();
+            if (!inlineFp(op)) return false;
+            if (!roundsFp(op)) {
+                fpBody(i, 0);
+                return true;
+            }
+            int rm = i.rm();
+            if (rm > Fp.RMM && rm != Fp.DYN) return false;   // reserved rm: the interpreter raises the trap
+            if (rm != Fp.DYN) {
+                fpBody(i, rm);
+                return true;
+            }
+            Label slow = c.newLabel(), done = c.newLabel();
+            c.aload(HART).getfield(CD_HART, "frm", CD_int).dup().istore(RM).loadConstant(Fp.RMM).if_icmpgt(slow);
+            fpBody(i, DYNAMIC);
+            c.goto_(done);
+            c.labelBinding(slow);
+            fallback(k, i);
+            c.labelBinding(done);
+            return true;
+        }
+
+        /** rm argument meaning "the frm read into local RM". */
+        private static final int DYNAMIC = -1;
+
+        private void roundingMode(int rm) {
+            if (rm == DYNAMIC) c.iload(RM);
+            else c.loadConstant(rm);
+        }
+
+        /** Pushes f[r] (raw 64 bits). */
+        private void fd(int r) {
+            c.aload(F).loadConstant(r).laload();
+        }
+
+        /** Pushes the single in f[r] as an arithmetic operation reads it (unboxed, canonical NaN if not boxed). */
+        private void fs(int r) {
+            fd(r);
+            c.invokestatic(CD_FP, "unboxSingle", MethodTypeDesc.of(CD_int, CD_long));
+        }
+
+        /** f[rd] = the long {@code value} pushes. */
+        private void setD(int rd, Runnable value) {
+            c.aload(F).loadConstant(rd);
+            value.run();
+            c.lastore();
+        }
+
+        /** f[rd] = the single {@code value} pushes, NaN-boxed. */
+        private void setS(int rd, Runnable value) {
+            setD(rd, () -> {
+                value.run();
+                c.invokestatic(CD_FP, "boxSingle", MethodTypeDesc.of(CD_long, CD_int));
+            });
+        }
+
+        private void fp(String name, java.lang.constant.ClassDesc ret, java.lang.constant.ClassDesc... args) {
+            c.invokestatic(CD_FP, name, MethodTypeDesc.of(ret, args));
+        }
+
+        private void values(String name, java.lang.constant.ClassDesc ret, java.lang.constant.ClassDesc... args) {
+            c.invokestatic(CD_FP_VALUES, name, MethodTypeDesc.of(ret, args));
+        }
+
+        /** The body of FP instruction i, its rounding mode already checked (rm: a mode 0..4 or DYNAMIC). */
+        private void fpBody(Insn i, int rm) {
+            int rd = i.rd(), rs1 = i.rs1(), rs2 = i.rs2(), rs3 = i.rs3();
+            final java.lang.constant.ClassDesc J = CD_long, I = CD_int, Z = java.lang.constant.ConstantDescs.CD_boolean, H = CD_HART;
+            switch (i.op()) {
+                case FADD_D, FSUB_D, FMUL_D, FDIV_D -> setD(rd, () -> {
+                    c.aload(HART);
+                    fd(rs1);
+                    fd(rs2);
+                    if (i.op() == Op.FSUB_D) c.loadConstant(Long.MIN_VALUE).lxor();
+                    roundingMode(rm);
+                    fp(switch (i.op()) { case FMUL_D -> "mulD"; case FDIV_D -> "divD"; default -> "addD"; }, J, H, J, J, I);
+                });
+                case FSQRT_D -> setD(rd, () -> { c.aload(HART); fd(rs1); roundingMode(rm); fp("sqrtD", J, H, J, I); });
+                case FMADD_D, FMSUB_D, FNMSUB_D, FNMADD_D -> setD(rd, () -> {
+                    c.aload(HART);
+                    fd(rs1);
+                    fd(rs2);
+                    fd(rs3);
+                    c.loadConstant(i.op() == Op.FNMSUB_D || i.op() == Op.FNMADD_D ? 1 : 0);   // negate the product
+                    c.loadConstant(i.op() == Op.FMSUB_D || i.op() == Op.FNMADD_D ? 1 : 0);    // negate the addend
+                    roundingMode(rm);
+                    fp("fmaD", J, H, J, J, J, Z, Z, I);
+                });
+                case FADD_S, FSUB_S, FMUL_S, FDIV_S -> setS(rd, () -> {
+                    c.aload(HART);
+                    fs(rs1);
+                    fs(rs2);
+                    if (i.op() == Op.FSUB_S) c.loadConstant(0x80000000).ixor();
+                    roundingMode(rm);
+                    fp(switch (i.op()) { case FMUL_S -> "mulS"; case FDIV_S -> "divS"; default -> "addS"; }, I, H, I, I, I);
+                });
+                case FSQRT_S -> setS(rd, () -> { c.aload(HART); fs(rs1); roundingMode(rm); fp("sqrtS", I, H, I, I); });
+                case FMADD_S, FMSUB_S, FNMSUB_S, FNMADD_S -> setS(rd, () -> {
+                    c.aload(HART);
+                    fs(rs1);
+                    fs(rs2);
+                    fs(rs3);
+                    c.loadConstant(i.op() == Op.FNMSUB_S || i.op() == Op.FNMADD_S ? 1 : 0);
+                    c.loadConstant(i.op() == Op.FMSUB_S || i.op() == Op.FNMADD_S ? 1 : 0);
+                    roundingMode(rm);
+                    fp("fmaS", I, H, I, I, I, Z, Z, I);
+                });
+                // Sign injection and moves: bit operations, no flags.
+                case FSGNJ_D -> setD(rd, () -> { fd(rs1); c.loadConstant(Long.MAX_VALUE).land(); fd(rs2); c.loadConstant(Long.MIN_VALUE).land().lor(); });
+                case FSGNJN_D -> setD(rd, () -> { fd(rs1); c.loadConstant(Long.MAX_VALUE).land(); fd(rs2); c.loadConstant(-1L).lxor().loadConstant(Long.MIN_VALUE).land().lor(); });
+                case FSGNJX_D -> setD(rd, () -> { fd(rs1); fd(rs2); c.loadConstant(Long.MIN_VALUE).land().lxor(); });
+                case FSGNJ_S -> setS(rd, () -> { fs(rs1); c.loadConstant(0x7fffffff).iand(); fs(rs2); c.loadConstant(0x80000000).iand().ior(); });
+                case FSGNJN_S -> setS(rd, () -> { fs(rs1); c.loadConstant(0x7fffffff).iand(); fs(rs2); c.loadConstant(-1).ixor().loadConstant(0x80000000).iand().ior(); });
+                case FSGNJX_S -> setS(rd, () -> { fs(rs1); fs(rs2); c.loadConstant(0x80000000).iand().ixor(); });
+                case FMV_X_D -> { fd(rs1); write(rd); }
+                case FMV_D_X -> setD(rd, () -> read(rs1));
+                case FMV_X_W -> { fd(rs1); c.l2i().i2l(); write(rd); }   // the low 32 bits as they are, sign-extended
+                case FMV_W_X -> setS(rd, () -> { read(rs1); c.l2i(); });
+                case FMIN_D, FMAX_D -> setD(rd, () -> { c.aload(HART); fd(rs1); fd(rs2); c.loadConstant(i.op() == Op.FMAX_D ? 1 : 0); values("minMaxD", J, H, J, J, Z); });
+                case FMIN_S, FMAX_S -> setS(rd, () -> { c.aload(HART); fs(rs1); fs(rs2); c.loadConstant(i.op() == Op.FMAX_S ? 1 : 0); values("minMaxS", I, H, I, I, Z); });
+                case FEQ_D, FLT_D, FLE_D -> {
+                    c.aload(HART);
+                    fd(rs1);
+                    fd(rs2);
+                    values(i.op() == Op.FEQ_D ? "feqD" : i.op() == Op.FLT_D ? "fltD" : "fleD", J, H, J, J);
+                    write(rd);
+                }
+                case FEQ_S, FLT_S, FLE_S -> {
+                    c.aload(HART);
+                    fs(rs1);
+                    fs(rs2);
+                    values(i.op() == Op.FEQ_S ? "feqS" : i.op() == Op.FLT_S ? "fltS" : "fleS", J, H, I, I);
+                    write(rd);
+                }
+                case FCLASS_D -> { fd(rs1); values("classD", J, J); write(rd); }
+                case FCLASS_S -> { fs(rs1); values("classS", J, I); write(rd); }
+                // Conversions.
+                case FCVT_W_D, FCVT_WU_D, FCVT_L_D, FCVT_LU_D -> {
+                    c.aload(HART);
+                    fd(rs1);
+                    roundingMode(rm);
+                    c.loadConstant(intKind(i.op()));
+                    values("toIntD", J, H, J, I, I);
+                    write(rd);
+                }
+                case FCVT_W_S, FCVT_WU_S, FCVT_L_S, FCVT_LU_S -> {
+                    c.aload(HART);
+                    fs(rs1);
+                    roundingMode(rm);
+                    c.loadConstant(intKind(i.op()));
+                    values("toIntS", J, H, I, I, I);
+                    write(rd);
+                }
+                case FCVT_D_W, FCVT_D_WU, FCVT_D_L, FCVT_D_LU -> setD(rd, () -> {
+                    c.aload(HART);
+                    intOperand(i);
+                    roundingMode(rm);
+                    values("fromIntD", J, H, J, Z, I);
+                });
+                case FCVT_S_W, FCVT_S_WU, FCVT_S_L, FCVT_S_LU -> setS(rd, () -> {
+                    c.aload(HART);
+                    intOperand(i);
+                    roundingMode(rm);
+                    values("fromIntS", I, H, J, Z, I);
+                });
+                case FCVT_S_D -> setS(rd, () -> { c.aload(HART); fd(rs1); roundingMode(rm); fp("cvtSD", I, H, J, I); });
+                case FCVT_D_S -> setD(rd, () -> { c.aload(HART); fs(rs1); values("cvtDS", J, H, I); });
+                default -> throw new IllegalStateException("not an inlined FP operation: " + i.op());
+            }
+        }
+
+        /** The integer operand of fcvt.{s,d}.{w,wu,l,lu} as Fp reads it, then whether it is unsigned. */
+        private void intOperand(Insn i) {
+            read(i.rs1());
+            switch (i.op()) {
+                case FCVT_D_W, FCVT_S_W -> c.l2i().i2l().loadConstant(0);
+                case FCVT_D_WU, FCVT_S_WU -> c.loadConstant(0xffffffffL).land().loadConstant(0);
+                case FCVT_D_L, FCVT_S_L -> c.loadConstant(0);
+                default -> c.loadConstant(1);
+            }
+        }
+
+        private static int intKind(Op op) {
+            return switch (op) {
+                case FCVT_W_D, FCVT_W_S -> FpValues.W;
+                case FCVT_WU_D, FCVT_WU_S -> FpValues.WU;
+                case FCVT_L_D, FCVT_L_S -> FpValues.L;
+                default -> FpValues.LU;
+            };
+        }
+    }
+
+    /** FP operations the translator inlines (through {@link Gen#floatingPoint}); all of F and D but loads and stores, which {@link #inline} has. */
+    static boolean inlineFp(Op op) {
+        return op.isFloat() && op != Op.FLW && op != Op.FLD && op != Op.FSW && op != Op.FSD;
+    }
+
+    /** Inlined FP operations with a rounding mode field (checked, and a trap when reserved). */
+    static boolean roundsFp(Op op) {
+        return switch (op) {
+            case FADD_S, FSUB_S, FMUL_S, FDIV_S, FSQRT_S, FMADD_S, FMSUB_S, FNMSUB_S, FNMADD_S,
+                 FADD_D, FSUB_D, FMUL_D, FDIV_D, FSQRT_D, FMADD_D, FMSUB_D, FNMSUB_D, FNMADD_D,
+                 FCVT_W_S, FCVT_WU_S, FCVT_L_S, FCVT_LU_S, FCVT_S_W, FCVT_S_WU, FCVT_S_L, FCVT_S_LU,
+                 FCVT_W_D, FCVT_WU_D, FCVT_L_D, FCVT_LU_D, FCVT_D_W, FCVT_D_WU, FCVT_D_L, FCVT_D_LU,
+                 FCVT_S_D, FCVT_D_S -> true;
+            default -> false;
+        };
+    }
+
+    /** Inlined FP operations that write x[rd] (the others write f[rd]). */
+    static boolean fpWritesX(Op op) {
+        return switch (op) {
+            case FMV_X_D, FMV_X_W, FEQ_D, FLT_D, FLE_D, FEQ_S, FLT_S, FLE_S, FCLASS_D, FCLASS_S,
+                 FCVT_W_D, FCVT_WU_D, FCVT_L_D, FCVT_LU_D, FCVT_W_S, FCVT_WU_S, FCVT_L_S, FCVT_LU_S -> true;
+            default -> false;
+        };
     }
 
     /** Makes {@code block}, generated traced, report to {@code observer}. */

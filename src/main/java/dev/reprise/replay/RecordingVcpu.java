@@ -8,9 +8,9 @@ import dev.reprise.mem.AddressSpace;
 import dev.reprise.mem.MemoryFault;
 import dev.reprise.mem.Ownership;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
@@ -24,8 +24,9 @@ import java.util.concurrent.locks.LockSupport;
  * ({@code EXITED}: others take from it freely).
  *
  * <p>Threading: the vCPU's own thread calls everything except {@link #requestRelease}, which
- * takers call. {@link #state}, {@link #stoppedPosition}, {@link #drops} and {@link #writtenInKernel}
- * are guarded by this object's monitor (lock order: this, then a {@link Granule});
+ * takers call. {@link #state}, {@link #stoppedPosition} and {@link #drops} are guarded by this
+ * object's monitor (lock order: this, then a {@link Granule}); {@link #writtenInKernel} is a
+ * concurrent set, changed under the monitor of the granule added;
  * {@link #requests} is a concurrent queue; every other field belongs to the own thread.
  */
 final class RecordingVcpu implements Ownership, KernelWrites.Listener {
@@ -43,10 +44,11 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     /** Granules taken from this vCPU while it was in a system call: its TLB forgets them before it runs guest code again. */
     private final List<long[]> drops = new ArrayList<>();
     /**
-     * Granules the current system call writes: kept until it ends, because replay puts the call's
-     * writes in at its end; giving one up in the middle would let a taker see it without them.
+     * Granules (and resources) the current system call writes: kept until it ends, because replay
+     * puts the call's writes in at its end; giving one up in the middle would let a taker see it
+     * without them. Added by the own thread under the granule's monitor, read by takers under it.
      */
-    private final Set<Granule> writtenInKernel = new HashSet<>();
+    private final Set<Granule> writtenInKernel = ConcurrentHashMap.newKeySet();
 
     /** A taker wants {@code granule}: all rights ({@code exclusive}) or only the right to write. */
     private record Request(Granule granule, boolean exclusive) {}
@@ -84,8 +86,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     public int acquire(long page, boolean write) {
         Granule g = recorder.granule(page >>> recorder.pagesPerGranuleShift);
         if (inKernel && write) {
-            keepForThisCall(g);
-            take(g, true);
+            take(g, true, true);
             return EXCLUSIVE;
         }
         synchronized (g) {
@@ -108,14 +109,12 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
 
     /** Takes the granule of the page that an access stopped for (at a boundary: the state is consistent). */
     void ownershipFault(MemoryFault f) {
-        take(granuleOf(f.address), f.access == MemoryFault.Access.WRITE);
+        take(granuleOf(f.address), f.access == MemoryFault.Access.WRITE, false);
     }
 
     /** Takes a kernel resource (the memory map, signal actions) exclusively, at the ecall. */
     void takeResource(long key) {
-        Granule g = recorder.granule(key);
-        keepForThisCall(g);
-        take(g, true);
+        take(recorder.granule(key), true, true);
     }
 
     /** The kernel is about to write [address, address+length) for this vCPU: it takes those granules and keeps them until the call ends. */
@@ -123,18 +122,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     public void kernelWillWrite(long address, long length) {
         long first = address >>> AddressSpace.PAGE_SHIFT >>> recorder.pagesPerGranuleShift;
         long last = (address + length - 1) >>> AddressSpace.PAGE_SHIFT >>> recorder.pagesPerGranuleShift;
-        for (long key = first; key <= last; key++) {
-            Granule g = recorder.granule(key);
-            keepForThisCall(g);
-            take(g, true);
-        }
-    }
-
-    private void keepForThisCall(Granule g) {
-        if (!inKernel) return;   // a signal frame at a boundary: nothing can take it meanwhile
-        synchronized (this) {
-            writtenInKernel.add(g);
-        }
+        for (long key = first; key <= last; key++) take(recorder.granule(key), true, true);
     }
 
     /**
@@ -142,8 +130,10 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
      * (serving this vCPU's own requests meanwhile, so that two vCPUs waiting for each other both
      * go on), then logs the transfer: every vCPU it had to wait for, at the position where that one
      * gave the granule up. The vCPU's state is consistent here (a boundary, or a system call).
+     * {@code keep}: the system call in progress writes it, so it keeps it until it ends (a signal
+     * frame written at a boundary needs no keeping: nothing takes it before the frame is written).
      */
-    private void take(Granule g, boolean write) {
+    private void take(Granule g, boolean write, boolean keep) {
         long waitedFor = 0;
         boolean holdsAlready;
         synchronized (g) {
@@ -164,6 +154,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
                         holders.add(new Event.Holder(g.lastWriter, g.lastWriteEnd));
                     }
                     g.take(id, write);
+                    if (keep && inKernel) writtenInKernel.add(g);
                     if (!holders.isEmpty()) {
                         Event.Target target = g.isResource() ? Event.Target.RESOURCE : Event.Target.GRANULE;
                         long id = g.isResource() ? -1 - g.key : g.key;
@@ -192,13 +183,14 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
      */
     void requestRelease(Granule g, boolean exclusive) {
         synchronized (this) {
-            if (state != RUNNING && !writtenInKernel.contains(g)) {
-                boolean released;
+            if (state != RUNNING) {
+                boolean released = false, kept;
                 synchronized (g) {
-                    released = g.release(id, !exclusive, stoppedPosition);
+                    kept = writtenInKernel.contains(g);
+                    if (!kept) released = g.release(id, !exclusive, stoppedPosition);
                 }
                 if (released && !g.isResource()) drops.add(new long[] {g.key, exclusive ? 0 : 1});
-                return;
+                if (!kept) return;
             }
             Request r = new Request(g, exclusive);
             if (requests.contains(r)) return;
@@ -214,11 +206,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         Request r;
         List<Request> kept = null;
         while ((r = requests.poll()) != null) {
-            boolean keep;
-            synchronized (this) {
-                keep = writtenInKernel.contains(r.granule());
-            }
-            if (keep) {
+            if (writtenInKernel.contains(r.granule())) {
                 if (kept == null) kept = new ArrayList<>();
                 kept.add(r);   // served at the first boundary after the call
                 continue;

@@ -77,8 +77,12 @@ class JitTest {
                 : 0xFFFF_FFFF_0000_0000L | Float.floatToRawIntBits((float) r.nextGaussian());
         h.frm = r.nextInt(5);
         h.pc = CODE;
+        if (prepare != null) prepare.accept(h, r);
         return h;
     }
+
+    /** Changes the initial state of both harts of a comparison (the same seeded Random for both). */
+    java.util.function.BiConsumer<Hart, Random> prepare;
 
     /**
      * Runs {@code code} under both engines in lock step; returns the instructions run. Even seeds
@@ -229,6 +233,61 @@ class JitTest {
             return r.nextInt(50) == 0 ? w : (w & ~(7 << 12)) | (r.nextBoolean() ? 7 : r.nextInt(5)) << 12 & (w | ~(7 << 12));
         });
         assertThat(total).isGreaterThan(60 * 5);
+    }
+
+    /** Operand patterns the Gaussian operands of {@link #floatingPoint} never give. */
+    static final long[] SPECIAL_D = {0L, Long.MIN_VALUE, 0x7ff0000000000000L, 0xfff0000000000000L, 0x7ff8000000000000L,
+            0x7ff4000000000000L, 0xfff8000000000001L, 1L, 0x000fffffffffffffL, 0x8000000000000001L, 0x0010000000000000L,
+            0x7fefffffffffffffL, 0xffefffffffffffffL, 0x3ff0000000000000L, 0xbff0000000000000L, 0x3ff0000000000001L,
+            0x4330000000000000L, 0x3fe0000000000000L, 0x43e0000000000000L, 0xc3e0000000000000L, 0x41e0000000000000L,
+            0x41dfffffffc00000L, 0x7fe0000000000000L, 0x0020000000000000L, 0x3ca0000000000000L};
+    static final int[] SPECIAL_S = {0, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0x7fa00000, 0xffc00001, 1, 0x007fffff,
+            0x80000001, 0x00800000, 0x7f7fffff, 0xff7fffff, 0x3f800000, 0xbf800000, 0x3f800001, 0x4b000000, 0x3f000000,
+            0x5f000000, 0xdf000000, 0x4f000000, 0x4effffff, 0x7f000000, 0x01000000, 0x33800000};
+
+    /** One FP register value: a special pattern, a neighbour of one, random bits, a boxed single or a badly boxed one. */
+    static long specialOperand(Random r) {
+        long d = SPECIAL_D[r.nextInt(SPECIAL_D.length)];
+        int s = SPECIAL_S[r.nextInt(SPECIAL_S.length)];
+        return switch (r.nextInt(8)) {
+            case 0, 1 -> d;
+            case 2 -> d + r.nextInt(5) - 2;
+            case 3 -> r.nextLong();
+            case 4, 5 -> 0xFFFF_FFFF_0000_0000L | s & 0xffffffffL;
+            case 6 -> 0xFFFF_FFFF_0000_0000L | (s + r.nextInt(5) - 2) & 0xffffffffL;
+            default -> r.nextBoolean() ? s & 0xffffffffL : Double.doubleToRawLongBits(r.nextGaussian() * Math.scalb(1.0, r.nextInt(2100) - 1050));
+        };
+    }
+
+    /**
+     * The translator's inlined FP against the interpreter's: NaNs (quiet, signalling, with payloads),
+     * infinities, zeros, subnormals, extremes, ties and conversion limits as operands, singles boxed
+     * and not, x registers with integer limits; mostly the dynamic rounding mode with frm 0..4 (and
+     * in some programs 5..7, which must trap at the same instruction), static rm 0..4, rarely 5/6.
+     */
+    @Test
+    void floatingPointSpecialOperandsInEveryRoundingMode() {
+        List<Op> ops = new ArrayList<>();
+        for (Op op : Op.values()) {
+            if (op.isFloat() && op != Op.FLW && op != Op.FLD && op != Op.FSW && op != Op.FSD) ops.add(op);
+        }
+        Op[] array = ops.toArray(Op[]::new);
+        prepare = (h, r) -> {
+            for (int i = 0; i < 32; i++) h.f[i] = specialOperand(r);
+            for (int i = 1; i < 32; i++) if (r.nextInt(3) == 0) h.x[i] = switch (r.nextInt(4)) {
+                case 0 -> Integer.MIN_VALUE;
+                case 1 -> 0xffffffffL;
+                case 2 -> Long.MIN_VALUE;
+                default -> -1;
+            };
+            h.frm = r.nextInt(10) == 0 ? 5 + r.nextInt(3) : r.nextInt(5);
+        };
+        long total = programs(60, 300, r -> {
+            int rm = r.nextInt(100) == 0 ? 5 + r.nextInt(2) : r.nextInt(3) != 0 ? 7 : r.nextInt(5);
+            // encode ignores the rm of operations whose pattern fixes those bits
+            return Asm.encode(pick(r, array), r.nextInt(32), r.nextInt(32), r.nextInt(32), r.nextInt(32), 0, rm, 0);
+        });
+        assertThat(total).isGreaterThan(60 * 20);
     }
 
     @Test

@@ -30,11 +30,12 @@ class LockstepTest {
      * Programs left out, each for a reason: several threads (their interleaving differs from run to
      * run), system calls whose results differ between two runs (clocks, file times, temporary
      * names: fileio, syscalls_misc; recording will pin those), input the in-process run cannot give
-     * (stdin_read), or too long to step (bench_*). GuestProgramsTest runs all of them with the JIT.
+     * (stdin_read), or too long to step (bench_cpu_*). GuestProgramsTest runs all of them with the JIT.
+     * Programs with an expected/NAME.args file get those arguments (the benchmarks' short run).
      */
     static final Set<String> EXCLUDED = Set.of("atomic_counter", "byte_neighbours", "cpp_threads", "litmus_lb", "litmus_mp",
             "litmus_sb", "lrsc_spinlock", "openmp_reduction", "pthreads", "racy_counter", "self_modifying", "spin_progress", "bench_cpu_1",
-            "bench_cpu_2", "fileio", "syscalls_misc", "stdin_read");
+            "bench_cpu_2", "bench_core_2", "fileio", "syscalls_misc", "stdin_read");
 
     @TestFactory
     Stream<DynamicTest> jitEqualsInterpreterAtEveryBlockBoundary() throws Exception {
@@ -81,7 +82,14 @@ class LockstepTest {
 
     static Process process(Path program, boolean jit) {
         String path = program.toAbsolutePath().toString();
-        return new Process(new Options(program.toAbsolutePath(), List.of(path), List.of("LC_ALL=C"), null, null, 0, jit));
+        List<String> argv = new java.util.ArrayList<>(List.of(path));
+        Path args = GuestRunner.root().resolve("guest-tests/expected/" + program.getFileName() + ".args");
+        try {
+            if (Files.exists(args)) argv.addAll(Files.readAllLines(args));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return new Process(new Options(program.toAbsolutePath(), argv, List.of("LC_ALL=C"), null, null, 0, jit));
     }
 
     static void compare(Hart ref, Hart jit, long block) {
