@@ -57,12 +57,23 @@ final class InspectReport {
         for (Event.Kind k : kinds) b.append(String.format(" %9d", s.vcpus().stream().mapToLong(v -> v.eventsByKind().get(k)).sum()));
         b.append('\n');
         if (!s.contended().isEmpty()) {
+            // Symbols from the recorded program if it is still there and the same (a static program: no load bias).
+            dev.reprise.trace.ElfSymbols symbols = dev.reprise.trace.ElfSymbols.none();
+            try {
+                if (h.isOf(Path.of(h.program()))) symbols = dev.reprise.trace.ElfSymbols.read(Path.of(h.program()), 0);
+            } catch (java.io.IOException | RuntimeException e) {
+                // no program, no names: the pcs alone
+            }
             b.append("\nmost contended\n");
             for (RecordingSummary.Contended c : s.contended()) {
                 String what = c.target() == Event.Target.GRANULE
                         ? String.format("granule %d (address 0x%x)", c.id(), c.id() * h.granuleSize())
-                        : "resource " + c.id();
+                        : "resource " + c.id() + (c.id() == 0 ? " (memory map)" : c.id() == 1 ? " (signal actions)" : "");
                 b.append(String.format("  %-40s %d transfers%n", what, c.transfers()));
+                for (var at : c.takenAt()) {
+                    String name = symbols.name(at.getKey());
+                    b.append(String.format("      taken at 0x%x%s: %d%n", at.getKey(), name.isEmpty() ? "" : " " + name, at.getValue()));
+                }
             }
         }
         return b.toString();
@@ -75,7 +86,9 @@ final class InspectReport {
                 + v.eventsByKind().entrySet().stream().map(e -> quote(name(e.getKey())) + ":" + e.getValue()).collect(Collectors.joining(","))
                 + "}}").collect(Collectors.joining(","));
         String contended = s.contended().stream().map(c -> "{\"target\":" + quote(c.target().name().toLowerCase(Locale.ROOT))
-                + ",\"id\":" + c.id() + ",\"transfers\":" + c.transfers() + "}").collect(Collectors.joining(","));
+                + ",\"id\":" + c.id() + ",\"transfers\":" + c.transfers() + ",\"takenAt\":["
+                + c.takenAt().stream().map(at -> "{\"pc\":" + at.getKey() + ",\"transfers\":" + at.getValue() + "}").collect(Collectors.joining(","))
+                + "]}").collect(Collectors.joining(","));
         return "{\"recording\":" + quote(dir.toString()) + ",\"complete\":" + s.complete() + ",\"formatVersion\":" + h.formatVersion()
                 + ",\"program\":" + quote(h.program()) + ",\"programSha256\":" + quote(h.programSha256Hex())
                 + ",\"argv\":" + strings(h.argv()) + ",\"env\":" + strings(h.env()) + ",\"engine\":" + quote(h.engine())

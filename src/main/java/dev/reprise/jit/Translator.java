@@ -598,7 +598,8 @@ final class Translator {
         /** Writes back the x register instruction k wrote in its local (fallbacks write the hart themselves). */
         void writeResult(int k) {
             Insn i = part.insns()[k];
-            if (i.rd() != 0 && inline(i.op()) && writesX(i.op())) c.aload(X).loadConstant(i.rd()).lload(slot(i.rd())).lastore();
+            boolean toLocal = inline(i.op()) && writesX(i.op()) || fpWritesX(i.op());   // as the region's written[] says
+            if (i.rd() != 0 && toLocal) c.aload(X).loadConstant(i.rd()).lload(slot(i.rd())).lastore();
         }
 
         /** Calls {@code observer.before(hart)} or {@code observer.after(hart)}. */

@@ -21,9 +21,9 @@ final class EventCodec {
 
     /** The tag of a piece of the next SYSCALL's memory writes (not an event of its own). */
     static final int DATA = 7;
-    /** Memory-write bytes above which a SYSCALL's writes go in DATA excerpts (Chronicle caps an excerpt at a quarter of its 64 MiB block). */
-    static final int MAX_INLINE = 1 << 20;
-    static final int CHUNK = 1 << 20;
+    /** Memory-write bytes above which a SYSCALL's writes go in DATA excerpts (Chronicle caps an excerpt at a quarter of its block, {@link Layout#BLOCK_SIZE}). */
+    static final int MAX_INLINE = 128 << 10;
+    static final int CHUNK = 128 << 10;
 
     /** Bytes of memory writes in {@code s}. */
     static long writtenBytes(Event.Syscall s) {

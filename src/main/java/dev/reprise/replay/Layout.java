@@ -43,11 +43,17 @@ final class Layout {
 
     /**
      * One vCPU's queue. Large daily cycles: a recording normally stays in one file per vCPU, with
-     * room for 2^32 events a day.
+     * room for 2^32 events a day. Blocks of {@link #BLOCK_SIZE}: a queue file is preallocated
+     * in blocks (sparse, but a copy or a git checkout writes every byte), and a small recording
+     * should be small (Chronicle's default, 64 MiB, made 80 MB files).
      */
     static SingleChronicleQueue queue(Path dir, boolean readOnly) {
-        return SingleChronicleQueueBuilder.binary(dir).rollCycle(LargeRollCycles.LARGE_DAILY).readOnly(readOnly).build();
+        return SingleChronicleQueueBuilder.binary(dir).rollCycle(LargeRollCycles.LARGE_DAILY).blockSize(BLOCK_SIZE)
+                .readOnly(readOnly).build();
     }
+
+    /** Chronicle's block (the file grows by blocks; one excerpt is at most a quarter of one). */
+    static final long BLOCK_SIZE = 1 << 20;
 
     /**
      * Writes {@code bytes} to {@code target} so that a reader sees the old file or the whole new one,

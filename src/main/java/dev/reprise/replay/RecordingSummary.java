@@ -24,8 +24,11 @@ public record RecordingSummary(RecordingHeader header, boolean complete, long lo
      */
     public record Vcpu(int vcpu, long events, long instructions, long bytes, Map<Event.Kind, Long> eventsByKind) {}
 
-    /** A granule or resource and how many transfers took it. */
-    public record Contended(Event.Target target, long id, long transfers) {}
+    /** A granule or resource, how many transfers took it, and the pcs that took it most often (with how often), most first. */
+    public record Contended(Event.Target target, long id, long transfers, List<Map.Entry<Long, Long>> takenAt) {}
+
+    /** A granule or resource (the key of the counts). */
+    private record Target(Event.Target target, long id) {}
 
     /** How many contended objects a summary lists. */
     static final int TOP = 5;
@@ -36,7 +39,7 @@ public record RecordingSummary(RecordingHeader header, boolean complete, long lo
      */
     public static RecordingSummary of(RecordingReader r) {
         List<Vcpu> vcpus = new ArrayList<>();
-        Map<Contended, Long> transfers = new HashMap<>();   // key with transfers 0: (target, id)
+        Map<Target, Map<Long, Long>> transfers = new HashMap<>();   // granule or resource -> pc -> transfers
         for (int id : r.vcpus()) {
             Map<Event.Kind, Long> byKind = new EnumMap<>(Event.Kind.class);
             for (Event.Kind k : Event.Kind.values()) byKind.put(k, 0L);
@@ -46,17 +49,22 @@ public record RecordingSummary(RecordingHeader header, boolean complete, long lo
                     events++;
                     last = e.icount();
                     byKind.merge(e.kind(), 1L, Long::sum);
-                    if (e instanceof Event.Transfer t) transfers.merge(new Contended(t.target(), t.id(), 0), 1L, Long::sum);
+                    if (e instanceof Event.Transfer t) {
+                        transfers.computeIfAbsent(new Target(t.target(), t.id()), k -> new HashMap<>()).merge(t.pc(), 1L, Long::sum);
+                    }
                 }
                 bytes = c.bytesRead();
             }
             vcpus.add(new Vcpu(id, events, last, bytes, byKind));
         }
         List<Contended> top = transfers.entrySet().stream()
-                .sorted(Map.Entry.<Contended, Long>comparingByValue().reversed()
-                        .thenComparing(e -> e.getKey().id()))
+                .map(e -> new Contended(e.getKey().target(), e.getKey().id(),
+                        e.getValue().values().stream().mapToLong(Long::longValue).sum(),
+                        e.getValue().entrySet().stream()
+                                .sorted(Map.Entry.<Long, Long>comparingByValue().reversed().thenComparing(Map.Entry::getKey))
+                                .limit(TOP).map(p -> Map.entry(p.getKey(), p.getValue())).toList()))
+                .sorted(java.util.Comparator.comparingLong(Contended::transfers).reversed().thenComparingLong(Contended::id))
                 .limit(TOP)
-                .map(e -> new Contended(e.getKey().target(), e.getKey().id(), e.getValue()))
                 .toList();
         long logBytes = vcpus.stream().mapToLong(Vcpu::bytes).sum() + r.metadataBytes();
         return new RecordingSummary(r.header(), r.complete(), logBytes, r.checkpoints().size(), vcpus, top);

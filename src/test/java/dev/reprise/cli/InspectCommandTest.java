@@ -62,24 +62,27 @@ class InspectCommandTest {
         Path dir = recording(true);
         Result r = inspect(dir, false);
         assertThat(r.status()).as(r.err()).isZero();
-        assertThat(r.out()).contains("status       complete\n", "format       version 1\n", "arguments    racy_counter 2\n",
+        assertThat(r.out()).contains("status       complete\n", "format       version " + RecordingHeader.FORMAT_VERSION + "\n", "arguments    racy_counter 2\n",
                 "program      guest-tests/bin/racy_counter (sha256 " + "00".repeat(32) + ")", "vCPUs        2\n");
         assertThat(r.out()).containsPattern("log size +[0-9.]+ KiB \\([0-9]+ bytes\\)");
         assertThat(r.out()).contains("vCPU    instructions     events  transfer   release   syscall     clone    signal      exit\n");
         assertThat(r.out()).contains("0               1000          7         4         0         1         1         0         1\n");
         assertThat(r.out()).contains("1                777          4         1         2         0         0         0         1\n");
         assertThat(r.out()).contains("all             1777         11         5         2         1         1         0         2\n");
-        assertThat(r.out()).containsPattern("granule 5 \\(address 0x5000\\) +4 transfers\n  granule 9 \\(address 0x9000\\) +1 transfers");
+        assertThat(r.out()).containsPattern("granule 5 \\(address 0x5000\\) +4 transfers\n      taken at 0x10100: 4\n"
+                + "  granule 9 \\(address 0x9000\\) +1 transfers\n      taken at 0x10100: 1\n");
     }
 
     @Test
     void jsonSummary() throws Exception {
         Result r = inspect(recording(true), true);
         assertThat(r.status()).isZero();
-        assertThat(r.out()).startsWith("{\"recording\":").endsWith("}\n").contains("\"complete\":true", "\"formatVersion\":1",
+        assertThat(r.out()).startsWith("{\"recording\":").endsWith("}\n").contains("\"complete\":true",
+                "\"formatVersion\":" + RecordingHeader.FORMAT_VERSION,
                 "\"argv\":[\"racy_counter\",\"2\"]",
                 "{\"vcpu\":0,\"instructions\":1000,\"events\":7,\"eventsByKind\":{\"transfer\":4,\"release\":0,\"syscall\":1,\"clone\":1,\"signal\":0,\"exit\":1}}",
-                "\"contended\":[{\"target\":\"granule\",\"id\":5,\"transfers\":4},{\"target\":\"granule\",\"id\":9,\"transfers\":1}]");
+                "\"contended\":[{\"target\":\"granule\",\"id\":5,\"transfers\":4,\"takenAt\":[{\"pc\":65792,\"transfers\":4}]},"
+                        + "{\"target\":\"granule\",\"id\":9,\"transfers\":1,\"takenAt\":[{\"pc\":65792,\"transfers\":1}]}]");
     }
 
     @Test
@@ -109,9 +112,9 @@ class InspectCommandTest {
         Files.write(dir.resolve("header"), flipped);
         assertThat(inspect(dir, false).status()).isEqualTo(RecordingErrors.CORRUPTED);
 
-        byte[] v2 = header.clone();
-        v2[11] = 2;
-        Files.write(dir.resolve("header"), v2);
+        byte[] v9 = header.clone();
+        v9[11] = 9;   // a version this Reprise does not read
+        Files.write(dir.resolve("header"), v9);
         Result r = inspect(dir, false);
         assertThat(r.status()).isEqualTo(RecordingErrors.VERSION);
         assertThat(r.err()).endsWith("\n").doesNotContain("Exception").hasLineCount(1);
