@@ -35,6 +35,47 @@ final class ReplaySession {
         }
     }
 
+    /**
+     * {@code reprise trace --replay DIR}: replays DIR with every instruction traced to {@code output}
+     * (the trace's program is the recorded one; a static program, so no load bias). Returns the
+     * replay's status as {@code replay} gives it; 2 if the trace file cannot be written.
+     */
+    static int trace(Path dir, boolean jit, Path sysroot, Path output, String engine, int only, long from, long count)
+            throws InterruptedException {
+        try (RecordingReader recording = RecordingReader.open(dir)) {
+            RecordingHeader header = recording.header();
+            checkProgram(dir, header, Path.of(header.program()));
+            dev.reprise.trace.TraceWriter writer;
+            try {
+                writer = new dev.reprise.trace.TraceWriter(output, new dev.reprise.trace.TraceHeader(engine,
+                        Path.of(header.program()).toAbsolutePath().toString(), header.argv(), 0));
+            } catch (java.io.IOException e) {
+                System.err.println("reprise: " + e.getMessage());
+                return TraceCommand.TRACE_ERROR;
+            }
+            Sessions.Result result = Sessions.replay(recording, jit, sysroot, null, null,
+                    dev.reprise.trace.Tracer.factory(writer, only, from, count));
+            try {
+                writer.close();
+            } catch (java.io.IOException e) {
+                System.err.println("reprise: " + e.getMessage());
+                return TraceCommand.TRACE_ERROR;
+            }
+            System.out.println(result.message());
+            return switch (result.verdict()) {
+                case IDENTICAL -> 0;
+                case DIVERGED -> DIVERGED;
+                case INCOMPLETE -> INCOMPLETE;
+            };
+        } catch (RecordingException e) {
+            throw new UserError(e.getMessage(), RecordingErrors.status(e));
+        } catch (LoadError e) {
+            throw new UserError(e.getMessage(), e.kind.exitStatus);
+        } catch (IllegalStateException e) {
+            throw new UserError(e.getMessage(), RunOptions.HOST_REFUSED);
+        }
+    }
+
     /** Replay needs the very program that was recorded, at the path the recording names. */
     private static void checkProgram(Path dir, RecordingHeader header, Path program) {
         try {

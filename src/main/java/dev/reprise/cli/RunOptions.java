@@ -60,6 +60,11 @@ final class RunOptions {
                 strace ? System.err : null, seed, jit);
     }
 
+    /** The sysroot given (-L or QEMU_LD_PREFIX), or null. */
+    Path sysroot() {
+        return sysroot == null || sysroot.toString().isEmpty() ? null : sysroot;
+    }
+
     /** A process with {@code program} loaded, ready to start its first thread. */
     record Launch(Process process, Options options, Exec.Start start) {}
 

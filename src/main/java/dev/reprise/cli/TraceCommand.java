@@ -70,13 +70,22 @@ final class TraceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--replay", paramLabel = "DIR",
+            description = "Trace the replay of a recording instead of running PROGRAM (needs the recorded program, as replay does).")
+    Path replay;
+
     @Override
     public Integer call() throws Exception {
-        if (program == null) throw new ParameterException(spec.commandLine(), "Missing PROGRAM (or a subcommand: show, diff)");
         if (output == null) throw new ParameterException(spec.commandLine(), "Missing the trace file: -o FILE");
         if (from < 0 || count != null && count <= 0 || vcpu != null && vcpu < 0) {
             throw new ParameterException(spec.commandLine(), "--from, --count and --vcpu take non-negative numbers (--count positive)");
         }
+        if (replay != null) {
+            if (program != null) throw new ParameterException(spec.commandLine(), "--replay DIR takes no PROGRAM: the recording names it");
+            return ReplaySession.trace(replay, engine == RunCommand.Engine.jit, run.sysroot(), output, engine.name(),
+                    vcpu == null ? -1 : vcpu, from, count == null ? Long.MAX_VALUE : count);
+        }
+        if (program == null) throw new ParameterException(spec.commandLine(), "Missing PROGRAM (or a subcommand: show, diff)");
         // With the JIT, Task makes traced translations that call the tracer around every instruction.
         RunOptions.Launch launch = run.launch(program, args, engine == RunCommand.Engine.jit);
         Process process = launch.process();

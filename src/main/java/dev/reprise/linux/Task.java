@@ -100,7 +100,9 @@ public final class Task implements SystemInterface {
             while (!process.exiting) {
                 hart.mmu.serviceFlush();
                 if (observer != null) {
-                    observedStep(observer, () -> jit.run(JIT_SLICE));
+                    // A traced replay still runs to the replayer's events: it says how far this step may go.
+                    int traced = supervisor == null ? JIT_SLICE : (int) Math.min(JIT_SLICE, supervisor.boundary(this));
+                    observedStep(observer, () -> jit.run(traced));
                     continue;
                 }
                 long budget = supervisor == null ? slice : Math.min(slice, supervisor.boundary(this));

@@ -65,10 +65,17 @@ public final class Sessions {
      */
     public static Result replay(RecordingReader recording, boolean jit, Path sysroot, PrintStream out, PrintStream err)
             throws LoadError, InterruptedException {
+        return replay(recording, jit, sysroot, out, err, null);
+    }
+
+    /** {@link #replay}, with every vCPU's steps told to {@code observers} (a traced replay; null: none). */
+    public static Result replay(RecordingReader recording, boolean jit, Path sysroot, PrintStream out, PrintStream err,
+                                dev.reprise.cpu.StepObserver.Factory observers) throws LoadError, InterruptedException {
         RecordingHeader header = recording.header();
         Options options = new Options(Path.of(header.program()), header.argv(), header.env(), sysroot, null, header.seed(), jit);
         try (Process process = new Process(options, recordedPid(recording))) {
             Replayer replayer = new Replayer(process, recording, out, err);
+            process.observers = observers;
             Exec.Start start = Exec.load(process, options);
             Task.first(process, start).start();
             int status = process.awaitExit();

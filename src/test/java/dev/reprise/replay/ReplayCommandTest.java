@@ -40,6 +40,22 @@ class ReplayCommandTest {
         assertThat(quiet.stdout()).as("no echo without --echo").startsWith("identical: 3 vCPUs, final digest " + digest);
     }
 
+    /** A replay traced per instruction is the same run whatever the engine: even a racy multithreaded one. */
+    @Test
+    void tracesOfAReplayAreIdenticalUnderBothEngines() throws Exception {
+        Path dir = tmp.resolve("rec");
+        assertThat(RecordReplay.record(dir, "racy_counter", true, "3000")).isZero();
+        Path a = tmp.resolve("interp.trace"), b = tmp.resolve("jit.trace");
+        var ti = reprise("trace", "--replay", dir.toString(), "-o", a.toString());
+        assertThat(ti.status()).as(ti.stdout() + ti.stderr()).isZero();
+        assertThat(ti.stdout()).startsWith("identical: 3 vCPUs");
+        var tj = reprise("trace", "--replay", dir.toString(), "--engine", "jit", "-o", b.toString());
+        assertThat(tj.status()).as(tj.stdout() + tj.stderr()).isZero();
+        var diff = reprise("trace", "diff", a.toString(), b.toString());
+        assertThat(diff.status()).as(diff.stdout()).isZero();
+        assertThat(diff.stdout()).startsWith("identical: ").contains("3 vCPUs");
+    }
+
     @Test
     void recordKeepsTheGuestsExitStatus() throws Exception {
         var rec = reprise("record", "-o", tmp.resolve("exit").toString(), "--", "guest-tests/bin/exit_status");
