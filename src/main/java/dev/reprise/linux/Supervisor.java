@@ -11,9 +11,6 @@ import dev.reprise.mem.MemoryFault;
  * {@link #created}), never under a lock of this package except where a method says so.
  */
 public interface Supervisor {
-    /** Slice of a running thread between two boundaries when the supervisor has no other say. */
-    int SLICE = 4096;
-
     /** {@code t} exists (the first thread, or a clone's child before it starts); called on the creating thread. */
     void created(Task t);
 

@@ -103,7 +103,7 @@ public final class Replayer implements Supervisor {
     // ---- events ----------------------------------------------------------------------------------------
 
     /** The next event of {@code v}, or null at the end of its log (stops the replay if the log cannot be read). */
-    private Event peek(ReplayVcpu v, Hart h) {
+    private Event peek(ReplayVcpu v) {
         try {
             return v.cursor.peek();
         } catch (RecordingException e) {
@@ -186,7 +186,7 @@ public final class Replayer implements Supervisor {
         Hart h = t.hart;
         while (true) {
             if (stopped) throw new TaskExit();
-            Event e = peek(v, h);
+            Event e = peek(v);
             if (e == null) {
                 // The log ended without the thread's exit: the recorder was killed (an incomplete recording).
                 ranOut = true;
@@ -235,7 +235,7 @@ public final class Replayer implements Supervisor {
         v.progress = 2 * h.icount;   // in the call: what others took from it here does not wait for its effects
         while (true) {
             if (stopped) throw new TaskExit();
-            Event e = peek(v, h);
+            Event e = peek(v);
             if (e == null) {
                 ranOut = true;
                 throw new TaskExit();

@@ -38,6 +38,10 @@ public final class Sessions {
                 if (first.peek() instanceof Event.Clone c && c.childVcpu() == 0) return c.tid();
             }
         }
+        if (!recording.complete()) {
+            throw new RecordingException.Truncated(recording.directory() + ": truncated recording (the recorder was killed"
+                    + " before the first thread's first event)");
+        }
         throw new RecordingException.Corrupted(recording.directory() + ": corrupted recording (vCPU 0's log does not start"
                 + " with the first thread's creation)", null);
     }
