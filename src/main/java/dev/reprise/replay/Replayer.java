@@ -153,7 +153,7 @@ public final class Replayer implements Supervisor {
                 ReplayVcpu other = holder.vcpu() < Granule.MAX_VCPUS ? vcpus.get(holder.vcpu()) : null;
                 if (other != null && other.progress >= holder.icount()) break;
                 if (stopped) throw new TaskExit();
-                if (other != null && other.done) {
+                if (other != null && other.done && other.progress < holder.icount()) {   // progress again: it is final once done is seen
                     if (ranOut) throw new TaskExit();   // the other log ended early: as far as this recording goes
                     throw diverge(v, h, "waits for vCPU " + holder.vcpu() + " to reach icount " + holder.icount() / 2
                             + ", but it stopped at icount " + other.progress / 2);
