@@ -11,7 +11,10 @@ import dev.reprise.mem.MemoryFault;
  * {@link #created}), never under a lock of this package except where a method says so.
  */
 public interface Supervisor {
-    /** {@code t} exists (the first thread, or a clone's child before it starts); called on the creating thread. */
+    /**
+     * {@code t} exists (the first thread, or a clone's child before it starts); called on the creating thread.
+     * @throws SyscallError to refuse a clone's child (the clone fails with that errno)
+     */
     void created(Task t);
 
     /**

@@ -3,7 +3,9 @@ package dev.reprise.replay;
 import dev.reprise.cpu.Hart;
 import dev.reprise.linux.KernelWrites;
 import dev.reprise.linux.Process;
+import dev.reprise.linux.Errno;
 import dev.reprise.linux.Supervisor;
+import dev.reprise.linux.SyscallError;
 import dev.reprise.linux.Task;
 import dev.reprise.mem.AddressSpace;
 import dev.reprise.mem.MemoryFault;
@@ -32,6 +34,8 @@ public final class Recorder implements Supervisor {
     private final ConcurrentHashMap<Long, Granule> granules = new ConcurrentHashMap<>();
     private final AtomicReferenceArray<RecordingVcpu> vcpus = new AtomicReferenceArray<>(Granule.MAX_VCPUS);
     private int live, created;
+    /** Said once (any vCPU thread that clones; a benign race at worst prints it twice). */
+    private volatile boolean warnedTooManyThreads;
     private final long[] finalDigests = new long[Granule.MAX_VCPUS];
 
     /** Watches {@code process} (set as its supervisor before its first thread exists) and logs into {@code writer}. */
@@ -64,7 +68,11 @@ public final class Recorder implements Supervisor {
     public void created(Task t) {
         int id = t.vcpu();
         if (id < 0 || id >= Granule.MAX_VCPUS) {
-            throw new IllegalStateException("a recording holds at most " + Granule.MAX_VCPUS + " threads");
+            // The guest's clone fails as it would at a thread limit (logged, so replay fails it too).
+            if (!warnedTooManyThreads) System.err.println("reprise: a recording holds at most " + Granule.MAX_VCPUS
+                    + " threads: the guest's clone fails with EAGAIN");
+            warnedTooManyThreads = true;
+            throw new SyscallError(Errno.EAGAIN);
         }
         RecordingVcpu v = new RecordingVcpu(id, t, this, writer.vcpu(id));
         vcpus.set(id, v);

@@ -2,7 +2,9 @@ package dev.reprise.replay;
 
 import dev.reprise.cpu.Hart;
 import dev.reprise.linux.Process;
+import dev.reprise.linux.Errno;
 import dev.reprise.linux.Supervisor;
+import dev.reprise.linux.SyscallError;
 import dev.reprise.linux.Task;
 import dev.reprise.linux.TaskExit;
 import dev.reprise.mem.AddressSpace;
@@ -170,8 +172,11 @@ public final class Replayer implements Supervisor {
     @Override
     public void created(Task t) {
         int id = t.vcpu();
-        if (id < 0 || id >= Granule.MAX_VCPUS || !recording.vcpus().contains(id)) {
-            throw new IllegalStateException("vCPU " + id + " is not in the recording");
+        if (id >= Granule.MAX_VCPUS) throw new SyscallError(Errno.EAGAIN);   // refused when recording too
+        if (id < 0 || !recording.vcpus().contains(id)) {
+            divergence.compareAndSet(null, new Divergence(id, 0, t.hart.pc, "a thread the recording does not have"));
+            stop();
+            throw new SyscallError(Errno.EAGAIN);
         }
         vcpus.set(id, new ReplayVcpu(id, recording.cursor(id)));
         synchronized (this) {
