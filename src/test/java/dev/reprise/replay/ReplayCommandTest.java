@@ -56,6 +56,20 @@ class ReplayCommandTest {
         assertThat(diff.stdout()).startsWith("identical: ").contains("3 vCPUs");
     }
 
+    /** A recording holds 64 threads: the guest's further clones fail with EAGAIN (one line says so), in the replay too. */
+    @Test
+    void aSixtyFifthThreadIsRefusedWithEagain() throws Exception {
+        Path dir = tmp.resolve("many");
+        var rec = reprise("record", "-o", dir.toString(), "--", "guest-tests/bin/many_threads");
+        assertThat(rec.status()).as(rec.stderr()).isZero();
+        assertThat(rec.stdout()).isEqualTo("created=63 eagain=17 other=0 started=63\n");
+        assertThat(rec.stderr()).contains("reprise: a recording holds at most 64 threads: the guest's clone fails with EAGAIN\n")
+                .doesNotContain("Exception");
+        var replay = reprise("replay", "--echo", dir.toString());
+        assertThat(replay.status()).as(replay.stderr()).isZero();
+        assertThat(replay.stdout()).startsWith(rec.stdout() + "identical: 64 vCPUs");
+    }
+
     @Test
     void recordKeepsTheGuestsExitStatus() throws Exception {
         var rec = reprise("record", "-o", tmp.resolve("exit").toString(), "--", "guest-tests/bin/exit_status");
