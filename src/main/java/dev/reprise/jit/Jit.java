@@ -127,6 +127,11 @@ public final class Jit {
         if (e.region().hasFenceI) fenceI();   // this hart's own stores into code are visible from now on
     }
 
+    /** Runs the instruction at pc alone, in the interpreter, with fence.i's effect on this buffer (any thread that owns the vCPU). */
+    public void stepInstruction() {
+        step();
+    }
+
     /** One instruction in the interpreter (with fence.i's effect on this buffer), observed when traced; returns its operation. */
     private Op step() {
         Hart h = hart;

@@ -135,7 +135,8 @@ public final class Task implements SystemInterface {
             supervisor.ownershipFault(this, trap.fault);
             try {
                 // The instruction that waited runs now, before this vCPU can be asked to give the granule up again.
-                Interpreter.step(hart);
+                if (jit != null) jit.stepInstruction();   // a fence.i also drops this vCPU's translations
+                else Interpreter.step(hart);
                 return;
             } catch (Trap again) {
                 trap = again;   // it needs a second granule (a page-crossing access), or it really faults
