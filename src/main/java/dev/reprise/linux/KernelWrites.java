@@ -97,6 +97,20 @@ public final class KernelWrites {
         return out;
     }
 
+    /** The first {@code total} bytes that an iovec array ({@code count} entries at {@code iov}) covers, as they are now. */
+    public static List<Change> iovecs(AddressSpace space, long iov, long count, long total) {
+        List<Change> out = new ArrayList<>();
+        MemorySegment mem = space.memory();
+        long left = total;
+        for (long i = 0; i < count && left > 0; i++) {
+            long base = mem.get(ValueLayout.JAVA_LONG_UNALIGNED, iov + 16 * i);
+            long n = Math.min(left, mem.get(ValueLayout.JAVA_LONG_UNALIGNED, iov + 16 * i + 8));
+            if (n > 0) out.add(range(space, base, n));
+            left -= n;
+        }
+        return out;
+    }
+
     /** The guest bytes [addr, addr+len) as they are now: the output of a call whose result is its size. */
     public static Change range(AddressSpace space, long addr, long len) {
         return new Change(addr, space.memory().asSlice(addr, len).toArray(ValueLayout.JAVA_BYTE));

@@ -137,18 +137,8 @@ public final class Recorder implements Supervisor {
         List<KernelWrites.Change> out = new ArrayList<>();
         if (result <= 0) return out;
         long buffer = args[SyscallKinds.bufferArgument(nr)];
-        if (nr != SyscallKinds.READV) {
-            out.add(KernelWrites.range(process.space, buffer, result));
-            return out;
-        }
-        MemorySegment mem = process.space.memory();
-        long left = result;
-        for (long i = 0; i < args[2] && left > 0; i++) {
-            long base = mem.get(ValueLayout.JAVA_LONG_UNALIGNED, buffer + 16 * i);
-            long n = Math.min(left, mem.get(ValueLayout.JAVA_LONG_UNALIGNED, buffer + 16 * i + 8));
-            if (n > 0) out.add(KernelWrites.range(process.space, base, n));
-            left -= n;
-        }
+        if (nr == SyscallKinds.READV) return KernelWrites.iovecs(process.space, buffer, args[2], result);
+        out.add(KernelWrites.range(process.space, buffer, result));
         return out;
     }
 

@@ -3,6 +3,7 @@ package dev.reprise.replay;
 import dev.reprise.cpu.Hart;
 import dev.reprise.linux.Process;
 import dev.reprise.linux.Errno;
+import dev.reprise.linux.KernelWrites;
 import dev.reprise.linux.Supervisor;
 import dev.reprise.linux.SyscallError;
 import dev.reprise.linux.Task;
@@ -324,17 +325,10 @@ public final class Replayer implements Supervisor {
         int fd = (int) h.x[10];
         PrintStream out = fd == 1 ? echoOut : fd == 2 ? echoErr : null;
         if (out == null) return;
-        MemorySegment mem = process.space.memory();
         if (nr == SyscallKinds.WRITE) {
-            out.write(mem.asSlice(h.x[11], count).toArray(ValueLayout.JAVA_BYTE), 0, (int) count);
+            out.write(KernelWrites.range(process.space, h.x[11], count).bytes(), 0, (int) count);
         } else if (nr == SyscallKinds.WRITEV) {
-            long left = count;
-            for (long i = 0; i < h.x[12] && left > 0; i++) {
-                long base = mem.get(ValueLayout.JAVA_LONG_UNALIGNED, h.x[11] + 16 * i);
-                long n = Math.min(left, mem.get(ValueLayout.JAVA_LONG_UNALIGNED, h.x[11] + 16 * i + 8));
-                out.write(mem.asSlice(base, n).toArray(ValueLayout.JAVA_BYTE), 0, (int) n);
-                left -= n;
-            }
+            for (KernelWrites.Change c : KernelWrites.iovecs(process.space, h.x[11], h.x[12], count)) out.write(c.bytes(), 0, c.bytes().length);
         }
         out.flush();
     }
