@@ -54,6 +54,11 @@ public final class Recorder implements Supervisor {
         return g != null ? g : granules.computeIfAbsent(key, Granule::new);
     }
 
+    /** The granule's state if any vCPU ever took it, else null. */
+    Granule existingGranule(long key) {
+        return granules.get(key);
+    }
+
     RecordingVcpu vcpu(int id) {
         return vcpus.get(id);
     }
@@ -110,6 +115,9 @@ public final class Recorder implements Supervisor {
         v.enterKernel();
         long resource = SyscallKinds.resource(nr);
         if (resource >= 0) v.takeResource(-1 - resource);
+        // Calls that zero memory still mapped (madvise DONTNEED, mmap MAP_FIXED over a mapping) write it:
+        // they take the granules someone already has, so that its readers are ordered after them.
+        if (SyscallKinds.zeroes(nr, args[2], args[3])) v.kernelWillZero(args[0], args[1]);
         boolean sized = SyscallKinds.sizedByResult(nr);
         KernelWrites capture = KernelWrites.begin(process.space, !sized);
         try {

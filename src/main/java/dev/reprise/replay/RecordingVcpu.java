@@ -112,6 +112,21 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         take(granuleOf(f.address), f.access == MemoryFault.Access.WRITE, false);
     }
 
+    /**
+     * The kernel is about to zero [address, address+length) for this vCPU: it takes the granules
+     * there that some vCPU has had (one nobody touched needs no ordering), keeping them until the call ends.
+     */
+    void kernelWillZero(long address, long length) {
+        if (length <= 0 || address < 0 || address >= AddressSpace.LIMIT) return;
+        long end = Math.min(AddressSpace.LIMIT, address + length);
+        long first = address >>> AddressSpace.PAGE_SHIFT >>> recorder.pagesPerGranuleShift;
+        long last = (end - 1) >>> AddressSpace.PAGE_SHIFT >>> recorder.pagesPerGranuleShift;
+        for (long key = first; key <= last; key++) {
+            Granule g = recorder.existingGranule(key);
+            if (g != null) take(g, true, true);
+        }
+    }
+
     /** Takes a kernel resource (the memory map, signal actions) exclusively, at the ecall. */
     void takeResource(long key) {
         take(recorder.granule(key), true, true);

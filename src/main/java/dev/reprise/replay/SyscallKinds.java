@@ -43,6 +43,13 @@ final class SyscallKinds {
         };
     }
 
+    static final int MADV_DONTNEED = 4;
+
+    /** A call that zeroes memory that may be mapped already: madvise(MADV_DONTNEED), mmap(MAP_FIXED). */
+    static boolean zeroes(int nr, long a2, long a3) {
+        return nr == MADVISE && (int) a2 == MADV_DONTNEED || nr == MMAP && (a3 & MAP_FIXED) != 0;
+    }
+
     /** Calls whose output is as long as their result says (read and friends): recorded from the result, never by copying the buffer first. */
     static boolean sizedByResult(int nr) {
         return switch (nr) {
