@@ -20,18 +20,9 @@ final class ReplaySession {
             RecordingHeader header = recording.header();
             checkProgram(dir, header, Path.of(header.program()));
             Sessions.Result result = Sessions.replay(recording, jit, sysroot, echo ? System.out : null, echo ? System.err : null);
-            System.out.println(result.message());
-            return switch (result.verdict()) {
-                case IDENTICAL -> 0;
-                case DIVERGED -> DIVERGED;
-                case INCOMPLETE -> INCOMPLETE;
-            };
-        } catch (RecordingException e) {
-            throw new UserError(e.getMessage(), RecordingErrors.status(e));
-        } catch (LoadError e) {
-            throw new UserError(e.getMessage(), e.kind.exitStatus);
-        } catch (IllegalStateException e) {   // the host refused the guest address space
-            throw new UserError(e.getMessage(), RunOptions.HOST_REFUSED);
+            return verdict(result);
+        } catch (RecordingException | LoadError | IllegalStateException e) {
+            throw userError(e);
         }
     }
 
@@ -61,19 +52,29 @@ final class ReplaySession {
                 System.err.println("reprise: " + e.getMessage());
                 return TraceCommand.TRACE_ERROR;
             }
-            System.out.println(result.message());
-            return switch (result.verdict()) {
-                case IDENTICAL -> 0;
-                case DIVERGED -> DIVERGED;
-                case INCOMPLETE -> INCOMPLETE;
-            };
-        } catch (RecordingException e) {
-            throw new UserError(e.getMessage(), RecordingErrors.status(e));
-        } catch (LoadError e) {
-            throw new UserError(e.getMessage(), e.kind.exitStatus);
-        } catch (IllegalStateException e) {
-            throw new UserError(e.getMessage(), RunOptions.HOST_REFUSED);
+            return verdict(result);
+        } catch (RecordingException | LoadError | IllegalStateException e) {
+            throw userError(e);
         }
+    }
+
+    /** Prints the replay's one line and returns its exit status. */
+    private static int verdict(Sessions.Result result) {
+        System.out.println(result.message());
+        return switch (result.verdict()) {
+            case IDENTICAL -> 0;
+            case DIVERGED -> DIVERGED;
+            case INCOMPLETE -> INCOMPLETE;
+        };
+    }
+
+    /** The one-line error and status of what stops a replay before it runs: a bad recording, a program that does not load, no guest memory. */
+    private static UserError userError(Exception e) {
+        return switch (e) {
+            case RecordingException r -> new UserError(r.getMessage(), RecordingErrors.status(r));
+            case LoadError l -> new UserError(l.getMessage(), l.kind.exitStatus);
+            default -> new UserError(e.getMessage(), RunOptions.HOST_REFUSED);   // the host refused the guest address space
+        };
     }
 
     /** Replay needs the very program that was recorded, at the path the recording names. */

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>Threading: the granule table is a concurrent map of {@link Granule}s (each guarded by its own
  * monitor); {@link #vcpus} is written once per vCPU, before that vCPU runs, by the thread that
- * creates it; {@link #live} and {@link #finalDigests} are guarded by this object's monitor.
+ * creates it; {@link #ends} guards itself.
  */
 public final class Recorder implements Supervisor {
     private final Process process;
@@ -33,10 +33,9 @@ public final class Recorder implements Supervisor {
     final int pagesPerGranuleShift;
     private final ConcurrentHashMap<Long, Granule> granules = new ConcurrentHashMap<>();
     private final AtomicReferenceArray<RecordingVcpu> vcpus = new AtomicReferenceArray<>(Granule.MAX_VCPUS);
-    private int live, created;
     /** Said once (any vCPU thread that clones; a benign race at worst prints it twice). */
     private volatile boolean warnedTooManyThreads;
-    private final long[] finalDigests = new long[Granule.MAX_VCPUS];
+    private final Ends ends;
 
     /** Watches {@code process} (set as its supervisor before its first thread exists) and logs into {@code writer}. */
     public Recorder(Process process, RecordingWriter writer, long granuleSize) {
@@ -46,6 +45,7 @@ public final class Recorder implements Supervisor {
         this.process = process;
         this.writer = writer;
         this.pagesPerGranuleShift = Long.numberOfTrailingZeros(granuleSize) - AddressSpace.PAGE_SHIFT;
+        this.ends = new Ends(process);
         process.supervisor = this;
     }
 
@@ -82,10 +82,7 @@ public final class Recorder implements Supervisor {
         RecordingVcpu v = new RecordingVcpu(id, t, this, writer.vcpu(id));
         vcpus.set(id, v);
         t.hart.mmu.attach(v);
-        synchronized (this) {
-            live++;
-            created = Math.max(created, id + 1);
-        }
+        ends.started(id);
     }
 
     @Override
@@ -196,22 +193,18 @@ public final class Recorder implements Supervisor {
         v.exited();
         v.log(new Event.Exit(t.hart.icount, v.pc(), v.digest(), status));
         v.log.close();
-        synchronized (this) {
-            finalDigests[v.id] = RegisterDigest.of(t.hart);
-            live--;
-            notifyAll();
-        }
+        ends.ended(t);
     }
 
     // ---- the end ---------------------------------------------------------------------------------------
 
     /** Waits until every vCPU has logged its exit (after the process ended, the others stop at their next boundary). */
-    public synchronized void awaitAllExited() throws InterruptedException {
-        while (live > 0) wait();
+    public void awaitAllExited() throws InterruptedException {
+        ends.awaitAll();
     }
 
     /** The final digest of memory and every vCPU's registers (after {@link #awaitAllExited}). */
-    public synchronized long finalDigest() {
-        return MachineDigest.of(process.memory, process.space, java.util.Arrays.copyOf(finalDigests, created));
+    public long finalDigest() {
+        return ends.digest();
     }
 }

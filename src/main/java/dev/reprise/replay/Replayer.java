@@ -28,8 +28,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>The first mismatch stops the replay: {@link #divergence()} says where. Threading: each
  * {@link ReplayVcpu}'s cursor belongs to its vCPU's thread; {@link ReplayVcpu#progress} and
  * {@link ReplayVcpu#done} are volatile, written by the own thread, read by waiting ones;
- * {@link #vcpus} is written once per vCPU before it runs; {@link #live} and
- * {@link #finalDigests} are guarded by this object's monitor.
+ * {@link #vcpus} is written once per vCPU before it runs; {@link #ends} guards itself.
  */
 public final class Replayer implements Supervisor {
     /** Where and how a replay went a different way than the recording. */
@@ -48,8 +47,7 @@ public final class Replayer implements Supervisor {
     private final RecordingReader recording;
     private final PrintStream echoOut, echoErr;
     private final AtomicReferenceArray<ReplayVcpu> vcpus = new AtomicReferenceArray<>(Granule.MAX_VCPUS);
-    private int live, created;
-    private final long[] finalDigests = new long[Granule.MAX_VCPUS];
+    private final Ends ends;
     /** True when some vCPU's log ended before its EXIT (an incomplete recording): the replay went as far as it could. */
     private volatile boolean ranOut;
 
@@ -83,6 +81,7 @@ public final class Replayer implements Supervisor {
         this.recording = recording;
         this.echoOut = out;
         this.echoErr = err;
+        this.ends = new Ends(process);
         process.supervisor = this;
     }
 
@@ -180,10 +179,7 @@ public final class Replayer implements Supervisor {
             throw new SyscallError(Errno.EAGAIN);
         }
         vcpus.set(id, new ReplayVcpu(id, recording.cursor(id)));
-        synchronized (this) {
-            live++;
-            created = Math.max(created, id + 1);
-        }
+        ends.started(id);
     }
 
     @Override
@@ -348,12 +344,10 @@ public final class Replayer implements Supervisor {
     /** The process ends (exit_group, a fatal signal): first every other vCPU runs to where it stopped in the recording. */
     @Override
     public void endingProcess(Task t, int status) {
-        synchronized (this) {
-            try {
-                while (live > 1 && !stopped) wait(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        try {
+            while (ends.live() > 1 && !stopped) ends.awaitAtMost(1, 100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -363,20 +357,16 @@ public final class Replayer implements Supervisor {
         v.progress = 2 * t.hart.icount + 1;
         v.done = true;
         v.cursor.close();
-        synchronized (this) {
-            finalDigests[v.id] = RegisterDigest.of(t.hart);
-            live--;
-            notifyAll();
-        }
+        ends.ended(t);
     }
 
     /** Waits until every vCPU has stopped. */
-    public synchronized void awaitAllExited() throws InterruptedException {
-        while (live > 0) wait();
+    public void awaitAllExited() throws InterruptedException {
+        ends.awaitAll();
     }
 
     /** The final digest of memory and every vCPU's registers (after {@link #awaitAllExited}). */
-    public synchronized long finalDigest() {
-        return MachineDigest.of(process.memory, process.space, java.util.Arrays.copyOf(finalDigests, created));
+    public long finalDigest() {
+        return ends.digest();
     }
 }
