@@ -94,8 +94,7 @@ public final class Recorder implements Supervisor {
             // The first thread's log starts with its own creation: its tid is the pid, which replay must give it again.
             if (v.id == 0) v.log(new Event.Clone(t.hart.icount, t.hart.pc, RegisterDigest.of(t.hart), 0, t.tid));
         }
-        v.serveRequests();
-        return Long.MAX_VALUE;
+        return v.serveRequests();
     }
 
     @Override

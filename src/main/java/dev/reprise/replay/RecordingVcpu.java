@@ -49,6 +49,15 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
      * without them. Added by the own thread under the granule's monitor, read by takers under it.
      */
     private final Set<Granule> writtenInKernel = ConcurrentHashMap.newKeySet();
+    /**
+     * The granules of the signal frame written at icount {@link #frameIcount} (own thread only): kept
+     * until an instruction has run after it. Replay delivers the signal at the same boundary after
+     * publishing that it got there, so a release there must not carry the frame, nor come before it.
+     */
+    private final Set<Granule> frame = new java.util.HashSet<>();
+    private long frameIcount = -1;
+    /** A taker waits for a {@link #frame} granule (own thread): serve requests again after the next instruction. */
+    private boolean frameWanted;
 
     /** A taker wants {@code granule}: all rights ({@code exclusive}) or only the right to write. */
     private record Request(Granule granule, boolean exclusive) {}
@@ -145,15 +154,11 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
      * (serving this vCPU's own requests meanwhile, so that two vCPUs waiting for each other both
      * go on), then logs the transfer: every vCPU it had to wait for, at the position where that one
      * gave the granule up. The vCPU's state is consistent here (a boundary, or a system call).
-     * {@code keep}: the system call in progress writes it, so it keeps it until it ends (a signal
-     * frame written at a boundary needs no keeping: nothing takes it before the frame is written).
+     * {@code keep}: the system call in progress writes it, so it keeps it until it ends; at a
+     * boundary, a signal frame: kept until the next instruction has run ({@link #frame}).
      */
     private void take(Granule g, boolean write, boolean keep) {
         long waitedFor = 0;
-        boolean holdsAlready;
-        synchronized (g) {
-            holdsAlready = g.holds(id);
-        }
         for (int spins = 0; ; spins++) {
             long conflicts;
             synchronized (g) {
@@ -164,12 +169,16 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
                         int v = Long.numberOfTrailingZeros(m);
                         holders.add(new Event.Holder(v, g.releasedAt[v]));
                     }
-                    if (g.lastWriter != Granule.NONE && g.lastWriter != id && !holdsAlready
+                    // Holding rights now means holding them since before the last write (nobody writes while
+                    // others hold rights): ordered after it already. Not so if this vCPU gave the granule up
+                    // while it waited (serving requests): then someone may have written it meanwhile.
+                    if (g.lastWriter != Granule.NONE && g.lastWriter != id && !g.holds(id)
                             && (waitedFor & 1L << g.lastWriter) == 0) {
                         holders.add(new Event.Holder(g.lastWriter, g.lastWriteEnd));
                     }
                     g.take(id, write);
                     if (keep && inKernel) writtenInKernel.add(g);
+                    else if (keep) keepForFrame(g);
                     if (!holders.isEmpty()) {
                         Event.Target target = g.isResource() ? Event.Target.RESOURCE : Event.Target.GRANULE;
                         long id = g.isResource() ? -1 - g.key : g.key;
@@ -214,16 +223,25 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         hart.attention = true;
     }
 
-    /** Gives up what takers asked for, at this vCPU's current position (own thread, consistent state). */
-    void serveRequests() {
-        if (!hart.attention) return;
+    /**
+     * Gives up what takers asked for, at this vCPU's current position (own thread, consistent
+     * state). Returns how far it may run before it must come back: one instruction while takers
+     * wait for the granules of the signal frame just written, else as far as it likes.
+     */
+    long serveRequests() {
+        if (!hart.attention && !frameWanted) return Long.MAX_VALUE;
         hart.attention = false;   // before draining: a request that arrives meanwhile sets it again
+        frameWanted = false;
         Request r;
         List<Request> kept = null;
+        boolean keptForCall = false;
         while ((r = requests.poll()) != null) {
-            if (writtenInKernel.contains(r.granule())) {
+            boolean call = writtenInKernel.contains(r.granule());
+            if (call || inFrame(r.granule())) {
                 if (kept == null) kept = new ArrayList<>();
-                kept.add(r);   // served at the first boundary after the call
+                kept.add(r);   // served at the first boundary after the call, or after the next instruction
+                keptForCall |= call;
+                frameWanted |= !call;
                 continue;
             }
             boolean released;
@@ -237,10 +255,24 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
                 log(new Event.Release(hart.icount, pc(), digest()));
             }
         }
-        if (kept != null) {
-            requests.addAll(kept);
-            hart.attention = true;
-        }
+        if (kept != null) requests.addAll(kept);
+        // Attention would stop the vCPU before the instruction the frame waits for: it runs that one instead.
+        if (keptForCall) hart.attention = true;
+        return frameWanted ? 1 : Long.MAX_VALUE;
+    }
+
+    private void keepForFrame(Granule g) {
+        if (frameIcount != hart.icount) frame.clear();
+        frameIcount = hart.icount;
+        frame.add(g);
+    }
+
+    /** True if {@code g} holds a signal frame written at this very icount (no instruction has run since). */
+    private boolean inFrame(Granule g) {
+        if (frame.isEmpty()) return false;
+        if (frameIcount == hart.icount) return frame.contains(g);
+        frame.clear();
+        return false;
     }
 
     /**
