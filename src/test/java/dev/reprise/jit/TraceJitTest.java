@@ -53,8 +53,8 @@ class TraceJitTest {
      * guest-tests/bin is traced.
      */
     static final Set<String> MULTI_THREADED = Set.of("atomic_counter", "bench_core_2", "bench_cpu_2", "byte_neighbours", "cpp_threads",
-            "litmus_lb", "litmus_mp", "litmus_sb", "lrsc_spinlock", "many_threads", "openmp_reduction", "pthreads", "racy_counter",
-            "self_modifying", "spin_progress");
+            "litmus_lb", "litmus_mp", "litmus_sb", "lrsc_spinlock", "many_threads", "openmp_reduction", "pthreads", "racy_counter", "racy_threads",
+            "self_modifying", "signal_threads", "spin_progress");
 
     /** Arguments that keep a long program short (instead of guest-tests/expected/NAME.args); the whole run is traced. */
     static final Map<String, List<String>> SHORT_ARGS = Map.of("bench_cpu_1", List.of("2000"));

@@ -69,11 +69,17 @@ class RecordReplayTest {
             "byte_neighbours, jit", "byte_neighbours, interp",
             "self_modifying, jit", "self_modifying, interp",
             "racy_counter, jit", "racy_counter, interp",
+            "racy_threads, jit", "racy_threads, interp",
+            "signal_threads, jit", "signal_threads, interp",
     })
     void multithreadedProgramsReplayIdentically(String program, String engine) throws Exception {
         boolean jit = engine.equals("jit");
         Path dir = tmp.resolve(program);
-        String[] args = program.equals("racy_counter") ? new String[] {"100000"} : new String[0];
+        String[] args = switch (program) {
+            case "racy_counter" -> new String[] {"100000"};
+            case "racy_threads" -> new String[] {"20000", "6"};
+            default -> new String[0];
+        };
         int status = RecordReplay.record(dir, program, jit, args);
         long recorded = RecordReplay.recordedDigest(dir);
         for (boolean replayJit : new boolean[] {jit, !jit}) {
