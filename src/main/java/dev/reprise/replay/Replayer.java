@@ -13,6 +13,7 @@ import dev.reprise.mem.MemoryFault;
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
@@ -25,9 +26,14 @@ import java.util.concurrent.locks.LockSupport;
  * signals. Nothing of the world is touched unless asked ({@code echo}: the guest's writes to
  * stdout and stderr).
  *
+ * <p>A vCPU that waits for another tells it the position it waits for ({@link ReplayVcpu#wanted}):
+ * that one ends its run there and publishes it, rather than at its own next event, which may be
+ * far away (the recording's holder gave the granule up at a boundary in the middle of its run).
+ *
  * <p>The first mismatch stops the replay: {@link #divergence()} says where. Threading: each
  * {@link ReplayVcpu}'s cursor belongs to its vCPU's thread; {@link ReplayVcpu#progress} and
  * {@link ReplayVcpu#done} are volatile, written by the own thread, read by waiting ones;
+ * {@link ReplayVcpu#wanted} is lowered by waiting threads and raised by the own thread (atomic);
  * {@link #vcpus} is written once per vCPU before it runs; {@link #ends} guards itself.
  */
 public final class Replayer implements Supervisor {
@@ -63,14 +69,42 @@ public final class Replayer implements Supervisor {
         volatile long progress;
         /** Set when it has stopped for good (volatile): waiting for it any further is pointless. */
         volatile boolean done;
+        /** The lowest position another vCPU waits for this one to reach (NOBODY: none): its run stops there. */
+        final AtomicLong wanted = new AtomicLong(NOBODY);
+        /** Its hart, whose {@link Hart#attention} a waiter sets to cut a run short. */
+        final Hart hart;
         /** The CLONE event of the system call in progress (own thread). */
         Event.Clone clone;
 
-        ReplayVcpu(int id, EventCursor cursor) {
+        ReplayVcpu(int id, EventCursor cursor, Hart hart) {
             this.id = id;
             this.cursor = cursor;
+            this.hart = hart;
+        }
+
+        /** A waiter needs this vCPU at {@code position}: it stops there (or as soon as it can) instead of at its next event. */
+        void want(long position) {
+            if (wanted.getAndAccumulate(position, Math::min) > position) hart.attention = true;
+        }
+
+        /**
+         * How many instructions it may run from {@code icount} before {@code nextEvent}'s icount: up
+         * to the icount where the lowest wanted position is reached (positions 2k and 2k+1 are both
+         * reached at the boundary at icount k), forgetting what it has reached already.
+         */
+        long budget(long icount, long nextEvent) {
+            hart.attention = false;   // before reading wanted: a waiter that comes meanwhile sets it again
+            while (true) {
+                long w = wanted.get();
+                if (w == NOBODY) return nextEvent - icount;
+                long at = w / 2;
+                if (at > icount) return Math.min(nextEvent, at) - icount;
+                wanted.compareAndSet(w, NOBODY);   // reached (published already): forget it, look again
+            }
         }
     }
+
+    private static final long NOBODY = Long.MAX_VALUE;
 
     /**
      * Replays {@code recording} on {@code process} (freshly loaded from the recorded program,
@@ -151,10 +185,15 @@ public final class Replayer implements Supervisor {
     /** Waits until every vCPU a transfer names has got to the position where it gave the granule up. */
     private void await(ReplayVcpu v, Hart h, Event.Transfer t) {
         for (Event.Holder holder : t.holders()) {
+            boolean asked = false;
             for (int spins = 0; ; spins++) {
                 ReplayVcpu other = holder.vcpu() < Granule.MAX_VCPUS ? vcpus.get(holder.vcpu()) : null;
                 if (other != null && other.progress >= holder.icount()) break;
                 if (stopped) throw new TaskExit();
+                if (other != null && !asked) {
+                    other.want(holder.icount());
+                    asked = true;
+                }
                 if (other != null && other.done && other.progress < holder.icount()) {   // progress again: it is final once done is seen
                     if (ranOut) throw new TaskExit();   // the other log ended early: as far as this recording goes
                     throw diverge(v, h, "waits for vCPU " + holder.vcpu() + " to reach icount " + holder.icount() / 2
@@ -178,7 +217,7 @@ public final class Replayer implements Supervisor {
             stop();
             throw new SyscallError(Errno.EAGAIN);
         }
-        vcpus.set(id, new ReplayVcpu(id, recording.cursor(id)));
+        vcpus.set(id, new ReplayVcpu(id, recording.cursor(id), t.hart));
         ends.started(id);
     }
 
@@ -195,7 +234,7 @@ public final class Replayer implements Supervisor {
                 throw new TaskExit();
             }
             v.progress = 2 * h.icount + 1;
-            if (e.icount() > h.icount) return e.icount() - h.icount;
+            if (e.icount() > h.icount) return v.budget(h.icount, e.icount());
             if (e.icount() < h.icount) throw diverge(v, h, "expected " + describe(e) + " at icount " + e.icount() + ", it has run past it");
             check(v, h, e, h.pc, RegisterDigest.of(h));
             switch (e) {
