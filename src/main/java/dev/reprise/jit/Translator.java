@@ -50,7 +50,8 @@ final class Translator {
             CD_TRAP = desc(dev.reprise.cpu.Trap.class), CD_INTERP = desc(Interpreter.class),
             CD_LONGS = CD_long.arrayType(), CD_INSNS = CD_INSN.arrayType(), CD_LONG_BOX = ClassDesc.of("java.lang.Long"),
             CD_MATH = ClassDesc.of("java.lang.Math"), CD_SPACE = desc(dev.reprise.mem.AddressSpace.class),
-            CD_OBSERVER = desc(StepObserver.class), CD_FP = desc(Fp.class), CD_FP_VALUES = desc(FpValues.class);
+            CD_OBSERVER = desc(StepObserver.class), CD_FP = desc(Fp.class), CD_FP_VALUES = desc(FpValues.class),
+            CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment"), CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle");
     private static final MethodTypeDesc INIT = MethodTypeDesc.of(CD_void, CD_long.arrayType(), CD_int.arrayType(), CD_INSNS),
             EXECUTE = MethodTypeDesc.of(CD_void, CD_HART, CD_long, CD_int), LOAD = MethodTypeDesc.of(CD_long, CD_long),
             STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long), BINARY = MethodTypeDesc.of(CD_long, CD_long, CD_long),
@@ -214,9 +215,12 @@ final class Translator {
         // block, 5 hart.x, 6 mmu, 7-8 icount at entry, 9-10 the pc to leave at, 11 the fault, 12
         // the faulting instruction's index in its block and 13-14 its pc (trap exit), 15-16
         // instructions retired by the blocks already left, 17-18 the code epoch at entry, 19 the
-        // address space, x1..x31 from 20, 84 hart.f, 85 the dynamic rounding mode of an FP instruction.
+        // address space, x1..x31 from 20, 84 hart.f, 85 the dynamic rounding mode of an FP instruction,
+        // 86-87 the guest address of a load or store, 88 the TLB's read tags, 89 its write tags,
+        // 90 guest memory, 91-92 the value of an FP store.
         private static final int THIS = 0, HART = 1, LIMIT = 2, ENTRY = 4, X = 5, MMU = 6, ICOUNT = 7, TARGET = 9,
-                FAULT = 11, INDEX = 12, FAULT_PC = 13, DONE = 15, EPOCH = 17, SPACE = 19, REGS = 20, F = 84, RM = 85;
+                FAULT = 11, INDEX = 12, FAULT_PC = 13, DONE = 15, EPOCH = 17, SPACE = 19, REGS = 20, F = 84, RM = 85,
+                ADDR = 86, READ_TAGS = 88, WRITE_TAGS = 89, MEM = 90, VALUE = 91;
 
         private final CodeBuilder c;
         private final List<Part> parts;
@@ -271,6 +275,9 @@ final class Translator {
             c.aload(HART).getfield(CD_HART, "f", CD_LONGS).astore(F);
             c.aload(HART).getfield(CD_HART, "icount", CD_long).lstore(ICOUNT);
             c.aload(MMU).invokevirtual(CD_MMU, "space", MethodTypeDesc.of(CD_SPACE)).astore(SPACE);
+            c.aload(MMU).invokevirtual(CD_MMU, "readTags", MethodTypeDesc.of(CD_LONGS)).astore(READ_TAGS);
+            c.aload(MMU).invokevirtual(CD_MMU, "writeTags", MethodTypeDesc.of(CD_LONGS)).astore(WRITE_TAGS);
+            c.aload(MMU).invokevirtual(CD_MMU, "memory", MethodTypeDesc.of(CD_SEGMENT)).astore(MEM);
             c.aload(SPACE).invokevirtual(CD_SPACE, "codeEpoch", MethodTypeDesc.of(CD_long)).lstore(EPOCH);
             c.lconst_0().lstore(DONE);
             for (int r = 1; r < 32; r++) if (used[r]) c.aload(X).loadConstant(r).laload().lstore(slot(r));
@@ -376,26 +383,95 @@ final class Translator {
             trapUsed = true;
         }
 
-        void address(Insn i) {
-            c.aload(MMU);
+        /**
+         * Pushes the loaded value of load {@code i} (instruction k), extended to a long as
+         * {@code method} ({@code lb} ... {@code ld}, an {@link Mmu} method) says. The TLB fast path
+         * is inline — Mmu's own: aligned and the page's read tag hit, then one opaque access of
+         * native width — and only a miss calls {@code method}, under the fault handler.
+         */
+        void loadValue(int k, Insn i, String method) {
+            int size = switch (method) { case "lb", "lbu" -> 1; case "lh", "lhu" -> 2; case "lw", "lwu" -> 4; default -> 8; };
+            Label slow = c.newLabel(), done = c.newLabel();
             read(i.rs1());
-            c.loadConstant(i.imm()).ladd();
+            c.loadConstant(i.imm()).ladd().lstore(ADDR);
+            tagCheck(READ_TAGS, size, slow);
+            c.getstatic(CD_MMU, handle(size), CD_VAR_HANDLE).aload(MEM).lload(ADDR)
+                    .invokevirtual(CD_VAR_HANDLE, "getOpaque", MethodTypeDesc.of(kind(size), CD_SEGMENT, CD_long));
+            switch (method) {
+                case "lbu" -> c.loadConstant(0xFF).iand().i2l();
+                case "lhu" -> c.loadConstant(0xFFFF).iand().i2l();
+                case "lwu" -> c.i2l().loadConstant(0xFFFF_FFFFL).land();
+                case "ld" -> { }
+                default -> c.i2l();   // byte, short, int: sign-extended
+            }
+            c.goto_(done);
+            c.labelBinding(slow);
+            guarded(k, () -> c.aload(MMU).lload(ADDR).invokevirtual(CD_MMU, method, LOAD));
+            c.labelBinding(done);
+        }
+
+        /**
+         * Stores the value {@code value} pushes (a long) with store {@code i} (instruction k) of
+         * {@code size} bytes: inline when aligned and the page's write tag hits, else through
+         * {@code method} under the fault handler. {@code value} is emitted twice (once per path).
+         */
+        void storeValue(int k, Insn i, String method, int size, Runnable value) {
+            Label slow = c.newLabel(), done = c.newLabel();
+            read(i.rs1());
+            c.loadConstant(i.imm()).ladd().lstore(ADDR);
+            tagCheck(WRITE_TAGS, size, slow);
+            c.getstatic(CD_MMU, handle(size), CD_VAR_HANDLE).aload(MEM).lload(ADDR);
+            value.run();
+            switch (size) {
+                case 1 -> c.l2i().i2b();
+                case 2 -> c.l2i().i2s();
+                case 4 -> c.l2i();
+                default -> { }
+            }
+            c.invokevirtual(CD_VAR_HANDLE, "setOpaque", MethodTypeDesc.of(CD_void, CD_SEGMENT, CD_long, kind(size)));
+            c.goto_(done);
+            c.labelBinding(slow);
+            guarded(k, () -> {
+                c.aload(MMU).lload(ADDR);
+                value.run();
+                c.invokevirtual(CD_MMU, method, STORE);
+            });
+            c.labelBinding(done);
+        }
+
+        /**
+         * Jumps to {@code slow} unless the address in ADDR is aligned to {@code size} and its page
+         * has a tag in {@code tags}: one compare of {@code tags[page & TLB_MASK]} with the page
+         * number, with the address's misaligned low bits moved into the top bits (pages are below
+         * 2^52, so a misaligned address never matches, and neither does an empty entry, -1).
+         */
+        void tagCheck(int tags, int size, Label slow) {
+            c.aload(tags).lload(ADDR).loadConstant(PAGE_SHIFT).lushr().l2i().loadConstant(Mmu.TLB_MASK).iand().laload();
+            c.lload(ADDR).loadConstant(PAGE_SHIFT).lushr();
+            if (size > 1) c.lload(ADDR).loadConstant(64 - Integer.numberOfTrailingZeros(size)).lshl().lor();
+            c.lcmp().ifne(slow);
+        }
+
+        static String handle(int size) {
+            return switch (size) { case 1 -> "BYTE"; case 2 -> "SHORT"; case 4 -> "INT"; default -> "LONG"; };
+        }
+
+        static ClassDesc kind(int size) {
+            return switch (size) {
+                case 1 -> java.lang.constant.ConstantDescs.CD_byte;
+                case 2 -> java.lang.constant.ConstantDescs.CD_short;
+                case 4 -> CD_int;
+                default -> CD_long;
+            };
         }
 
         void load(int k, Insn i, String method) {
-            guarded(k, () -> {
-                address(i);
-                c.invokevirtual(CD_MMU, method, LOAD);
-            });
-            write(i.rd());   // after the guarded range: a fault leaves rd as it was
+            loadValue(k, i, method);
+            write(i.rd());   // after the access: a fault leaves rd as it was
         }
 
-        void store(int k, Insn i, String method) {
-            guarded(k, () -> {
-                address(i);
-                read(i.rs2());
-                c.invokevirtual(CD_MMU, method, STORE);
-            });
+        void store(int k, Insn i, String method, int size) {
+            storeValue(k, i, method, size, () -> read(i.rs2()));
         }
 
         /** Pushes 1 if the int on the stack satisfies {@code test} against 0, else 0 (as a long). */
@@ -466,10 +542,10 @@ final class Translator {
                 case LBU -> load(k, i, "lbu");
                 case LHU -> load(k, i, "lhu");
                 case LWU -> load(k, i, "lwu");
-                case SB -> store(k, i, "sb");
-                case SH -> store(k, i, "sh");
-                case SW -> store(k, i, "sw");
-                case SD -> store(k, i, "sd");
+                case SB -> store(k, i, "sb", 1);
+                case SH -> store(k, i, "sh", 2);
+                case SW -> store(k, i, "sw", 4);
+                case SD -> store(k, i, "sd", 8);
                 case ADDI -> { read(i.rs1()); c.loadConstant(imm).ladd(); write(rd); }
                 case SLTI -> { read(i.rs1()); c.loadConstant(imm).lcmp(); bool(c::iflt); write(rd); }
                 case SLTIU -> { read(i.rs1()); c.loadConstant(imm); unsignedCompare(); bool(c::iflt); write(rd); }
@@ -516,19 +592,18 @@ final class Translator {
                 // FP loads and stores move raw bits between memory and hart.f (singles NaN-boxed on load).
                 case FLW -> {
                     c.aload(HART).getfield(CD_HART, "f", CD_LONGS).loadConstant(rd);
-                    guarded(k, () -> { address(i); c.invokevirtual(CD_MMU, "lwu", LOAD); });
+                    loadValue(k, i, "lwu");
                     c.loadConstant(0xFFFF_FFFF_0000_0000L).lor().lastore();
                 }
                 case FLD -> {
                     c.aload(HART).getfield(CD_HART, "f", CD_LONGS).loadConstant(rd);
-                    guarded(k, () -> { address(i); c.invokevirtual(CD_MMU, "ld", LOAD); });
+                    loadValue(k, i, "ld");
                     c.lastore();
                 }
-                case FSW, FSD -> guarded(k, () -> {
-                    address(i);
-                    c.aload(HART).getfield(CD_HART, "f", CD_LONGS).loadConstant(i.rs2()).laload();
-                    c.invokevirtual(CD_MMU, i.op() == Op.FSW ? "sw" : "sd", STORE);
-                });
+                case FSW, FSD -> {
+                    c.aload(HART).getfield(CD_HART, "f", CD_LONGS).loadConstant(i.rs2()).laload().lstore(VALUE);
+                    storeValue(k, i, i.op() == Op.FSW ? "sw" : "sd", i.op() == Op.FSW ? 4 : 8, () -> c.lload(VALUE));
+                }
                 default -> {
                     if (floatingPoint(k, i)) return false;
                     return fallback(k, i);
