@@ -51,7 +51,8 @@ final class Translator {
             CD_LONGS = CD_long.arrayType(), CD_INSNS = CD_INSN.arrayType(), CD_LONG_BOX = ClassDesc.of("java.lang.Long"),
             CD_MATH = ClassDesc.of("java.lang.Math"), CD_SPACE = desc(dev.reprise.mem.AddressSpace.class),
             CD_OBSERVER = desc(StepObserver.class), CD_FP = desc(Fp.class), CD_FP_VALUES = desc(FpValues.class),
-            CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment"), CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle");
+            CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment"), CD_OBJECT = ClassDesc.of("java.lang.Object"),
+            CD_UNSAFE = ClassDesc.of("jdk.internal.misc.Unsafe"), CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle");
     private static final MethodTypeDesc INIT = MethodTypeDesc.of(CD_void, CD_long.arrayType(), CD_int.arrayType(), CD_INSNS),
             EXECUTE = MethodTypeDesc.of(CD_void, CD_HART, CD_long, CD_int), LOAD = MethodTypeDesc.of(CD_long, CD_long),
             STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long), BINARY = MethodTypeDesc.of(CD_long, CD_long, CD_long),
@@ -64,10 +65,18 @@ final class Translator {
         return ClassDesc.of(c.getName());
     }
 
-    /** Largest region, in instructions and in blocks. */
-    static final int MAX_REGION = 320, MAX_BLOCKS = 24;
-    /** HotSpot compiles no method with more bytecode than this (-XX:HugeMethodLimit): a region must stay below. */
-    static final int HUGE_METHOD = 8000;
+    /**
+     * Largest region, in instructions and in blocks (-Dreprise.jit.region=N). HotSpot's C2 takes
+     * more than linear time in the size of a method: regions of up to 320 instructions took it
+     * seconds each (bench_core_1, -XX:+CITime), and the guest ran in slower tiers meanwhile;
+     * 160 instructions and 4000 bytes of bytecode roughly halved the CPU time of that run.
+     */
+    static final int MAX_REGION = Integer.getInteger("reprise.jit.region", 160), MAX_BLOCKS = 24;
+    /**
+     * Largest bytecode of a region's method (-Dreprise.jit.bytes=N): a region is halved until its
+     * careful variant fits. Below HotSpot's HugeMethodLimit (8000 bytes, above which it never compiles).
+     */
+    static final int HUGE_METHOD = Math.min(Integer.getInteger("reprise.jit.bytes", 4000), 7999);
 
     /** The instructions of one block from {@code pc}, decoded (see the class comment for where it ends); empty if none can be fetched. */
     static List<Insn> decodeBlock(Hart h, long pc) {
@@ -137,15 +146,30 @@ final class Translator {
         }
         h.mmu.markCode(page);
         // Fewer blocks until the method is small enough for HotSpot to compile.
+        // (The careful variant, with a budget check per block, is the larger of the two untraced ones.)
         for (int n = parts.size(); ; n = Math.max(1, n / 2)) {
             List<Part> region = parts.subList(0, n);
-            byte[] bytes = generate(region, false);
-            if (n == 1 || codeLength(bytes) < HUGE_METHOD) {
+            byte[] careful = generate(region, false, true);
+            if (n == 1 || codeLength(careful) < HUGE_METHOD) {
                 // A traced region has the untraced one's blocks, whatever its own size: the trace shows that code.
-                if (observer != null) return traced(load(generate(region, true), pc, region), observer);
-                return load(bytes, pc, region);
+                if (observer != null) return traced(load(generate(region, true, true), pc, region), observer);
+                return load(generate(region, false, false), pc, region);
             }
         }
+    }
+
+    /**
+     * The careful variant of {@code fast} (an untraced region): the same blocks and code, with the
+     * budget checked at the head of every block, so it can stop after any whole block.
+     */
+    static Block careful(Block fast) {
+        List<Part> region = new ArrayList<>();
+        for (int j = 0, first = 0; j < fast.entryPcs.length; first += fast.entryLengths[j], j++) {
+            region.add(new Part(fast.entryPcs[j], java.util.Arrays.copyOfRange(fast.insns, first, first + fast.entryLengths[j]), first));
+        }
+        Block careful = load(generate(region, false, true), fast.pc, region);
+        careful.careful = careful;
+        return careful;
     }
 
     /** Where a block may go next by its own code (not jalr, not a fallback that ends it). */
@@ -160,7 +184,8 @@ final class Translator {
         };
     }
 
-    private static byte[] generate(List<Part> region, boolean traced) {
+    /** The class of a region: traced or not, careful (a budget check per block) or fast (one per loop head). */
+    private static byte[] generate(List<Part> region, boolean traced, boolean careful) {
         return CLASS_FILE.build(ClassDesc.of("dev.reprise.jit.GuestBlock"), cb -> {
             cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             cb.withSuperclass(CD_BLOCK);
@@ -168,7 +193,7 @@ final class Translator {
                 c.aload(0).aload(1).aload(2).aload(3).invokespecial(CD_BLOCK, "<init>", INIT).return_();
             });
             cb.withMethodBody("execute", EXECUTE, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                    c -> new Gen(c, region, traced).generate());
+                    c -> new Gen(c, region, traced, careful).generate());
         });
     }
 
@@ -217,10 +242,10 @@ final class Translator {
         // instructions retired by the blocks already left, 17-18 the code epoch at entry, 19 the
         // address space, x1..x31 from 20, 84 hart.f, 85 the dynamic rounding mode of an FP instruction,
         // 86-87 the guest address of a load or store, 88 the TLB's read tags, 89 its write tags,
-        // 90 guest memory, 91-92 the value of an FP store.
+        // 90 guest memory, 91-92 the value of an FP store, 93-94 the host address of guest address 0.
         private static final int THIS = 0, HART = 1, LIMIT = 2, ENTRY = 4, X = 5, MMU = 6, ICOUNT = 7, TARGET = 9,
                 FAULT = 11, INDEX = 12, FAULT_PC = 13, DONE = 15, EPOCH = 17, SPACE = 19, REGS = 20, F = 84, RM = 85,
-                ADDR = 86, READ_TAGS = 88, WRITE_TAGS = 89, MEM = 90, VALUE = 91;
+                ADDR = 86, READ_TAGS = 88, WRITE_TAGS = 89, MEM = 90, VALUE = 91, BASE = 93;
 
         private final CodeBuilder c;
         private final List<Part> parts;
@@ -240,10 +265,17 @@ final class Translator {
         private Part part;
         private long[] pcs;
 
-        Gen(CodeBuilder c, List<Part> parts, boolean traced) {
+        /** A budget check at every block (else only at loop heads, for the whole region: see {@link #part}). */
+        private final boolean careful;
+        /** Instructions in the region: no path between two loop heads is longer. */
+        private final int total;
+
+        Gen(CodeBuilder c, List<Part> parts, boolean traced, boolean careful) {
             this.c = c;
             this.parts = parts;
             this.traced = traced;
+            this.careful = careful;
+            this.total = parts.stream().mapToInt(p -> p.insns().length).sum();
             this.heads = new Label[parts.size()];
             this.loopHead = new boolean[parts.size()];
             for (int j = 0; j < parts.size(); j++) {
@@ -278,6 +310,7 @@ final class Translator {
             c.aload(MMU).invokevirtual(CD_MMU, "readTags", MethodTypeDesc.of(CD_LONGS)).astore(READ_TAGS);
             c.aload(MMU).invokevirtual(CD_MMU, "writeTags", MethodTypeDesc.of(CD_LONGS)).astore(WRITE_TAGS);
             c.aload(MMU).invokevirtual(CD_MMU, "memory", MethodTypeDesc.of(CD_SEGMENT)).astore(MEM);
+            c.aload(MMU).invokevirtual(CD_MMU, "space", MethodTypeDesc.of(CD_SPACE)).invokevirtual(CD_SPACE, "hostBase", MethodTypeDesc.of(CD_long)).lstore(BASE);
             c.aload(SPACE).invokevirtual(CD_SPACE, "codeEpoch", MethodTypeDesc.of(CD_long)).lstore(EPOCH);
             c.lconst_0().lstore(DONE);
             for (int r = 1; r < 32; r++) if (used[r]) c.aload(X).loadConstant(r).laload().lstore(slot(r));
@@ -296,24 +329,37 @@ final class Translator {
             if (trapUsed) trapExit();
         }
 
-        /** Part j: the budget (and for loop heads the code epoch) checked on entry, then its instructions. */
+        /**
+         * Part j: the budget (and for loop heads the code epoch and the attention flag) checked on
+         * entry, then its instructions.
+         *
+         * <p>A careful region checks at every block that the block fits in the budget. A fast one
+         * is only entered with a budget that covers the whole region ({@link Block#total}, see
+         * {@link Jit}) and checks only at loop heads that the whole region still fits: every cycle
+         * of the region's blocks passes through a loop head (a block entered by a backward jump),
+         * so a path from the entry or from a loop head to the next loop head or exit visits each
+         * block at most once. The hot code then has one rarely taken exit per loop, not one per
+         * block (each is a place where HotSpot's compiled code deoptimizes when it is first taken).
+         */
         void part(int j) {
             part = parts.get(j);
             Insn[] insns = part.insns();
             pcs = new long[insns.length];
             for (int k = 0; k < insns.length; k++) pcs[k] = part.pcOf(k);
             c.labelBinding(heads[j]);
-            Label enter = c.newLabel(), leave = c.newLabel();
-            // Leave before the block if it does not fit in the budget (or translations went stale).
-            c.lload(DONE).loadConstant((long) insns.length).ladd().lload(LIMIT).lcmp().ifgt(leave);
-            if (loopHead[j]) {
-                c.aload(SPACE).invokevirtual(CD_SPACE, "codeEpoch", MethodTypeDesc.of(CD_long)).lload(EPOCH).lcmp().ifne(leave);
-                c.aload(HART).getfield(CD_HART, "attention", java.lang.constant.ConstantDescs.CD_boolean).ifne(leave);
+            if (careful || loopHead[j]) {
+                Label enter = c.newLabel(), leave = c.newLabel();
+                // Leave before the block if it does not fit in the budget (or translations went stale).
+                c.lload(DONE).loadConstant((long) (careful ? insns.length : total)).ladd().lload(LIMIT).lcmp().ifgt(leave);
+                if (loopHead[j]) {
+                    c.aload(SPACE).invokevirtual(CD_SPACE, "codeEpoch", MethodTypeDesc.of(CD_long)).lload(EPOCH).lcmp().ifne(leave);
+                    c.aload(HART).getfield(CD_HART, "attention", java.lang.constant.ConstantDescs.CD_boolean).ifne(leave);
+                }
+                c.goto_(enter);
+                c.labelBinding(leave);
+                c.loadConstant(part.pc()).lstore(TARGET).goto_(exit);
+                c.labelBinding(enter);
             }
-            c.goto_(enter);
-            c.labelBinding(leave);
-            c.loadConstant(part.pc()).lstore(TARGET).goto_(exit);
-            c.labelBinding(enter);
             boolean ended = false;
             for (int k = 0; k < insns.length && !ended; k++) {
                 if (traced) observeBefore(k);
@@ -395,8 +441,13 @@ final class Translator {
             read(i.rs1());
             c.loadConstant(i.imm()).ladd().lstore(ADDR);
             tagCheck(READ_TAGS, size, slow);
-            c.getstatic(CD_MMU, handle(size), CD_VAR_HANDLE).aload(MEM).lload(ADDR)
-                    .invokevirtual(CD_VAR_HANDLE, "getOpaque", MethodTypeDesc.of(kind(size), CD_SEGMENT, CD_long));
+            if (JitOps.UNSAFE != null) {
+                c.getstatic(CD_OPS, "UNSAFE", CD_OBJECT).checkcast(CD_UNSAFE).aconst_null().lload(BASE).lload(ADDR).ladd()
+                        .invokevirtual(CD_UNSAFE, "get" + unsafeKind(size) + "Opaque", MethodTypeDesc.of(kind(size), CD_OBJECT, CD_long));
+            } else {
+                c.getstatic(CD_MMU, handle(size), CD_VAR_HANDLE).aload(MEM).lload(ADDR)
+                        .invokevirtual(CD_VAR_HANDLE, "getOpaque", MethodTypeDesc.of(kind(size), CD_SEGMENT, CD_long));
+            }
             switch (method) {
                 case "lbu" -> c.loadConstant(0xFF).iand().i2l();
                 case "lhu" -> c.loadConstant(0xFFFF).iand().i2l();
@@ -420,7 +471,9 @@ final class Translator {
             read(i.rs1());
             c.loadConstant(i.imm()).ladd().lstore(ADDR);
             tagCheck(WRITE_TAGS, size, slow);
-            c.getstatic(CD_MMU, handle(size), CD_VAR_HANDLE).aload(MEM).lload(ADDR);
+            boolean unsafe = JitOps.UNSAFE != null;
+            if (unsafe) c.getstatic(CD_OPS, "UNSAFE", CD_OBJECT).checkcast(CD_UNSAFE).aconst_null().lload(BASE).lload(ADDR).ladd();
+            else c.getstatic(CD_MMU, handle(size), CD_VAR_HANDLE).aload(MEM).lload(ADDR);
             value.run();
             switch (size) {
                 case 1 -> c.l2i().i2b();
@@ -428,7 +481,8 @@ final class Translator {
                 case 4 -> c.l2i();
                 default -> { }
             }
-            c.invokevirtual(CD_VAR_HANDLE, "setOpaque", MethodTypeDesc.of(CD_void, CD_SEGMENT, CD_long, kind(size)));
+            if (unsafe) c.invokevirtual(CD_UNSAFE, "put" + unsafeKind(size) + "Opaque", MethodTypeDesc.of(CD_void, CD_OBJECT, CD_long, kind(size)));
+            else c.invokevirtual(CD_VAR_HANDLE, "setOpaque", MethodTypeDesc.of(CD_void, CD_SEGMENT, CD_long, kind(size)));
             c.goto_(done);
             c.labelBinding(slow);
             guarded(k, () -> {
@@ -450,6 +504,10 @@ final class Translator {
             c.lload(ADDR).loadConstant(PAGE_SHIFT).lushr();
             if (size > 1) c.lload(ADDR).loadConstant(64 - Integer.numberOfTrailingZeros(size)).lshl().lor();
             c.lcmp().ifne(slow);
+        }
+
+        static String unsafeKind(int size) {
+            return switch (size) { case 1 -> "Byte"; case 2 -> "Short"; case 4 -> "Int"; default -> "Long"; };
         }
 
         static String handle(int size) {
@@ -914,6 +972,7 @@ final class Translator {
     /** Makes {@code block}, generated traced, report to {@code observer}. */
     private static Block traced(Block block, StepObserver observer) {
         block.observer = observer;
+        block.careful = block;   // traced code stops after any block
         return block;
     }
 
