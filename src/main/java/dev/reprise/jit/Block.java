@@ -22,6 +22,16 @@ public abstract class Block {
     public final long pc;
     /** Instructions in the first block: the least budget {@link #execute} needs to make progress. */
     public final int length;
+    /** Instructions in all blocks: a fast region is only entered with at least this budget. */
+    final int total;
+    /**
+     * The variant of this region that checks the budget at every block (this region itself when it
+     * does: a traced or careful one); null until first needed ({@link Translator#careful}). Fast
+     * regions check the budget at loop heads only, for the whole region, so they need a budget of
+     * {@link #total}; smaller budgets (the end of a slice, replay's exact stops, one block at a
+     * time) run the careful variant. A benign race: two vCPUs may each make one.
+     */
+    Block careful;
     /** Each block's pc and length: {@link #execute} may enter at any of them (entry = index). */
     final long[] entryPcs;
     final int[] entryLengths;
@@ -41,12 +51,14 @@ public abstract class Block {
         this.entryPcs = entryPcs;
         this.entryLengths = entryLengths;
         this.insns = insns;
+        this.total = insns.length;
         this.hasFenceI = java.util.Arrays.stream(insns).anyMatch(i -> i.op() == Op.FENCE_I);
     }
 
     /**
      * Runs on {@code h} from the start of block {@code entry} (h.pc is {@code entryPcs[entry]}),
-     * retiring at most {@code budget} instructions (at least that block's length), until control
+     * retiring at most {@code budget} instructions (at least that block's length; at least
+     * {@link #total} unless this is a careful region, {@code careful == this}), until control
      * leaves the region, the budget does not cover the next block, or translated code was
      * invalidated or {@link Hart#attention} was set (both checked at loop heads).
      */

@@ -122,9 +122,16 @@ public final class Jit {
         }
     }
 
+    /** Runs the region of {@code e} from its block (budget at least that block's length): the fast variant when the budget covers the whole region. */
     private void execute(Entry e, long budget) {
-        e.region().execute(hart, budget, e.index());
-        if (e.region().hasFenceI) fenceI();   // this hart's own stores into code are visible from now on
+        Block r = e.region();
+        if (budget < r.total) {
+            Block c = r.careful;
+            if (c == null) r.careful = c = Translator.careful(r);
+            r = c;
+        }
+        r.execute(hart, budget, e.index());
+        if (r.hasFenceI) fenceI();   // this hart's own stores into code are visible from now on
     }
 
     /** Runs the instruction at pc alone, in the interpreter, with fence.i's effect on this buffer (any thread that owns the vCPU). */

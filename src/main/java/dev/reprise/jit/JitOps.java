@@ -10,6 +10,31 @@ import dev.reprise.mem.MemoryFault;
 public final class JitOps {
     private JitOps() {}
 
+    /**
+     * jdk.internal.misc.Unsafe, when java.base exports it to Reprise (the launcher's and the
+     * tests' --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED) and the host is little-endian
+     * like the guest; else null, and generated code accesses guest memory through {@link
+     * dev.reprise.mem.Mmu}'s VarHandles. Its opaque accesses are the same accesses as those
+     * VarHandles' (which end in them), without the segment's bounds and liveness checks: HotSpot
+     * compiles them to one instruction, where each VarHandle access inlines about ten methods into
+     * the region, which made the C2 compilation of a region take seconds. The checks are not
+     * needed there: a TLB tag hit proves the page is inside the reservation (Mmu), an aligned
+     * access never leaves its page, and the reservation is unmapped only once no vCPU runs
+     * (Process.close).
+     */
+    public static final Object UNSAFE = unsafe();
+
+    private static Object unsafe() {
+        if (java.nio.ByteOrder.nativeOrder() != java.nio.ByteOrder.LITTLE_ENDIAN || Boolean.getBoolean("reprise.jit.varhandles")) return null;
+        try {
+            Class<?> c = Class.forName("jdk.internal.misc.Unsafe");
+            if (!c.getModule().isExported("jdk.internal.misc", JitOps.class.getModule())) return null;
+            return c.getMethod("getUnsafe").invoke(null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
     public static long mulhsu(long a, long b) {
         return Math.multiplyHigh(a, b) + (b < 0 ? a : 0);
     }

@@ -50,7 +50,9 @@ final class Translator {
             CD_TRAP = desc(dev.reprise.cpu.Trap.class), CD_INTERP = desc(Interpreter.class),
             CD_LONGS = CD_long.arrayType(), CD_INSNS = CD_INSN.arrayType(), CD_LONG_BOX = ClassDesc.of("java.lang.Long"),
             CD_MATH = ClassDesc.of("java.lang.Math"), CD_SPACE = desc(dev.reprise.mem.AddressSpace.class),
-            CD_OBSERVER = desc(StepObserver.class), CD_FP = desc(Fp.class), CD_FP_VALUES = desc(FpValues.class);
+            CD_OBSERVER = desc(StepObserver.class), CD_FP = desc(Fp.class), CD_FP_VALUES = desc(FpValues.class),
+            CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment"), CD_OBJECT = ClassDesc.of("java.lang.Object"),
+            CD_UNSAFE = ClassDesc.of("jdk.internal.misc.Unsafe"), CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle");
     private static final MethodTypeDesc INIT = MethodTypeDesc.of(CD_void, CD_long.arrayType(), CD_int.arrayType(), CD_INSNS),
             EXECUTE = MethodTypeDesc.of(CD_void, CD_HART, CD_long, CD_int), LOAD = MethodTypeDesc.of(CD_long, CD_long),
             STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long), BINARY = MethodTypeDesc.of(CD_long, CD_long, CD_long),
@@ -63,10 +65,18 @@ final class Translator {
         return ClassDesc.of(c.getName());
     }
 
-    /** Largest region, in instructions and in blocks. */
-    static final int MAX_REGION = 320, MAX_BLOCKS = 24;
-    /** HotSpot compiles no method with more bytecode than this (-XX:HugeMethodLimit): a region must stay below. */
-    static final int HUGE_METHOD = 8000;
+    /**
+     * Largest region, in instructions and in blocks (-Dreprise.jit.region=N). HotSpot's C2 takes
+     * more than linear time in the size of a method: regions of up to 320 instructions took it
+     * seconds each (bench_core_1, -XX:+CITime), and the guest ran in slower tiers meanwhile;
+     * 160 instructions and 4000 bytes of bytecode roughly halved the CPU time of that run.
+     */
+    static final int MAX_REGION = Integer.getInteger("reprise.jit.region", 160), MAX_BLOCKS = 24;
+    /**
+     * Largest bytecode of a region's method (-Dreprise.jit.bytes=N): a region is halved until its
+     * careful variant fits. Below HotSpot's HugeMethodLimit (8000 bytes, above which it never compiles).
+     */
+    static final int HUGE_METHOD = Math.min(Integer.getInteger("reprise.jit.bytes", 4000), 7999);
 
     /** The instructions of one block from {@code pc}, decoded (see the class comment for where it ends); empty if none can be fetched. */
     static List<Insn> decodeBlock(Hart h, long pc) {
@@ -136,15 +146,30 @@ final class Translator {
         }
         h.mmu.markCode(page);
         // Fewer blocks until the method is small enough for HotSpot to compile.
+        // (The careful variant, with a budget check per block, is the larger of the two untraced ones.)
         for (int n = parts.size(); ; n = Math.max(1, n / 2)) {
             List<Part> region = parts.subList(0, n);
-            byte[] bytes = generate(region, false);
-            if (n == 1 || codeLength(bytes) < HUGE_METHOD) {
+            byte[] careful = generate(region, false, true);
+            if (n == 1 || codeLength(careful) < HUGE_METHOD) {
                 // A traced region has the untraced one's blocks, whatever its own size: the trace shows that code.
-                if (observer != null) return traced(load(generate(region, true), pc, region), observer);
-                return load(bytes, pc, region);
+                if (observer != null) return traced(load(generate(region, true, true), pc, region), observer);
+                return load(generate(region, false, false), pc, region);
             }
         }
+    }
+
+    /**
+     * The careful variant of {@code fast} (an untraced region): the same blocks and code, with the
+     * budget checked at the head of every block, so it can stop after any whole block.
+     */
+    static Block careful(Block fast) {
+        List<Part> region = new ArrayList<>();
+        for (int j = 0, first = 0; j < fast.entryPcs.length; first += fast.entryLengths[j], j++) {
+            region.add(new Part(fast.entryPcs[j], java.util.Arrays.copyOfRange(fast.insns, first, first + fast.entryLengths[j]), first));
+        }
+        Block careful = load(generate(region, false, true), fast.pc, region);
+        careful.careful = careful;
+        return careful;
     }
 
     /** Where a block may go next by its own code (not jalr, not a fallback that ends it). */
@@ -159,7 +184,8 @@ final class Translator {
         };
     }
 
-    private static byte[] generate(List<Part> region, boolean traced) {
+    /** The class of a region: traced or not, careful (a budget check per block) or fast (one per loop head). */
+    private static byte[] generate(List<Part> region, boolean traced, boolean careful) {
         return CLASS_FILE.build(ClassDesc.of("dev.reprise.jit.GuestBlock"), cb -> {
             cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             cb.withSuperclass(CD_BLOCK);
@@ -167,7 +193,7 @@ final class Translator {
                 c.aload(0).aload(1).aload(2).aload(3).invokespecial(CD_BLOCK, "<init>", INIT).return_();
             });
             cb.withMethodBody("execute", EXECUTE, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                    c -> new Gen(c, region, traced).generate());
+                    c -> new Gen(c, region, traced, careful).generate());
         });
     }
 
@@ -214,9 +240,12 @@ final class Translator {
         // block, 5 hart.x, 6 mmu, 7-8 icount at entry, 9-10 the pc to leave at, 11 the fault, 12
         // the faulting instruction's index in its block and 13-14 its pc (trap exit), 15-16
         // instructions retired by the blocks already left, 17-18 the code epoch at entry, 19 the
-        // address space, x1..x31 from 20, 84 hart.f, 85 the dynamic rounding mode of an FP instruction.
+        // address space, x1..x31 from 20, 84 hart.f, 85 the dynamic rounding mode of an FP instruction,
+        // 86-87 the guest address of a load or store, 88 the TLB's read tags, 89 its write tags,
+        // 90 guest memory, 91-92 the value of an FP store, 93-94 the host address of guest address 0.
         private static final int THIS = 0, HART = 1, LIMIT = 2, ENTRY = 4, X = 5, MMU = 6, ICOUNT = 7, TARGET = 9,
-                FAULT = 11, INDEX = 12, FAULT_PC = 13, DONE = 15, EPOCH = 17, SPACE = 19, REGS = 20, F = 84, RM = 85;
+                FAULT = 11, INDEX = 12, FAULT_PC = 13, DONE = 15, EPOCH = 17, SPACE = 19, REGS = 20, F = 84, RM = 85,
+                ADDR = 86, READ_TAGS = 88, WRITE_TAGS = 89, MEM = 90, VALUE = 91, BASE = 93;
 
         private final CodeBuilder c;
         private final List<Part> parts;
@@ -236,10 +265,17 @@ final class Translator {
         private Part part;
         private long[] pcs;
 
-        Gen(CodeBuilder c, List<Part> parts, boolean traced) {
+        /** A budget check at every block (else only at loop heads, for the whole region: see {@link #part}). */
+        private final boolean careful;
+        /** Instructions in the region: no path between two loop heads is longer. */
+        private final int total;
+
+        Gen(CodeBuilder c, List<Part> parts, boolean traced, boolean careful) {
             this.c = c;
             this.parts = parts;
             this.traced = traced;
+            this.careful = careful;
+            this.total = parts.stream().mapToInt(p -> p.insns().length).sum();
             this.heads = new Label[parts.size()];
             this.loopHead = new boolean[parts.size()];
             for (int j = 0; j < parts.size(); j++) {
@@ -271,6 +307,10 @@ final class Translator {
             c.aload(HART).getfield(CD_HART, "f", CD_LONGS).astore(F);
             c.aload(HART).getfield(CD_HART, "icount", CD_long).lstore(ICOUNT);
             c.aload(MMU).invokevirtual(CD_MMU, "space", MethodTypeDesc.of(CD_SPACE)).astore(SPACE);
+            c.aload(MMU).invokevirtual(CD_MMU, "readTags", MethodTypeDesc.of(CD_LONGS)).astore(READ_TAGS);
+            c.aload(MMU).invokevirtual(CD_MMU, "writeTags", MethodTypeDesc.of(CD_LONGS)).astore(WRITE_TAGS);
+            c.aload(MMU).invokevirtual(CD_MMU, "memory", MethodTypeDesc.of(CD_SEGMENT)).astore(MEM);
+            c.aload(MMU).invokevirtual(CD_MMU, "space", MethodTypeDesc.of(CD_SPACE)).invokevirtual(CD_SPACE, "hostBase", MethodTypeDesc.of(CD_long)).lstore(BASE);
             c.aload(SPACE).invokevirtual(CD_SPACE, "codeEpoch", MethodTypeDesc.of(CD_long)).lstore(EPOCH);
             c.lconst_0().lstore(DONE);
             for (int r = 1; r < 32; r++) if (used[r]) c.aload(X).loadConstant(r).laload().lstore(slot(r));
@@ -289,24 +329,37 @@ final class Translator {
             if (trapUsed) trapExit();
         }
 
-        /** Part j: the budget (and for loop heads the code epoch) checked on entry, then its instructions. */
+        /**
+         * Part j: the budget (and for loop heads the code epoch and the attention flag) checked on
+         * entry, then its instructions.
+         *
+         * <p>A careful region checks at every block that the block fits in the budget. A fast one
+         * is only entered with a budget that covers the whole region ({@link Block#total}, see
+         * {@link Jit}) and checks only at loop heads that the whole region still fits: every cycle
+         * of the region's blocks passes through a loop head (a block entered by a backward jump),
+         * so a path from the entry or from a loop head to the next loop head or exit visits each
+         * block at most once. The hot code then has one rarely taken exit per loop, not one per
+         * block (each is a place where HotSpot's compiled code deoptimizes when it is first taken).
+         */
         void part(int j) {
             part = parts.get(j);
             Insn[] insns = part.insns();
             pcs = new long[insns.length];
             for (int k = 0; k < insns.length; k++) pcs[k] = part.pcOf(k);
             c.labelBinding(heads[j]);
-            Label enter = c.newLabel(), leave = c.newLabel();
-            // Leave before the block if it does not fit in the budget (or translations went stale).
-            c.lload(DONE).loadConstant((long) insns.length).ladd().lload(LIMIT).lcmp().ifgt(leave);
-            if (loopHead[j]) {
-                c.aload(SPACE).invokevirtual(CD_SPACE, "codeEpoch", MethodTypeDesc.of(CD_long)).lload(EPOCH).lcmp().ifne(leave);
-                c.aload(HART).getfield(CD_HART, "attention", java.lang.constant.ConstantDescs.CD_boolean).ifne(leave);
+            if (careful || loopHead[j]) {
+                Label enter = c.newLabel(), leave = c.newLabel();
+                // Leave before the block if it does not fit in the budget (or translations went stale).
+                c.lload(DONE).loadConstant((long) (careful ? insns.length : total)).ladd().lload(LIMIT).lcmp().ifgt(leave);
+                if (loopHead[j]) {
+                    c.aload(SPACE).invokevirtual(CD_SPACE, "codeEpoch", MethodTypeDesc.of(CD_long)).lload(EPOCH).lcmp().ifne(leave);
+                    c.aload(HART).getfield(CD_HART, "attention", java.lang.constant.ConstantDescs.CD_boolean).ifne(leave);
+                }
+                c.goto_(enter);
+                c.labelBinding(leave);
+                c.loadConstant(part.pc()).lstore(TARGET).goto_(exit);
+                c.labelBinding(enter);
             }
-            c.goto_(enter);
-            c.labelBinding(leave);
-            c.loadConstant(part.pc()).lstore(TARGET).goto_(exit);
-            c.labelBinding(enter);
             boolean ended = false;
             for (int k = 0; k < insns.length && !ended; k++) {
                 if (traced) observeBefore(k);
@@ -376,26 +429,107 @@ final class Translator {
             trapUsed = true;
         }
 
-        void address(Insn i) {
-            c.aload(MMU);
+        /**
+         * Pushes the loaded value of load {@code i} (instruction k), extended to a long as
+         * {@code method} ({@code lb} ... {@code ld}, an {@link Mmu} method) says. The TLB fast path
+         * is inline — Mmu's own: aligned and the page's read tag hit, then one opaque access of
+         * native width — and only a miss calls {@code method}, under the fault handler.
+         */
+        void loadValue(int k, Insn i, String method) {
+            int size = switch (method) { case "lb", "lbu" -> 1; case "lh", "lhu" -> 2; case "lw", "lwu" -> 4; default -> 8; };
+            Label slow = c.newLabel(), done = c.newLabel();
             read(i.rs1());
-            c.loadConstant(i.imm()).ladd();
+            c.loadConstant(i.imm()).ladd().lstore(ADDR);
+            tagCheck(READ_TAGS, size, slow);
+            if (JitOps.UNSAFE != null) {
+                c.getstatic(CD_OPS, "UNSAFE", CD_OBJECT).checkcast(CD_UNSAFE).aconst_null().lload(BASE).lload(ADDR).ladd()
+                        .invokevirtual(CD_UNSAFE, "get" + unsafeKind(size) + "Opaque", MethodTypeDesc.of(kind(size), CD_OBJECT, CD_long));
+            } else {
+                c.getstatic(CD_MMU, handle(size), CD_VAR_HANDLE).aload(MEM).lload(ADDR)
+                        .invokevirtual(CD_VAR_HANDLE, "getOpaque", MethodTypeDesc.of(kind(size), CD_SEGMENT, CD_long));
+            }
+            switch (method) {
+                case "lbu" -> c.loadConstant(0xFF).iand().i2l();
+                case "lhu" -> c.loadConstant(0xFFFF).iand().i2l();
+                case "lwu" -> c.i2l().loadConstant(0xFFFF_FFFFL).land();
+                case "ld" -> { }
+                default -> c.i2l();   // byte, short, int: sign-extended
+            }
+            c.goto_(done);
+            c.labelBinding(slow);
+            guarded(k, () -> c.aload(MMU).lload(ADDR).invokevirtual(CD_MMU, method, LOAD));
+            c.labelBinding(done);
+        }
+
+        /**
+         * Stores the value {@code value} pushes (a long) with store {@code i} (instruction k) of
+         * {@code size} bytes: inline when aligned and the page's write tag hits, else through
+         * {@code method} under the fault handler. {@code value} is emitted twice (once per path).
+         */
+        void storeValue(int k, Insn i, String method, int size, Runnable value) {
+            Label slow = c.newLabel(), done = c.newLabel();
+            read(i.rs1());
+            c.loadConstant(i.imm()).ladd().lstore(ADDR);
+            tagCheck(WRITE_TAGS, size, slow);
+            boolean unsafe = JitOps.UNSAFE != null;
+            if (unsafe) c.getstatic(CD_OPS, "UNSAFE", CD_OBJECT).checkcast(CD_UNSAFE).aconst_null().lload(BASE).lload(ADDR).ladd();
+            else c.getstatic(CD_MMU, handle(size), CD_VAR_HANDLE).aload(MEM).lload(ADDR);
+            value.run();
+            switch (size) {
+                case 1 -> c.l2i().i2b();
+                case 2 -> c.l2i().i2s();
+                case 4 -> c.l2i();
+                default -> { }
+            }
+            if (unsafe) c.invokevirtual(CD_UNSAFE, "put" + unsafeKind(size) + "Opaque", MethodTypeDesc.of(CD_void, CD_OBJECT, CD_long, kind(size)));
+            else c.invokevirtual(CD_VAR_HANDLE, "setOpaque", MethodTypeDesc.of(CD_void, CD_SEGMENT, CD_long, kind(size)));
+            c.goto_(done);
+            c.labelBinding(slow);
+            guarded(k, () -> {
+                c.aload(MMU).lload(ADDR);
+                value.run();
+                c.invokevirtual(CD_MMU, method, STORE);
+            });
+            c.labelBinding(done);
+        }
+
+        /**
+         * Jumps to {@code slow} unless the address in ADDR is aligned to {@code size} and its page
+         * has a tag in {@code tags}: one compare of {@code tags[page & TLB_MASK]} with the page
+         * number, with the address's misaligned low bits moved into the top bits (pages are below
+         * 2^52, so a misaligned address never matches, and neither does an empty entry, -1).
+         */
+        void tagCheck(int tags, int size, Label slow) {
+            c.aload(tags).lload(ADDR).loadConstant(PAGE_SHIFT).lushr().l2i().loadConstant(Mmu.TLB_MASK).iand().laload();
+            c.lload(ADDR).loadConstant(PAGE_SHIFT).lushr();
+            if (size > 1) c.lload(ADDR).loadConstant(64 - Integer.numberOfTrailingZeros(size)).lshl().lor();
+            c.lcmp().ifne(slow);
+        }
+
+        static String unsafeKind(int size) {
+            return switch (size) { case 1 -> "Byte"; case 2 -> "Short"; case 4 -> "Int"; default -> "Long"; };
+        }
+
+        static String handle(int size) {
+            return switch (size) { case 1 -> "BYTE"; case 2 -> "SHORT"; case 4 -> "INT"; default -> "LONG"; };
+        }
+
+        static ClassDesc kind(int size) {
+            return switch (size) {
+                case 1 -> java.lang.constant.ConstantDescs.CD_byte;
+                case 2 -> java.lang.constant.ConstantDescs.CD_short;
+                case 4 -> CD_int;
+                default -> CD_long;
+            };
         }
 
         void load(int k, Insn i, String method) {
-            guarded(k, () -> {
-                address(i);
-                c.invokevirtual(CD_MMU, method, LOAD);
-            });
-            write(i.rd());   // after the guarded range: a fault leaves rd as it was
+            loadValue(k, i, method);
+            write(i.rd());   // after the access: a fault leaves rd as it was
         }
 
-        void store(int k, Insn i, String method) {
-            guarded(k, () -> {
-                address(i);
-                read(i.rs2());
-                c.invokevirtual(CD_MMU, method, STORE);
-            });
+        void store(int k, Insn i, String method, int size) {
+            storeValue(k, i, method, size, () -> read(i.rs2()));
         }
 
         /** Pushes 1 if the int on the stack satisfies {@code test} against 0, else 0 (as a long). */
@@ -466,10 +600,10 @@ final class Translator {
                 case LBU -> load(k, i, "lbu");
                 case LHU -> load(k, i, "lhu");
                 case LWU -> load(k, i, "lwu");
-                case SB -> store(k, i, "sb");
-                case SH -> store(k, i, "sh");
-                case SW -> store(k, i, "sw");
-                case SD -> store(k, i, "sd");
+                case SB -> store(k, i, "sb", 1);
+                case SH -> store(k, i, "sh", 2);
+                case SW -> store(k, i, "sw", 4);
+                case SD -> store(k, i, "sd", 8);
                 case ADDI -> { read(i.rs1()); c.loadConstant(imm).ladd(); write(rd); }
                 case SLTI -> { read(i.rs1()); c.loadConstant(imm).lcmp(); bool(c::iflt); write(rd); }
                 case SLTIU -> { read(i.rs1()); c.loadConstant(imm); unsignedCompare(); bool(c::iflt); write(rd); }
@@ -516,19 +650,18 @@ final class Translator {
                 // FP loads and stores move raw bits between memory and hart.f (singles NaN-boxed on load).
                 case FLW -> {
                     c.aload(HART).getfield(CD_HART, "f", CD_LONGS).loadConstant(rd);
-                    guarded(k, () -> { address(i); c.invokevirtual(CD_MMU, "lwu", LOAD); });
+                    loadValue(k, i, "lwu");
                     c.loadConstant(0xFFFF_FFFF_0000_0000L).lor().lastore();
                 }
                 case FLD -> {
                     c.aload(HART).getfield(CD_HART, "f", CD_LONGS).loadConstant(rd);
-                    guarded(k, () -> { address(i); c.invokevirtual(CD_MMU, "ld", LOAD); });
+                    loadValue(k, i, "ld");
                     c.lastore();
                 }
-                case FSW, FSD -> guarded(k, () -> {
-                    address(i);
-                    c.aload(HART).getfield(CD_HART, "f", CD_LONGS).loadConstant(i.rs2()).laload();
-                    c.invokevirtual(CD_MMU, i.op() == Op.FSW ? "sw" : "sd", STORE);
-                });
+                case FSW, FSD -> {
+                    c.aload(HART).getfield(CD_HART, "f", CD_LONGS).loadConstant(i.rs2()).laload().lstore(VALUE);
+                    storeValue(k, i, i.op() == Op.FSW ? "sw" : "sd", i.op() == Op.FSW ? 4 : 8, () -> c.lload(VALUE));
+                }
                 default -> {
                     if (floatingPoint(k, i)) return false;
                     return fallback(k, i);
@@ -839,6 +972,7 @@ final class Translator {
     /** Makes {@code block}, generated traced, report to {@code observer}. */
     private static Block traced(Block block, StepObserver observer) {
         block.observer = observer;
+        block.careful = block;   // traced code stops after any block
         return block;
     }
 

@@ -64,61 +64,64 @@ public final class Host {
 
     // Every handle is adapted to (MemorySegment state, long...) -> long: C ints are narrowed on the
     // way in and sign-extended on the way out, so call sites need no per-function casts.
-    private static final MethodHandle OPENAT = fn("openat", 3, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT);
-    private static final MethodHandle READ = fn("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle WRITE = fn("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle PREAD = fn("pread64", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle PWRITE = fn("pwrite64", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle READV = fn("readv", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle WRITEV = fn("writev", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle LSEEK = fn("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle CLOSE = fn("close", JAVA_INT, JAVA_INT);
-    private static final MethodHandle STATX = fn("statx", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle GETDENTS64 = fn("getdents64", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle READLINKAT = fn("readlinkat", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle FACCESSAT = fn("faccessat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT);
-    private static final MethodHandle FCNTL = fn("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle DUP3 = fn("dup3", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle PIPE2 = fn("pipe2", JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle IOCTL = fn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle UNLINKAT = fn("unlinkat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle MKDIRAT = fn("mkdirat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle RENAMEAT2 = fn("renameat2", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle GETCWD = fn("getcwd", JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle CHDIR = fn("chdir", JAVA_INT, JAVA_LONG);
-    private static final MethodHandle FCHDIR = fn("fchdir", JAVA_INT, JAVA_INT);
-    private static final MethodHandle UMASK = fn("umask", JAVA_INT, JAVA_INT);
-    private static final MethodHandle FTRUNCATE = fn("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle FSYNC = fn("fsync", JAVA_INT, JAVA_INT);
-    private static final MethodHandle CLOCK_GETTIME = fn("clock_gettime", JAVA_INT, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle CLOCK_GETRES = fn("clock_getres", JAVA_INT, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle UNAME = fn("uname", JAVA_INT, JAVA_LONG);
-    private static final MethodHandle SYSINFO = fn("sysinfo", JAVA_INT, JAVA_LONG);
-    private static final MethodHandle PRLIMIT = fn("prlimit", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle SYSCALL3 = fn("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle TRUNCATE = fn("truncate", JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle FDATASYNC = fn("fdatasync", JAVA_INT, JAVA_INT);
-    private static final MethodHandle FCHMOD = fn("fchmod", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle FCHMODAT = fn("fchmodat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT);
-    private static final MethodHandle FCHOWN = fn("fchown", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle FCHOWNAT = fn("fchownat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle UTIMENSAT = fn("utimensat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle FUTIMENS = fn("futimens", JAVA_INT, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle SYMLINKAT = fn("symlinkat", JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle LINKAT = fn("linkat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle STATFS = fn("statfs", JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle FSTATFS = fn("fstatfs", JAVA_INT, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle GETRESUID = fn("getresuid", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle GETRESGID = fn("getresgid", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle GETGROUPS = fn("getgroups", JAVA_INT, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle POSIX_FADVISE = fn("posix_fadvise", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle MEMFD_CREATE = fn("memfd_create", JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle GETUID = fn("getuid", JAVA_INT);
-    private static final MethodHandle GETEUID = fn("geteuid", JAVA_INT);
-    private static final MethodHandle GETGID = fn("getgid", JAVA_INT);
-    private static final MethodHandle GETEGID = fn("getegid", JAVA_INT);
-    private static final MethodHandle GETPPID = fn("getppid", JAVA_INT);
-    private static final MethodHandle STRERROR = fn("strerror", JAVA_LONG, JAVA_INT);
+    // Each is linked on its first call (a holder class per function): linking one spins method
+    // handle classes and a downcall stub, and linking all of them eagerly cost about a second of
+    // every start-up (docs/performance.md), where a small program calls only a few.
+    private static final class OPENAT { static final MethodHandle H = fn("openat", 3, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT); }
+    private static final class READ { static final MethodHandle H = fn("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG); }
+    private static final class WRITE { static final MethodHandle H = fn("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG); }
+    private static final class PREAD { static final MethodHandle H = fn("pread64", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG); }
+    private static final class PWRITE { static final MethodHandle H = fn("pwrite64", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG); }
+    private static final class READV { static final MethodHandle H = fn("readv", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT); }
+    private static final class WRITEV { static final MethodHandle H = fn("writev", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT); }
+    private static final class LSEEK { static final MethodHandle H = fn("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT); }
+    private static final class CLOSE { static final MethodHandle H = fn("close", JAVA_INT, JAVA_INT); }
+    private static final class STATX { static final MethodHandle H = fn("statx", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG); }
+    private static final class GETDENTS64 { static final MethodHandle H = fn("getdents64", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG); }
+    private static final class READLINKAT { static final MethodHandle H = fn("readlinkat", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG); }
+    private static final class FACCESSAT { static final MethodHandle H = fn("faccessat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT); }
+    private static final class FCNTL { static final MethodHandle H = fn("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG); }
+    private static final class DUP3 { static final MethodHandle H = fn("dup3", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT); }
+    private static final class PIPE2 { static final MethodHandle H = fn("pipe2", JAVA_INT, JAVA_LONG, JAVA_INT); }
+    private static final class IOCTL { static final MethodHandle H = fn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG); }
+    private static final class UNLINKAT { static final MethodHandle H = fn("unlinkat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT); }
+    private static final class MKDIRAT { static final MethodHandle H = fn("mkdirat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT); }
+    private static final class RENAMEAT2 { static final MethodHandle H = fn("renameat2", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT); }
+    private static final class GETCWD { static final MethodHandle H = fn("getcwd", JAVA_LONG, JAVA_LONG, JAVA_LONG); }
+    private static final class CHDIR { static final MethodHandle H = fn("chdir", JAVA_INT, JAVA_LONG); }
+    private static final class FCHDIR { static final MethodHandle H = fn("fchdir", JAVA_INT, JAVA_INT); }
+    private static final class UMASK { static final MethodHandle H = fn("umask", JAVA_INT, JAVA_INT); }
+    private static final class FTRUNCATE { static final MethodHandle H = fn("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG); }
+    private static final class FSYNC { static final MethodHandle H = fn("fsync", JAVA_INT, JAVA_INT); }
+    private static final class CLOCK_GETTIME { static final MethodHandle H = fn("clock_gettime", JAVA_INT, JAVA_INT, JAVA_LONG); }
+    private static final class CLOCK_GETRES { static final MethodHandle H = fn("clock_getres", JAVA_INT, JAVA_INT, JAVA_LONG); }
+    private static final class UNAME { static final MethodHandle H = fn("uname", JAVA_INT, JAVA_LONG); }
+    private static final class SYSINFO { static final MethodHandle H = fn("sysinfo", JAVA_INT, JAVA_LONG); }
+    private static final class PRLIMIT { static final MethodHandle H = fn("prlimit", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG); }
+    private static final class SYSCALL3 { static final MethodHandle H = fn("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG); }
+    private static final class TRUNCATE { static final MethodHandle H = fn("truncate", JAVA_INT, JAVA_LONG, JAVA_LONG); }
+    private static final class FDATASYNC { static final MethodHandle H = fn("fdatasync", JAVA_INT, JAVA_INT); }
+    private static final class FCHMOD { static final MethodHandle H = fn("fchmod", JAVA_INT, JAVA_INT, JAVA_INT); }
+    private static final class FCHMODAT { static final MethodHandle H = fn("fchmodat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT); }
+    private static final class FCHOWN { static final MethodHandle H = fn("fchown", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT); }
+    private static final class FCHOWNAT { static final MethodHandle H = fn("fchownat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT); }
+    private static final class UTIMENSAT { static final MethodHandle H = fn("utimensat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT); }
+    private static final class FUTIMENS { static final MethodHandle H = fn("futimens", JAVA_INT, JAVA_INT, JAVA_LONG); }
+    private static final class SYMLINKAT { static final MethodHandle H = fn("symlinkat", JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG); }
+    private static final class LINKAT { static final MethodHandle H = fn("linkat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT); }
+    private static final class STATFS { static final MethodHandle H = fn("statfs", JAVA_INT, JAVA_LONG, JAVA_LONG); }
+    private static final class FSTATFS { static final MethodHandle H = fn("fstatfs", JAVA_INT, JAVA_INT, JAVA_LONG); }
+    private static final class GETRESUID { static final MethodHandle H = fn("getresuid", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG); }
+    private static final class GETRESGID { static final MethodHandle H = fn("getresgid", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG); }
+    private static final class GETGROUPS { static final MethodHandle H = fn("getgroups", JAVA_INT, JAVA_INT, JAVA_LONG); }
+    private static final class POSIX_FADVISE { static final MethodHandle H = fn("posix_fadvise", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT); }
+    private static final class MEMFD_CREATE { static final MethodHandle H = fn("memfd_create", JAVA_INT, JAVA_LONG, JAVA_INT); }
+    private static final class GETUID { static final MethodHandle H = fn("getuid", JAVA_INT); }
+    private static final class GETEUID { static final MethodHandle H = fn("geteuid", JAVA_INT); }
+    private static final class GETGID { static final MethodHandle H = fn("getgid", JAVA_INT); }
+    private static final class GETEGID { static final MethodHandle H = fn("getegid", JAVA_INT); }
+    private static final class GETPPID { static final MethodHandle H = fn("getppid", JAVA_INT); }
+    private static final class STRERROR { static final MethodHandle H = fn("strerror", JAVA_LONG, JAVA_INT); }
 
     /** The host's sched_getaffinity system call number (glibc's wrapper hides the kernel's result). */
     private static final long NR_SCHED_GETAFFINITY = AARCH64 ? 123 : 204;
@@ -202,7 +205,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (long) OPENAT.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags, (long) mode));
+            return (int) result(s, (long) OPENAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags, (long) mode));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -211,7 +214,7 @@ public final class Host {
     public static long read(int fd, long buf, long count) {
         Scratch s = perThread();
         try {
-            return result(s, (long) READ.invokeExact(s.state, (long) fd, buf, count));
+            return result(s, (long) READ.H.invokeExact(s.state, (long) fd, buf, count));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -220,7 +223,7 @@ public final class Host {
     public static long write(int fd, long buf, long count) {
         Scratch s = perThread();
         try {
-            return result(s, (long) WRITE.invokeExact(s.state, (long) fd, buf, count));
+            return result(s, (long) WRITE.H.invokeExact(s.state, (long) fd, buf, count));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -229,7 +232,7 @@ public final class Host {
     public static long pread(int fd, long buf, long count, long offset) {
         Scratch s = perThread();
         try {
-            return result(s, (long) PREAD.invokeExact(s.state, (long) fd, buf, count, offset));
+            return result(s, (long) PREAD.H.invokeExact(s.state, (long) fd, buf, count, offset));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -238,7 +241,7 @@ public final class Host {
     public static long pwrite(int fd, long buf, long count, long offset) {
         Scratch s = perThread();
         try {
-            return result(s, (long) PWRITE.invokeExact(s.state, (long) fd, buf, count, offset));
+            return result(s, (long) PWRITE.H.invokeExact(s.state, (long) fd, buf, count, offset));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -248,7 +251,7 @@ public final class Host {
     public static long readv(int fd, long iov, int count) {
         Scratch s = perThread();
         try {
-            return result(s, (long) READV.invokeExact(s.state, (long) fd, iov, (long) count));
+            return result(s, (long) READV.H.invokeExact(s.state, (long) fd, iov, (long) count));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -257,7 +260,7 @@ public final class Host {
     public static long writev(int fd, long iov, int count) {
         Scratch s = perThread();
         try {
-            return result(s, (long) WRITEV.invokeExact(s.state, (long) fd, iov, (long) count));
+            return result(s, (long) WRITEV.H.invokeExact(s.state, (long) fd, iov, (long) count));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -266,7 +269,7 @@ public final class Host {
     public static long lseek(int fd, long offset, int whence) {
         Scratch s = perThread();
         try {
-            return result(s, (long) LSEEK.invokeExact(s.state, (long) fd, offset, (long) whence));
+            return result(s, (long) LSEEK.H.invokeExact(s.state, (long) fd, offset, (long) whence));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -275,7 +278,7 @@ public final class Host {
     public static int close(int fd) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) CLOSE.invokeExact(s.state, (long) fd));
+            return (int) result(s, (long) CLOSE.H.invokeExact(s.state, (long) fd));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -286,7 +289,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (long) STATX.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags, (long) mask, out));
+            return (int) result(s, (long) STATX.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags, (long) mask, out));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -295,7 +298,7 @@ public final class Host {
     public static long getdents64(int fd, long buf, long count) {
         Scratch s = perThread();
         try {
-            return result(s, (long) GETDENTS64.invokeExact(s.state, (long) fd, buf, count));
+            return result(s, (long) GETDENTS64.H.invokeExact(s.state, (long) fd, buf, count));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -305,7 +308,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return result(s, (long) READLINKAT.invokeExact(s.state, (long) dirfd, s.path0.address(), buf, size));
+            return result(s, (long) READLINKAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), buf, size));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -315,7 +318,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (long) FACCESSAT.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) mode, (long) flags));
+            return (int) result(s, (long) FACCESSAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) mode, (long) flags));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -324,7 +327,7 @@ public final class Host {
     public static int fcntl(int fd, int cmd, long arg) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) FCNTL.invokeExact(s.state, (long) fd, (long) cmd, arg));
+            return (int) result(s, (long) FCNTL.H.invokeExact(s.state, (long) fd, (long) cmd, arg));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -333,7 +336,7 @@ public final class Host {
     public static int dup3(int oldFd, int newFd, int flags) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) DUP3.invokeExact(s.state, (long) oldFd, (long) newFd, (long) flags));
+            return (int) result(s, (long) DUP3.H.invokeExact(s.state, (long) oldFd, (long) newFd, (long) flags));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -343,7 +346,7 @@ public final class Host {
     public static int pipe2(long fds, int flags) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) PIPE2.invokeExact(s.state, fds, (long) flags));
+            return (int) result(s, (long) PIPE2.H.invokeExact(s.state, fds, (long) flags));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -352,7 +355,7 @@ public final class Host {
     public static int ioctl(int fd, int request, long arg) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) IOCTL.invokeExact(s.state, (long) fd, Integer.toUnsignedLong(request), arg));
+            return (int) result(s, (long) IOCTL.H.invokeExact(s.state, (long) fd, Integer.toUnsignedLong(request), arg));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -362,7 +365,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (long) UNLINKAT.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags));
+            return (int) result(s, (long) UNLINKAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -372,7 +375,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (long) MKDIRAT.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) mode));
+            return (int) result(s, (long) MKDIRAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) mode));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -383,7 +386,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, oldPath) || !cString(s.path1, newPath)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (long) RENAMEAT2.invokeExact(s.state, (long) oldDirfd, s.path0.address(),
+            return (int) result(s, (long) RENAMEAT2.H.invokeExact(s.state, (long) oldDirfd, s.path0.address(),
                     (long) newDirfd, s.path1.address(), (long) flags));
         } catch (Throwable e) {
             throw broken(e);
@@ -394,7 +397,7 @@ public final class Host {
     public static long getcwd(long buf, long size) {
         Scratch s = perThread();
         try {
-            long r = result(s, (long) GETCWD.invokeExact(s.state, buf, size), 0);
+            long r = result(s, (long) GETCWD.H.invokeExact(s.state, buf, size), 0);
             if (r < 0) return r;
             return MemorySegment.ofAddress(buf).reinterpret(size).getString(0, StandardCharsets.ISO_8859_1).length() + 1;
         } catch (Throwable e) {
@@ -406,7 +409,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (long) CHDIR.invokeExact(s.state, s.path0.address()));
+            return (int) result(s, (long) CHDIR.H.invokeExact(s.state, s.path0.address()));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -415,7 +418,7 @@ public final class Host {
     public static int fchdir(int fd) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) FCHDIR.invokeExact(s.state, (long) fd));
+            return (int) result(s, (long) FCHDIR.H.invokeExact(s.state, (long) fd));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -424,7 +427,7 @@ public final class Host {
     /** umask(2): sets the host process's mask (the JVM's too: there is one per process) and returns the old one. */
     public static int umask(int mask) {
         try {
-            return (int) (long) UMASK.invokeExact(perThread().state, (long) mask);
+            return (int) (long) UMASK.H.invokeExact(perThread().state, (long) mask);
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -433,7 +436,7 @@ public final class Host {
     public static int ftruncate(int fd, long length) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) FTRUNCATE.invokeExact(s.state, (long) fd, length));
+            return (int) result(s, (long) FTRUNCATE.H.invokeExact(s.state, (long) fd, length));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -442,7 +445,7 @@ public final class Host {
     public static int fsync(int fd) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) FSYNC.invokeExact(s.state, (long) fd));
+            return (int) result(s, (long) FSYNC.H.invokeExact(s.state, (long) fd));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -457,7 +460,7 @@ public final class Host {
         if (!cString(s.path0, name)) return -Errno.ENAMETOOLONG;
         int fd;
         try {
-            fd = (int) result(s, (long) MEMFD_CREATE.invokeExact(s.state, s.path0.address(), (long) MFD_CLOEXEC));
+            fd = (int) result(s, (long) MEMFD_CREATE.H.invokeExact(s.state, s.path0.address(), (long) MFD_CLOEXEC));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -544,66 +547,66 @@ public final class Host {
 
     public static int truncate(String path, long length) {
         long p = path0(path);
-        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(TRUNCATE, p, length);
+        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(TRUNCATE.H, p, length);
     }
 
     public static int fdatasync(int fd) {
-        return (int) call(FDATASYNC, fd);
+        return (int) call(FDATASYNC.H, fd);
     }
 
     public static int fchmod(int fd, int mode) {
-        return (int) call(FCHMOD, fd, mode);
+        return (int) call(FCHMOD.H, fd, mode);
     }
 
     public static int fchmodat(int dirfd, String path, int mode, int flags) {
         long p = path0(path);
-        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(FCHMODAT, dirfd, p, mode, flags);
+        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(FCHMODAT.H, dirfd, p, mode, flags);
     }
 
     public static int fchown(int fd, int uid, int gid) {
-        return (int) call(FCHOWN, fd, uid, gid);
+        return (int) call(FCHOWN.H, fd, uid, gid);
     }
 
     public static int fchownat(int dirfd, String path, int uid, int gid, int flags) {
         long p = path0(path);
-        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(FCHOWNAT, dirfd, p, uid, gid, flags);
+        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(FCHOWNAT.H, dirfd, p, uid, gid, flags);
     }
 
     /** utimensat(2); {@code times} is a host address of struct timespec[2] or 0 (now). */
     public static int utimensat(int dirfd, String path, long times, int flags) {
         long p = path0(path);
-        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(UTIMENSAT, dirfd, p, times, flags);
+        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(UTIMENSAT.H, dirfd, p, times, flags);
     }
 
     /** futimens(3): utimensat on the fd itself (the guest's utimensat with a NULL path). */
     public static int futimens(int fd, long times) {
-        return (int) call(FUTIMENS, fd, times);
+        return (int) call(FUTIMENS.H, fd, times);
     }
 
     public static int symlinkat(String target, int dirfd, String path) {
         long t = path0(target), p = path1(path);
-        return t == 0 || p == 0 ? -Errno.ENAMETOOLONG : (int) call(SYMLINKAT, t, dirfd, p);
+        return t == 0 || p == 0 ? -Errno.ENAMETOOLONG : (int) call(SYMLINKAT.H, t, dirfd, p);
     }
 
     public static int linkat(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) {
         long o = path0(oldPath), n = path1(newPath);
-        return o == 0 || n == 0 ? -Errno.ENAMETOOLONG : (int) call(LINKAT, oldDirfd, o, newDirfd, n, flags);
+        return o == 0 || n == 0 ? -Errno.ENAMETOOLONG : (int) call(LINKAT.H, oldDirfd, o, newDirfd, n, flags);
     }
 
     /** statfs(2) into the 120-byte struct statfs at host address {@code buf} (one layout on LP64 Linux). */
     public static int statfs(String path, long buf) {
         long p = path0(path);
-        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(STATFS, p, buf);
+        return p == 0 ? -Errno.ENAMETOOLONG : (int) call(STATFS.H, p, buf);
     }
 
     public static int fstatfs(int fd, long buf) {
-        return (int) call(FSTATFS, fd, buf);
+        return (int) call(FSTATFS.H, fd, buf);
     }
 
     /** fadvise64(2) (posix_fadvise returns the error number instead of setting errno). */
     public static int fadvise(int fd, long offset, long length, int advice) {
         try {
-            return -(int) (long) POSIX_FADVISE.invokeExact(perThread().state, (long) fd, offset, length, (long) advice);
+            return -(int) (long) POSIX_FADVISE.H.invokeExact(perThread().state, (long) fd, offset, length, (long) advice);
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -611,16 +614,16 @@ public final class Host {
 
     /** getresuid(2) into three uids at host addresses {@code ids}, +4, +8. */
     public static int getresuid(long ids) {
-        return (int) call(GETRESUID, ids, ids + 4, ids + 8);
+        return (int) call(GETRESUID.H, ids, ids + 4, ids + 8);
     }
 
     public static int getresgid(long ids) {
-        return (int) call(GETRESGID, ids, ids + 4, ids + 8);
+        return (int) call(GETRESGID.H, ids, ids + 4, ids + 8);
     }
 
     /** getgroups(2) into {@code size} gids at host address {@code list}; the count or -errno. */
     public static int getgroups(int size, long list) {
-        return (int) call(GETGROUPS, size, list);
+        return (int) call(GETGROUPS.H, size, list);
     }
 
     // ---- time and system --------------------------------------------------------------------
@@ -629,7 +632,7 @@ public final class Host {
     public static int clockGettime(int clock, long ts) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) CLOCK_GETTIME.invokeExact(s.state, (long) clock, ts));
+            return (int) result(s, (long) CLOCK_GETTIME.H.invokeExact(s.state, (long) clock, ts));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -638,7 +641,7 @@ public final class Host {
     public static int clockGetres(int clock, long ts) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) CLOCK_GETRES.invokeExact(s.state, (long) clock, ts));
+            return (int) result(s, (long) CLOCK_GETRES.H.invokeExact(s.state, (long) clock, ts));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -648,7 +651,7 @@ public final class Host {
     public static int uname(long buf) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) UNAME.invokeExact(s.state, buf));
+            return (int) result(s, (long) UNAME.H.invokeExact(s.state, buf));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -658,7 +661,7 @@ public final class Host {
     public static int sysinfo(long buf) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) SYSINFO.invokeExact(s.state, buf));
+            return (int) result(s, (long) SYSINFO.H.invokeExact(s.state, buf));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -668,7 +671,7 @@ public final class Host {
     public static int prlimit(int resource, long newLimit, long oldLimit) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) PRLIMIT.invokeExact(s.state, 0L, (long) resource, newLimit, oldLimit));
+            return (int) result(s, (long) PRLIMIT.H.invokeExact(s.state, 0L, (long) resource, newLimit, oldLimit));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -678,7 +681,7 @@ public final class Host {
     public static long schedGetaffinity(long size, long mask) {
         Scratch s = perThread();
         try {
-            return result(s, (long) SYSCALL3.invokeExact(s.state, NR_SCHED_GETAFFINITY, 0L, size, mask));
+            return result(s, (long) SYSCALL3.H.invokeExact(s.state, NR_SCHED_GETAFFINITY, 0L, size, mask));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -692,11 +695,11 @@ public final class Host {
         }
     }
 
-    public static int getuid() { return id(GETUID); }
-    public static int geteuid() { return id(GETEUID); }
-    public static int getgid() { return id(GETGID); }
-    public static int getegid() { return id(GETEGID); }
-    public static int getppid() { return id(GETPPID); }
+    public static int getuid() { return id(GETUID.H); }
+    public static int geteuid() { return id(GETEUID.H); }
+    public static int getgid() { return id(GETGID.H); }
+    public static int getegid() { return id(GETEGID.H); }
+    public static int getppid() { return id(GETPPID.H); }
 
     /** The host's soft RLIMIT_STACK in bytes, or -1 when unlimited or unknown (sizes the guest stack as QEMU does). */
     public static long stackLimit() {
@@ -713,7 +716,7 @@ public final class Host {
         if (errno > 0 && errno < MESSAGES.length && MESSAGES[errno] != null) return MESSAGES[errno];
         String m;
         try {
-            long p = (long) STRERROR.invokeExact(perThread().state, (long) errno);
+            long p = (long) STRERROR.H.invokeExact(perThread().state, (long) errno);
             m = MemorySegment.ofAddress(p).reinterpret(256).getString(0, StandardCharsets.UTF_8);
         } catch (Throwable e) {
             throw broken(e);

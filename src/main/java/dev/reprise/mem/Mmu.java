@@ -44,13 +44,19 @@ import java.util.Arrays;
  */
 public final class Mmu {
     static final int TLB_SIZE = 1024;
-    private static final int TLB_MASK = TLB_SIZE - 1;
+    /** Index of a page's TLB entry: {@code (int) page & TLB_MASK}. */
+    public static final int TLB_MASK = TLB_SIZE - 1;
     private static final long NO_PAGE = -1;
 
-    private static final VarHandle BYTE = ValueLayout.JAVA_BYTE.varHandle();
-    private static final VarHandle SHORT = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
-    private static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    /**
+     * The opaque accesses of every width (coordinates: the guest memory segment and the guest
+     * address). Public for the JIT, whose generated code repeats the fast path of {@link #lb} ...
+     * {@link #sd} inline: same tag check, same access, this class's method on a miss.
+     */
+    public static final VarHandle BYTE = ValueLayout.JAVA_BYTE.varHandle();
+    public static final VarHandle SHORT = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    public static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    public static final VarHandle LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     private final AddressSpace space;
     private final MemorySegment mem;
@@ -77,6 +83,27 @@ public final class Mmu {
 
     public AddressSpace space() {
         return space;
+    }
+
+    // ---- for the JIT's inline fast path (read only; the arrays never change identity) -------------
+
+    /** Guest memory: guest address = offset. */
+    public MemorySegment memory() {
+        return mem;
+    }
+
+    /**
+     * The read tags: {@code readTags()[(int) page & TLB_MASK] == page} means this vCPU may read
+     * {@code page} directly. Only the owning thread changes them (slow paths, flushes, rights
+     * given up while recording), never during generated code's fast path; generated code only reads.
+     */
+    public long[] readTags() {
+        return readTag;
+    }
+
+    /** The write tags, as {@link #readTags()}: never set on a code page, nor beyond the rights held while recording. */
+    public long[] writeTags() {
+        return writeTag;
     }
 
     // ---- loads and stores: fast path = aligned + tag hit, one opaque access ----------------------
