@@ -73,6 +73,23 @@ class CheckpointReplayTest {
             }
         }
         assertThat(inWait).as("checkpoints with the main thread in pthread_join's futex wait").isNotEmpty();
+        try (RecordingReader r = RecordingReader.open(dir)) {
+            // The debugger's seek: the latest checkpoint where the vCPU has not yet passed the instruction.
+            List<Long> workerAt = new ArrayList<>();   // vCPU 1's icount at each checkpoint (0 before it exists)
+            for (int k = 0; k < r.checkpoints().size(); k++) {
+                Checkpoint.LogPosition p = Sessions.readCheckpoint(r, k).log(1);
+                workerAt.add(p == null ? 0 : p.icount());
+            }
+            assertThat(workerAt).isSorted();
+            assertThat(Sessions.checkpointAtOrBefore(r, 1, Long.MAX_VALUE)).get().extracting(Checkpoint::sequence)
+                    .isEqualTo((long) workerAt.size() - 1);
+            for (long target : new long[] {workerAt.get(0) - 1, workerAt.get(0), workerAt.get(workerAt.size() / 2) + 1}) {
+                long expected = -1;
+                for (int k = 0; k < workerAt.size(); k++) if (workerAt.get(k) <= target) expected = k;
+                var found = Sessions.checkpointAtOrBefore(r, 1, target);
+                assertThat(found.map(Checkpoint::sequence).orElse(-1L)).as("at or before icount %d of %s", target, workerAt).isEqualTo(expected);
+            }
+        }
         long digest = RecordReplay.recordedDigest(dir);
         for (int k : inWait) {
             RecordReplay.Replayed r = RecordReplay.replayFrom(dir, k, true);
