@@ -27,7 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * A vCPU in a call that replay re-executes ({@link SyscallKinds#reexecuted}: mmap, clone, exit,
  * sigaction, ...) is {@code EFFECTING} while the call changes the emulator's own state; the cut
- * waits for it to finish (those calls never block) so that no checkpoint holds half of an mmap.
+ * waits for it to finish and log its result (those calls never block) so that no checkpoint holds
+ * half of an mmap, or a clone's child without the parent's clone.
  * When everyone is ready the cut is {@link #frozen}: until it is captured nobody starts effecting
  * or leaves a system call (they wait on this object's monitor), and parked vCPUs stay parked.
  *
@@ -113,16 +114,16 @@ final class Cuts {
         effecting++;
     }
 
-    /** The re-executed call is done with the emulator's state. */
-    synchronized void endEffects(RecordingVcpu v) {
-        if (v.cutState != EFFECTING) return;
-        v.cutState = KERNEL;
-        effecting--;
-        notifyAll();
-    }
-
-    /** The call is about to log its result and return to guest code: not while a cut is frozen. */
+    /**
+     * The call is about to log its result and return to guest code: not while a cut is frozen. An
+     * effecting call stays effecting until here: done but not logged, it can no longer be taken
+     * at its ecall (replay would run it twice: a clone's child would exist twice).
+     */
     synchronized void leaveKernel(RecordingVcpu v) {
+        if (v.cutState == EFFECTING) {
+            effecting--;
+            notifyAll();
+        }
         awaitThaw();
         v.cutState = GUEST;
         v.cutSaved = null;

@@ -137,7 +137,6 @@ public final class Recorder implements Supervisor {
         if (effects) cuts.beginEffects(v);
         try {
             t.dispatchSyscall();   // exit, exit_group and a kill end the thread here: exited() logs it
-            if (effects) cuts.endEffects(v);
         } finally {
             capture.end();
         }
