@@ -35,6 +35,12 @@ final class RecordCommand implements Callable<Integer> {
             defaultValue = "${env:REPRISE_ENGINE:-jit}")
     RunCommand.Engine engine;
 
+    @Option(names = "--checkpoint-every", paramLabel = "N",
+            description = "Take a checkpoint of the whole machine every N guest instructions (all threads together), "
+                    + "for replays and the debugger to start from; 0: none.",
+            defaultValue = "${env:REPRISE_CHECKPOINT_EVERY:-" + RecordSession.DEFAULT_CHECKPOINT_EVERY + "}")
+    long checkpointEvery;
+
     @Parameters(index = "0", paramLabel = "PROGRAM", description = "The riscv64 ELF program.")
     Path program;
 
@@ -43,6 +49,6 @@ final class RecordCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return RecordSession.record(run, program, args, engine, output, granule);
+        return RecordSession.record(run, program, args, engine, output, granule, checkpointEvery);
     }
 }

@@ -19,8 +19,12 @@ final class RecordSession {
     /** Largest granule: 1 GiB (a power of two, at least a page). */
     private static final long MAX_GRANULE = 1L << 30;
 
-    static int record(RunOptions run, Path program, List<String> args, RunCommand.Engine engine, Path output, long granule)
-            throws InterruptedException {
+    /** The default of --checkpoint-every (docs/cli.md says why). */
+    static final String DEFAULT_CHECKPOINT_EVERY = "1000000000";
+
+    static int record(RunOptions run, Path program, List<String> args, RunCommand.Engine engine, Path output, long granule,
+                      long checkpointEvery) throws InterruptedException {
+        if (checkpointEvery < 0) throw new UserError("--checkpoint-every " + checkpointEvery + ": must be 0 (none) or a number of instructions", Main.USAGE);
         if (granule < AddressSpace.PAGE_SIZE || granule > MAX_GRANULE || Long.bitCount(granule) != 1) {
             throw new UserError("--granule " + granule + ": must be a power of two from " + AddressSpace.PAGE_SIZE + " to " + MAX_GRANULE
                     + " bytes (finer granules are not supported yet)", Main.USAGE);
@@ -38,7 +42,7 @@ final class RecordSession {
         }
         int status;
         try {
-            status = Sessions.record(launch.process(), launch.start(), writer, granule);
+            status = Sessions.record(launch.process(), launch.start(), writer, granule, checkpointEvery);
         } catch (IOException e) {
             throw new UserError("cannot finish the recording " + dir + ": " + e.getMessage(), CANNOT_WRITE);
         } finally {

@@ -32,8 +32,16 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Root for the dynamic loader, as when recording (dynamic programs only).")
     Path sysroot;
 
+    @Option(names = "--from-checkpoint", paramLabel = "K",
+            description = "Start from the recording's checkpoint K (0, 1, ...; 'reprise inspect' counts them) instead of the "
+                    + "beginning, and replay to the end.")
+    Long fromCheckpoint;
+
     @Override
     public Integer call() throws Exception {
-        return ReplaySession.replay(dir, echo, engine == RunCommand.Engine.jit, sysroot);
+        if (fromCheckpoint != null && fromCheckpoint < 0) {
+            throw new UserError("--from-checkpoint " + fromCheckpoint + ": checkpoints are numbered from 0", Main.USAGE);
+        }
+        return ReplaySession.replay(dir, echo, engine == RunCommand.Engine.jit, sysroot, fromCheckpoint);
     }
 }

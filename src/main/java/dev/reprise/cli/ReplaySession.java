@@ -15,11 +15,14 @@ final class ReplaySession {
 
     static final int DIVERGED = 3, INCOMPLETE = 4, WRONG_PROGRAM = 85;
 
-    static int replay(Path dir, boolean echo, boolean jit, Path sysroot) throws InterruptedException {
+    /** {@code from}: the checkpoint to start from, or null for the beginning. */
+    static int replay(Path dir, boolean echo, boolean jit, Path sysroot, Long from) throws InterruptedException {
         try (RecordingReader recording = RecordingReader.open(dir)) {
             RecordingHeader header = recording.header();
             checkProgram(dir, header, Path.of(header.program()));
-            Sessions.Result result = Sessions.replay(recording, jit, sysroot, echo ? System.out : null, echo ? System.err : null);
+            Sessions.Result result = from == null
+                    ? Sessions.replay(recording, jit, sysroot, echo ? System.out : null, echo ? System.err : null)
+                    : Sessions.replayFrom(recording, from, jit, sysroot, echo ? System.out : null, echo ? System.err : null);
             return verdict(result);
         } catch (RecordingException | LoadError | IllegalStateException e) {
             throw userError(e);

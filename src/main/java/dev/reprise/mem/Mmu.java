@@ -376,6 +376,21 @@ public final class Mmu {
         reservedAddress = NO_PAGE;
     }
 
+    /** An LR reservation as plain data (checkpoints): address, width in bytes, the value loaded. */
+    public record Reservation(long address, int size, long value) {}
+
+    /** This vCPU's reservation, or null when it has none (own thread, or while the vCPU is stopped). */
+    public Reservation reservation() {
+        return reservedAddress == NO_PAGE ? null : new Reservation(reservedAddress, reservedSize, reservedValue);
+    }
+
+    /** Sets the reservation to {@code r} (null: none); restoring a checkpoint into a stopped vCPU. */
+    public void restoreReservation(Reservation r) {
+        reservedAddress = r == null ? NO_PAGE : r.address();
+        reservedSize = r == null ? 0 : r.size();
+        reservedValue = r == null ? 0 : r.value();
+    }
+
     // ---- fences ----------------------------------------------------------------------------------------
 
     private static final int FENCE_R = 0b0010 | 0b1000, FENCE_W = 0b0001 | 0b0100;   // R with I, W with O

@@ -3,6 +3,7 @@ package dev.reprise.replay;
 import dev.reprise.cpu.Hart;
 import dev.reprise.linux.Process;
 import dev.reprise.linux.Task;
+import dev.reprise.mem.Mmu;
 
 import java.util.Arrays;
 import java.util.List;
@@ -14,25 +15,74 @@ import java.util.List;
  * restores it.
  *
  * @param sequence the checkpoint's number in its recording (0, 1, ...), also its file name
+ * @param logs     where each vCPU's event log stands at the cut (a recorder's checkpoints: replay starts there); empty otherwise
  */
-public record Checkpoint(long sequence, List<VcpuState> vcpus, KernelState kernel, List<Page> pages) {
+public record Checkpoint(long sequence, List<VcpuState> vcpus, KernelState kernel, List<Page> pages, List<LogPosition> logs) {
     public Checkpoint {
         vcpus = List.copyOf(vcpus);
         pages = List.copyOf(pages);
+        logs = List.copyOf(logs);
     }
 
-    /** One vCPU's architectural state and its thread's kernel state (signal mask, clear_child_tid, ...). */
-    public record VcpuState(int vcpu, int tid, long[] x, long[] f, long pc, int frm, int fflags, long icount, Task.ThreadState thread) {
+    /** A checkpoint of a machine that is not being recorded (no logs). */
+    public Checkpoint(long sequence, List<VcpuState> vcpus, KernelState kernel, List<Page> pages) {
+        this(sequence, vcpus, kernel, pages, List.of());
+    }
+
+    /**
+     * Where one vCPU's log stands at the cut: replay from the checkpoint starts reading it at event
+     * {@code events} (the count of events before the cut) with the vCPU at {@code position}.
+     *
+     * @param position       a release position (docs/log-format.md): 2 × icount + 1 at a block boundary
+     *                       (or ended), 2 × icount inside the system call whose ecall is instruction icount
+     * @param ended          the vCPU had ended before the cut (it has no {@link VcpuState}; replay only needs it as a holder)
+     * @param registerDigest {@link RegisterDigest} of the vCPU's state at the cut (at the ecall, inside a call), or when it ended
+     */
+    public record LogPosition(int vcpu, long events, long position, boolean ended, long registerDigest) {
+        /** The vCPU's icount at the cut. */
+        public long icount() {
+            return position >>> 1;
+        }
+
+        /** True if the vCPU was inside a system call at the cut (replay resumes it by running that call). */
+        public boolean inSyscall() {
+            return !ended && (position & 1) == 0;
+        }
+    }
+
+    /** The log position of {@code vcpu}, or null if it had no log at the cut (created later). */
+    public LogPosition log(int vcpu) {
+        for (LogPosition p : logs) if (p.vcpu() == vcpu) return p;
+        return null;
+    }
+
+    /**
+     * One vCPU's architectural state, its LR reservation (null: none) and its thread's kernel state
+     * (signal mask, clear_child_tid, ...).
+     */
+    public record VcpuState(int vcpu, int tid, long[] x, long[] f, long pc, int frm, int fflags, long icount, Task.ThreadState thread,
+                            Mmu.Reservation reservation) {
         public VcpuState {
             if (x.length != 32 || f.length != 32) throw new IllegalArgumentException("32 x and 32 f registers");
             x = x.clone();
             f = f.clone();
         }
 
-        /** Reads {@code task}: call it while the vCPU is stopped. */
+        /** Reads {@code task}: call it while the vCPU is stopped (or on its own thread). */
         public static VcpuState of(int vcpu, Task task) {
             Hart h = task.hart;
-            return new VcpuState(vcpu, task.tid, h.x, h.f, h.pc, h.frm, h.fflags, h.icount, task.threadState());
+            return new VcpuState(vcpu, task.tid, h.x, h.f, h.pc, h.frm, h.fflags, h.icount, task.threadState(), h.mmu.reservation());
+        }
+
+        /** {@link RegisterDigest} of this state. */
+        public long registerDigest() {
+            Hart h = new Hart(null, null);
+            System.arraycopy(x, 0, h.x, 0, 32);
+            System.arraycopy(f, 0, h.f, 0, 32);
+            h.pc = pc;
+            h.frm = frm;
+            h.fflags = fflags;
+            return RegisterDigest.of(h);
         }
 
         /** Sets {@code task}'s registers, pc, fcsr, icount and thread state to this state. */
@@ -45,6 +95,7 @@ public record Checkpoint(long sequence, List<VcpuState> vcpus, KernelState kerne
             h.frm = frm;
             h.fflags = fflags;
             h.icount = icount;
+            h.mmu.restoreReservation(reservation);
             task.restore(thread);
         }
 
@@ -61,7 +112,8 @@ public record Checkpoint(long sequence, List<VcpuState> vcpus, KernelState kerne
         @Override
         public boolean equals(Object o) {
             return o instanceof VcpuState s && s.vcpu == vcpu && s.tid == tid && Arrays.equals(s.x, x) && Arrays.equals(s.f, f)
-                    && s.pc == pc && s.frm == frm && s.fflags == fflags && s.icount == icount && s.thread.equals(thread);
+                    && s.pc == pc && s.frm == frm && s.fflags == fflags && s.icount == icount && s.thread.equals(thread)
+                    && java.util.Objects.equals(s.reservation, reservation);
         }
 
         @Override

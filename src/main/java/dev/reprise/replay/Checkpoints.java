@@ -11,6 +11,7 @@ import dev.reprise.linux.MemoryManager;
 import dev.reprise.linux.Process;
 import dev.reprise.linux.Task;
 import dev.reprise.mem.AddressSpace;
+import dev.reprise.mem.Mmu;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,6 +46,14 @@ public final class Checkpoints {
     public static Checkpoint capture(long sequence, Process process, SortedMap<Integer, Task> vcpus) {
         List<Checkpoint.VcpuState> states = new ArrayList<>();
         vcpus.forEach((id, task) -> states.add(Checkpoint.VcpuState.of(id, task)));
+        return capture(sequence, process, states, List.of());
+    }
+
+    /**
+     * Captures the machine with the vCPU states given (taken by each vCPU when it stopped, or at
+     * the ecall of the system call it is in) and where each vCPU's log stands (the recorder's cut).
+     */
+    static Checkpoint capture(long sequence, Process process, List<Checkpoint.VcpuState> states, List<Checkpoint.LogPosition> logs) {
         MemoryManager.State map = process.memory.state();
         List<Checkpoint.Mapping> mappings = new ArrayList<>();
         List<Checkpoint.Page> pages = new ArrayList<>();
@@ -59,7 +68,7 @@ public final class Checkpoints {
         List<Checkpoint.OpenFile> files = new ArrayList<>();
         for (FileTable.Entry e : process.files.entries()) files.add(openFile(e));
         return new Checkpoint(sequence, states, new Checkpoint.KernelState(map.brkStart(), map.brk(), map.nextStart(),
-                map.sigreturnTrampoline(), mappings, files, process.signalDispositions(), process.nextTid()), pages);
+                map.sigreturnTrampoline(), mappings, files, process.signalDispositions(), process.nextTid()), pages, logs);
     }
 
     /**
@@ -157,8 +166,9 @@ public final class Checkpoints {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         int version = b.getInt(8), length = b.getInt(12);
         if (version != RecordingHeader.FORMAT_VERSION) {
-            throw new RecordingException.VersionMismatch(file + ": checkpoint format version " + version + ", this Reprise reads version "
-                    + RecordingHeader.FORMAT_VERSION, version);
+            // Version 2 checkpoints (never written by a recorder) lack the log positions replay needs.
+            throw new RecordingException.VersionMismatch(file + ": checkpoint format version " + version + ", this Reprise reads"
+                    + " checkpoints of version " + RecordingHeader.FORMAT_VERSION, version);
         }
         if (length < 20) throw new RecordingException.Corrupted(file + ": corrupted checkpoint (length " + length + ")", null);
         if (bytes.length < length) throw new RecordingException.Truncated(file + ": truncated checkpoint (" + bytes.length + " of " + length + " bytes)");
@@ -220,6 +230,21 @@ public final class Checkpoints {
                 out.writeLong(t.signalMask());
                 out.writeLong(t.altStackBase());
                 out.writeLong(t.altStackSize());
+                Mmu.Reservation r = v.reservation();
+                out.writeBoolean(r != null);
+                if (r != null) {
+                    out.writeLong(r.address());
+                    out.writeVarInt(r.size(), true);
+                    out.writeLong(r.value());
+                }
+            }
+            out.writeVarInt(c.logs().size(), true);
+            for (Checkpoint.LogPosition p : c.logs()) {
+                out.writeVarInt(p.vcpu(), true);
+                out.writeVarLong(p.events(), true);
+                out.writeVarLong(p.position(), true);
+                out.writeBoolean(p.ended());
+                out.writeLong(p.registerDigest());
             }
             Checkpoint.KernelState k = c.kernel();
             out.writeVarLong(k.brkStart(), true);
@@ -262,9 +287,20 @@ public final class Checkpoints {
             long sequence = in.readVarLong(true);
             List<Checkpoint.VcpuState> vcpus = new ArrayList<>();
             for (int i = count(in); i > 0; i--) {
-                vcpus.add(new Checkpoint.VcpuState(in.readVarInt(true), in.readVarInt(true), in.readLongs(32), in.readLongs(32),
-                        in.readLong(), in.readVarInt(true), in.readVarInt(true), in.readVarLong(true),
-                        new Task.ThreadState(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong())));
+                int vcpu = in.readVarInt(true), tid = in.readVarInt(true);
+                long[] x = in.readLongs(32), f = in.readLongs(32);
+                long pc = in.readLong();
+                int frm = in.readVarInt(true), fflags = in.readVarInt(true);
+                long icount = in.readVarLong(true);
+                Task.ThreadState thread = new Task.ThreadState(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
+                        in.readLong());
+                Mmu.Reservation r = in.readBoolean() ? new Mmu.Reservation(in.readLong(), in.readVarInt(true), in.readLong()) : null;
+                vcpus.add(new Checkpoint.VcpuState(vcpu, tid, x, f, pc, frm, fflags, icount, thread, r));
+            }
+            List<Checkpoint.LogPosition> logs = new ArrayList<>();
+            for (int i = count(in); i > 0; i--) {
+                logs.add(new Checkpoint.LogPosition(in.readVarInt(true), in.readVarLong(true), in.readVarLong(true), in.readBoolean(),
+                        in.readLong()));
             }
             long brkStart = in.readVarLong(true), brk = in.readVarLong(true), next = in.readVarLong(true), tramp = in.readVarLong(true);
             List<Checkpoint.Mapping> mappings = new ArrayList<>();
@@ -286,7 +322,7 @@ public final class Checkpoints {
             for (int i = count(in); i > 0; i--) pages.add(new Checkpoint.Page(in.readVarLong(true), in.readBytes(PAGE)));
             if (in.position() != in.limit()) throw new IllegalArgumentException("stray bytes after the checkpoint");
             return new Checkpoint(sequence, vcpus, new Checkpoint.KernelState(brkStart, brk, next, tramp, mappings, files, signals, nextTid),
-                    pages);
+                    pages, logs);
         }
 
         /** A count that fits what is left: a corrupted varint must not allocate gigabytes. */

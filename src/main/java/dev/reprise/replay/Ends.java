@@ -25,6 +25,12 @@ final class Ends {
         created = Math.max(created, id + 1);
     }
 
+    /** vCPU {@code id} had ended before a checkpoint a replay starts from, with registers of digest {@code registerDigest}. */
+    synchronized void endedBefore(int id, long registerDigest) {
+        registerDigests[id] = registerDigest;
+        created = Math.max(created, id + 1);
+    }
+
     /** {@code t} ran its last instruction (its own thread). */
     synchronized void ended(Task t) {
         registerDigests[t.vcpu()] = RegisterDigest.of(t.hart);

@@ -36,9 +36,16 @@ public final class Recorder implements Supervisor {
     /** Said once (any vCPU thread that clones; a benign race at worst prints it twice). */
     private volatile boolean warnedTooManyThreads;
     private final Ends ends;
+    /** The checkpoints' consistent cuts, or null when none are taken. */
+    final Cuts cuts;
 
     /** Watches {@code process} (set as its supervisor before its first thread exists) and logs into {@code writer}. */
     public Recorder(Process process, RecordingWriter writer, long granuleSize) {
+        this(process, writer, granuleSize, 0);
+    }
+
+    /** {@link #Recorder(Process, RecordingWriter, long)}, with a checkpoint every {@code checkpointEvery} instructions (0: none). */
+    public Recorder(Process process, RecordingWriter writer, long granuleSize, long checkpointEvery) {
         if (granuleSize < AddressSpace.PAGE_SIZE || Long.bitCount(granuleSize) != 1) {
             throw new IllegalArgumentException("the granule must be a power of two of at least " + AddressSpace.PAGE_SIZE + " bytes");
         }
@@ -46,7 +53,13 @@ public final class Recorder implements Supervisor {
         this.writer = writer;
         this.pagesPerGranuleShift = Long.numberOfTrailingZeros(granuleSize) - AddressSpace.PAGE_SHIFT;
         this.ends = new Ends(process);
+        this.cuts = checkpointEvery > 0 ? new Cuts(this, process, writer, checkpointEvery) : null;
         process.supervisor = this;
+    }
+
+    /** Checkpoints written so far. */
+    public long checkpoints() {
+        return cuts == null ? 0 : cuts.written();
     }
 
     Granule granule(long key) {
@@ -81,6 +94,7 @@ public final class Recorder implements Supervisor {
         }
         RecordingVcpu v = new RecordingVcpu(id, t, this, writer.vcpu(id));
         vcpus.set(id, v);
+        if (cuts != null) cuts.created(v);
         t.hart.mmu.attach(v);
         ends.started(id);
     }
@@ -94,7 +108,9 @@ public final class Recorder implements Supervisor {
             // The first thread's log starts with its own creation: its tid is the pid, which replay must give it again.
             if (v.id == 0) v.log(new Event.Clone(t.hart.icount, t.hart.pc, RegisterDigest.of(t.hart), 0, t.tid));
         }
-        return v.serveRequests();
+        long budget = v.serveRequests();
+        if (cuts != null) cuts.boundary(v);
+        return budget;
     }
 
     @Override
@@ -109,6 +125,7 @@ public final class Recorder implements Supervisor {
         int nr = (int) h.x[17];
         long[] args = {h.x[10], h.x[11], h.x[12], h.x[13], h.x[14], h.x[15]};
         v.enterKernel();
+        if (cuts != null) cuts.enterKernel(v);
         long resource = SyscallKinds.resource(nr);
         if (resource >= 0) v.takeResource(-1 - resource);
         // Calls that zero memory still mapped (madvise DONTNEED, mmap MAP_FIXED over a mapping) write it:
@@ -116,6 +133,8 @@ public final class Recorder implements Supervisor {
         if (SyscallKinds.zeroes(nr, args[2], args[3])) v.kernelWillZero(args[0], args[1]);
         boolean sized = SyscallKinds.sizedByResult(nr);
         KernelWrites capture = KernelWrites.begin(process.space, !sized);
+        boolean effects = cuts != null && SyscallKinds.reexecuted(nr);
+        if (effects) cuts.beginEffects(v);
         try {
             t.dispatchSyscall();   // exit, exit_group and a kill end the thread here: exited() logs it
         } finally {
@@ -132,6 +151,7 @@ public final class Recorder implements Supervisor {
         if (!SyscallKinds.reexecuted(nr) || SyscallKinds.mapsFile(nr, args[3], args[4])) {
             for (KernelWrites.Change c : changes) writes.add(new Event.MemoryWrite(c.address(), c.bytes()));
         }
+        if (cuts != null) cuts.leaveKernel(v);
         v.log(new Event.Syscall(h.icount, v.pc(), v.digest(), nr, result, writes));
         v.leaveKernel();
     }
@@ -193,6 +213,7 @@ public final class Recorder implements Supervisor {
         v.log(new Event.Exit(t.hart.icount, v.pc(), v.digest(), status));
         v.log.close();
         ends.ended(t);
+        if (cuts != null) cuts.exited(v);
     }
 
     // ---- the end ---------------------------------------------------------------------------------------

@@ -30,8 +30,15 @@ import java.util.zip.CRC32;
  */
 public record RecordingHeader(int formatVersion, String program, byte[] programSha256, List<String> argv,
                               List<String> env, int vcpus, long granuleSize, long seed, String engine) {
-    /** The format this build writes and the only one it reads; bump on any change to the layout. */
-    public static final int FORMAT_VERSION = 2;
+    /** The format this build writes; bump on any change to the layout (docs/log-format.md, "Versioning policy"). */
+    public static final int FORMAT_VERSION = 3;
+    /**
+     * The oldest version this build reads: version 2 differs from 3 only in its checkpoint files
+     * (which no recorder wrote), so its headers and events read the same.
+     */
+    public static final int OLDEST_READABLE = 2;
+    /** What a refusal says this build reads. */
+    static final String READS = "this Reprise reads version " + FORMAT_VERSION + " (and " + OLDEST_READABLE + ")";
     /** The first 8 bytes of every header: "RPRSREC" and a newline. */
     static final byte[] MAGIC = "RPRSREC\n".getBytes(StandardCharsets.US_ASCII);
     /** Magic, version, total length. */
@@ -128,9 +135,9 @@ public record RecordingHeader(int formatVersion, String program, byte[] programS
         ByteBuffer b = ByteBuffer.wrap(bytes);
         b.position(MAGIC.length);
         int version = b.getInt(), length = b.getInt();
-        if (version != FORMAT_VERSION) {
+        if (version < OLDEST_READABLE || version > FORMAT_VERSION) {
             throw new RecordingException.VersionMismatch(file.getParent() + ": recording format version " + version
-                    + ", this Reprise reads version " + FORMAT_VERSION, version);
+                    + ", " + READS, version);
         }
         if (length < PREFIX + 4) throw new RecordingException.Corrupted(file + ": corrupted header (length " + length + ")", null);
         if (bytes.length < length) throw new RecordingException.Truncated(file + ": truncated header (" + bytes.length + " of " + length + " bytes)");

@@ -72,6 +72,17 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     /** The icount of the last RELEASE logged: one per boundary is enough to mark progress. */
     private long lastRelease = -1;
 
+    // ---- checkpoints ({@link Cuts}) ---------------------------------------------------------------------
+    /** Events logged so far (volatile: a cut reads it). */
+    volatile long logged;
+    /** Where this vCPU is for a cut ({@code Cuts.NEW}, ...), its saved state, and how it ended: guarded by the {@link Cuts}. */
+    int cutState;
+    Checkpoint.VcpuState cutSaved;
+    long endPosition, endDigest;
+    /** Own thread: its first boundary was seen; the icount its instructions were counted up to. */
+    boolean cutStarted;
+    long counted;
+
     RecordingVcpu(int id, Task task, Recorder recorder, VcpuLog log) {
         this.id = id;
         this.task = task;
@@ -192,6 +203,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
             }
             for (long m = conflicts; m != 0; m &= m - 1) recorder.vcpu(Long.numberOfTrailingZeros(m)).requestRelease(g, write);
             serveRequests();
+            if (!inKernel && recorder.cuts != null && recorder.cuts.pending) recorder.cuts.park(this, g);   // before the instruction
             if (task.process.exiting()) throw new TaskExit();
             if (spins < 200) Thread.onSpinWait();
             else if (spins < 400) Thread.yield();
@@ -336,5 +348,6 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
 
     void log(Event e) {
         log.append(e);
+        logged = logged + 1;   // own thread only
     }
 }

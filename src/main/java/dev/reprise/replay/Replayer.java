@@ -71,10 +71,14 @@ public final class Replayer implements Supervisor {
         volatile boolean done;
         /** The lowest position another vCPU waits for this one to reach (NOBODY: none): its run stops there. */
         final AtomicLong wanted = new AtomicLong(NOBODY);
-        /** Its hart, whose {@link Hart#attention} a waiter sets to cut a run short. */
+        /** Its hart, whose {@link Hart#attention} a waiter sets to cut a run short (null for one restored as ended). */
         final Hart hart;
         /** The CLONE event of the system call in progress (own thread). */
         Event.Clone clone;
+        /** Restored from a checkpoint inside a system call: its first step runs that call again from its ecall (own thread). */
+        boolean resumeInSyscall;
+        /** Restored from a checkpoint: the events before its cut, still to be skipped (own thread). */
+        long skip;
 
         ReplayVcpu(int id, EventCursor cursor, Hart hart) {
             this.id = id;
@@ -84,7 +88,7 @@ public final class Replayer implements Supervisor {
 
         /** A waiter needs this vCPU at {@code position}: it stops there (or as soon as it can) instead of at its next event. */
         void want(long position) {
-            if (wanted.getAndAccumulate(position, Math::min) > position) hart.attention = true;
+            if (wanted.getAndAccumulate(position, Math::min) > position && hart != null) hart.attention = true;
         }
 
         /**
@@ -111,6 +115,18 @@ public final class Replayer implements Supervisor {
      * arguments, environment and seed), echoing the guest's output to {@code out}/{@code err} if not null.
      */
     public Replayer(Process process, RecordingReader recording, PrintStream out, PrintStream err) {
+        this(process, recording, out, err, null);
+    }
+
+    /** Where each vCPU's log stands when the replay starts from a checkpoint (null: from the beginning). */
+    private final Checkpoint from;
+
+    /**
+     * Replays {@code recording} from checkpoint {@code from} (null: from the beginning) on
+     * {@code process}, into which the caller restores the checkpoint ({@link Sessions#replayFrom}).
+     */
+    public Replayer(Process process, RecordingReader recording, PrintStream out, PrintStream err, Checkpoint from) {
+        this.from = from;
         this.process = process;
         this.recording = recording;
         this.echoOut = out;
@@ -217,14 +233,58 @@ public final class Replayer implements Supervisor {
             stop();
             throw new SyscallError(Errno.EAGAIN);
         }
-        vcpus.set(id, new ReplayVcpu(id, recording.cursor(id), t.hart));
+        ReplayVcpu v = new ReplayVcpu(id, recording.cursor(id), t.hart);
+        Checkpoint.LogPosition start = from == null ? null : from.log(id);
+        if (start != null) startAt(v, start);
+        vcpus.set(id, v);
         ends.started(id);
+    }
+
+    /** A restored vCPU starts at the checkpoint's cut: its position there, its log read from there on (by its own thread). */
+    private void startAt(ReplayVcpu v, Checkpoint.LogPosition start) {
+        v.skip = start.events();
+        v.progress = start.position();
+        v.resumeInSyscall = start.inSyscall();
+    }
+
+    /** Moves a restored vCPU's cursor past the events before the cut (own thread: a cursor belongs to one thread). */
+    private void skipToCut(ReplayVcpu v) {
+        for (long n = 0; n < v.skip; n++) {
+            if (peek(v) == null) {
+                unreadable.compareAndSet(null, new RecordingException.Corrupted(recording.directory() + ": corrupted checkpoint "
+                        + from.sequence() + " (vCPU " + v.id + " is at event " + v.skip + " of its log, which has " + n + ")", null));
+                stop();
+                throw new TaskExit();
+            }
+            v.cursor.take();
+        }
+        v.skip = 0;
+    }
+
+    /**
+     * The vCPUs that had ended before the checkpoint's cut: done, at their last position (a later
+     * transfer may name one as a holder), with their final register digests for the machine digest.
+     */
+    void restoreEnded() {
+        for (Checkpoint.LogPosition p : from.logs()) {
+            if (!p.ended()) continue;
+            ReplayVcpu v = new ReplayVcpu(p.vcpu(), null, null);
+            v.progress = p.position();
+            v.done = true;
+            vcpus.set(p.vcpu(), v);
+            ends.endedBefore(p.vcpu(), p.registerDigest());
+        }
     }
 
     @Override
     public long boundary(Task t) {
         ReplayVcpu v = vcpu(t);
         Hart h = t.hart;
+        if (v.skip > 0) skipToCut(v);
+        if (v.resumeInSyscall) {
+            v.resumeInSyscall = false;
+            t.ecall(h);   // restored at the ecall of a call it was in at the cut: that call, as its ecall would run it
+        }
         while (true) {
             if (stopped) throw new TaskExit();
             Event e = peek(v);

@@ -8,6 +8,8 @@ import dev.reprise.linux.Task;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A whole recording or replay of a program, start to end: what {@code reprise record} and
@@ -23,7 +25,16 @@ public final class Sessions {
      */
     public static int record(Process process, Exec.Start start, RecordingWriter writer, long granule)
             throws InterruptedException, IOException {
-        Recorder recorder = new Recorder(process, writer, granule);
+        return record(process, start, writer, granule, 0);
+    }
+
+    /**
+     * {@link #record(Process, Exec.Start, RecordingWriter, long)}, with a checkpoint at a consistent
+     * cut every {@code checkpointEvery} guest instructions (all threads together; 0: none).
+     */
+    public static int record(Process process, Exec.Start start, RecordingWriter writer, long granule, long checkpointEvery)
+            throws InterruptedException, IOException {
+        Recorder recorder = new Recorder(process, writer, granule, checkpointEvery);
         Task.first(process, start).start();
         int status = process.awaitExit();
         recorder.awaitAllExited();
@@ -82,6 +93,89 @@ public final class Sessions {
             process.observers = observers;
             Exec.Start start = Exec.load(process, options);
             Task.first(process, start).start();
+            return finish(recording, process, replayer, out);
+        }
+    }
+
+    /**
+     * Replays {@code recording} from its checkpoint {@code checkpoint} to the end: the checkpoint is
+     * restored into a fresh process (memory, memory map, signal actions, every live vCPU's
+     * registers and thread state), each vCPU's log is read from where it stood at the cut, and the
+     * verdict is the one a whole replay gives (identical with the same final digest, or where it
+     * diverged). The program is not loaded: it must be there only for a dynamic one's sysroot checks.
+     *
+     * @throws RecordingException the recording or the checkpoint cannot be read (no such checkpoint: Missing)
+     */
+    public static Result replayFrom(RecordingReader recording, long checkpoint, boolean jit, Path sysroot, PrintStream out,
+                                    PrintStream err) throws InterruptedException {
+        return replayFrom(recording, readCheckpoint(recording, checkpoint), jit, sysroot, out, err, null);
+    }
+
+    /** {@link #replayFrom(RecordingReader, long, boolean, Path, PrintStream, PrintStream)} from a checkpoint read already, traced by {@code observers} (null: none). */
+    public static Result replayFrom(RecordingReader recording, Checkpoint checkpoint, boolean jit, Path sysroot, PrintStream out,
+                                    PrintStream err, dev.reprise.cpu.StepObserver.Factory observers) throws InterruptedException {
+        if (checkpoint.logs().isEmpty() && !checkpoint.vcpus().isEmpty()) {
+            throw new RecordingException.Corrupted(recording.directory() + ": corrupted checkpoint " + checkpoint.sequence()
+                    + " (it says nowhere where the logs stand)", null);
+        }
+        RecordingHeader header = recording.header();
+        Options options = new Options(Path.of(header.program()), header.argv(), header.env(), sysroot, null, header.seed(), jit);
+        try (Process process = new Process(options, recordedPid(recording))) {
+            Replayer replayer = new Replayer(process, recording, out, err, checkpoint);
+            process.observers = observers;
+            Checkpoints.restore(checkpoint, process);
+            replayer.restoreEnded();
+            List<Task> tasks = new ArrayList<>();
+            for (Checkpoint.VcpuState s : checkpoint.vcpus()) {
+                Checkpoint.LogPosition at = checkpoint.log(s.vcpu());
+                if (at == null || at.ended() || s.tid() - process.pid != s.vcpu() || s.registerDigest() != at.registerDigest()) {
+                    throw new RecordingException.Corrupted(recording.directory() + ": corrupted checkpoint " + checkpoint.sequence()
+                            + " (vCPU " + s.vcpu() + "'s state and log position disagree)", null);
+                }
+                Task t = Task.restored(process, s.tid());
+                s.restoreInto(t);
+                tasks.add(t);
+            }
+            if (tasks.isEmpty()) throw new RecordingException.Corrupted(recording.directory() + ": corrupted checkpoint "
+                    + checkpoint.sequence() + " (no live vCPU)", null);
+            for (Task t : tasks) t.start();
+            return finish(recording, process, replayer, out);
+        }
+    }
+
+    /** Reads checkpoint {@code sequence} of {@code recording}. @throws RecordingException.Missing when it has no such checkpoint */
+    public static Checkpoint readCheckpoint(RecordingReader recording, long sequence) {
+        Path file = recording.directory().resolve(Layout.CHECKPOINTS).resolve(String.format("checkpoint-%06d", sequence));
+        if (sequence < 0 || !java.nio.file.Files.isRegularFile(file)) {
+            throw new RecordingException.Missing(recording.directory() + ": no checkpoint " + sequence + " (the recording has "
+                    + recording.checkpoints().size() + ")");
+        }
+        Checkpoint c = Checkpoints.read(file);
+        if (c.sequence() != sequence) {
+            throw new RecordingException.Corrupted(file + ": corrupted checkpoint (it says it is number " + c.sequence() + ")", null);
+        }
+        return c;
+    }
+
+    /**
+     * The latest checkpoint at which {@code vcpu} had not yet run past {@code icount} (its icount at
+     * the cut is at most that; a vCPU created after the cut counts as 0), or empty when there is
+     * none: what the debugger restores to reach that instruction without replaying from the start.
+     */
+    public static java.util.Optional<Checkpoint> checkpointAtOrBefore(RecordingReader recording, int vcpu, long icount) {
+        List<Path> files = recording.checkpoints();
+        for (int i = files.size() - 1; i >= 0; i--) {
+            Checkpoint c = Checkpoints.read(files.get(i));
+            Checkpoint.LogPosition p = c.log(vcpu);
+            if ((p == null ? 0 : p.icount()) <= icount) return java.util.Optional.of(c);
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** Waits for the replay's end and says how it went. */
+    private static Result finish(RecordingReader recording, Process process, Replayer replayer, PrintStream out)
+            throws InterruptedException {
+        {
             int status = process.awaitExit();
             replayer.awaitAllExited();
             if (out != null) out.flush();

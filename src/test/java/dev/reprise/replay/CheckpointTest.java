@@ -117,6 +117,29 @@ class CheckpointTest {
         return file;
     }
 
+    /** Version 3: a recorder's checkpoint also says where each vCPU's log stands, and holds LR reservations. */
+    @Test
+    void logPositionsAndReservationsRoundTrip() throws Exception {
+        var thread = new Task.ThreadState(0, 0, 0, 0, 0, 0);
+        long[] x = new long[32], f = new long[32];
+        x[10] = 42;
+        var reserved = new Checkpoint.VcpuState(1, 1001, x, f, 0x10abc, 0, 1, 500, thread, new dev.reprise.mem.Mmu.Reservation(0x81008, 4, -7));
+        var plain = new Checkpoint.VcpuState(0, 1000, x, f, 0x10000, 1, 0, 900, thread, null);
+        var logs = List.of(new Checkpoint.LogPosition(0, 12, 2 * 900, false, plain.registerDigest()),
+                new Checkpoint.LogPosition(1, 3, 2 * 500 + 1, false, reserved.registerDigest()),
+                new Checkpoint.LogPosition(2, 7, 2 * 80 + 1, true, 0x1234));
+        Checkpoint c = new Checkpoint(4, List.of(plain, reserved), new Checkpoint.KernelState(1, 2, 3, 4, List.of(), List.of(), List.of(), 1003),
+                List.of(), logs);
+        Checkpoint read = Checkpoints.read(write(c));
+        assertThat(read).isEqualTo(c);
+        assertThat(read.log(0).inSyscall()).isTrue();
+        assertThat(read.log(1).inSyscall()).isFalse();
+        assertThat(read.log(2).ended()).isTrue();
+        assertThat(read.log(2).icount()).isEqualTo(80);
+        assertThat(read.log(3)).isNull();
+        assertThat(read.vcpus().get(1).reservation()).isEqualTo(new dev.reprise.mem.Mmu.Reservation(0x81008, 4, -7));
+    }
+
     @Test
     void badCheckpointFiles() throws Exception {
         Checkpoint c = new Checkpoint(3, List.of(), new Checkpoint.KernelState(1, 2, 3, 4, List.of(), List.of(), List.of(), 1000),

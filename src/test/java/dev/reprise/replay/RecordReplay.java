@@ -18,6 +18,11 @@ final class RecordReplay {
 
     /** Records guest-tests/bin/{@code name} with {@code args} into {@code dir}; returns the guest's exit status. */
     static int record(Path dir, String name, boolean jit, String... args) throws Exception {
+        return record(dir, name, jit, 0, args);
+    }
+
+    /** {@link #record(Path, String, boolean, String...)} with a checkpoint every {@code checkpointEvery} instructions (0: none). */
+    static int record(Path dir, String name, boolean jit, long checkpointEvery, String... args) throws Exception {
         String program = "guest-tests/bin/" + name;
         List<String> argv = new ArrayList<>(List.of(program));
         argv.addAll(List.of(args));
@@ -27,7 +32,7 @@ final class RecordReplay {
             Exec.Start start = Exec.load(process, options);
             RecordingHeader header = RecordingHeader.of(Path.of(program), argv, env, GRANULE, 0, jit ? "jit" : "interp");
             try (RecordingWriter writer = RecordingWriter.create(dir, header)) {
-                return Sessions.record(process, start, writer, GRANULE);
+                return Sessions.record(process, start, writer, GRANULE, checkpointEvery);
             }
         }
     }
@@ -42,6 +47,24 @@ final class RecordReplay {
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
             Sessions.Result r = Sessions.replay(recording, jit, null, o, e);
             return new Replayed(r, out.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Replays {@code dir} from its checkpoint {@code k} to the end. */
+    static Replayed replayFrom(Path dir, long k, boolean jit) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        try (RecordingReader recording = RecordingReader.open(dir);
+             PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            Sessions.Result r = Sessions.replayFrom(recording, k, jit, null, o, e);
+            return new Replayed(r, out.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** How many checkpoints the recording has. */
+    static int checkpoints(Path dir) {
+        try (RecordingReader r = RecordingReader.open(dir)) {
+            return r.checkpoints().size();
         }
     }
 

@@ -148,6 +148,62 @@ class ReplayCommandTest {
         assertThat(reprise("inspect", dir.toString()).stdout()).contains("INCOMPLETE");
     }
 
+    /** Killed while it takes checkpoints: still incomplete, never complete; replay from a checkpoint says so too. */
+    @Test
+    void aKilledRecorderWithCheckpointsLeavesAnIncompleteRecording() throws Exception {
+        Path dir = tmp.resolve("killed");
+        List<String> cmd = new ArrayList<>(GuestRunner.repriseCommand("record", "-o", dir.toString(), "--checkpoint-every", "3000000",
+                "--", "guest-tests/bin/racy_counter", "2000000000"));
+        Process recorder = new ProcessBuilder(cmd).directory(GuestRunner.root().toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!Files.exists(dir.resolve("checkpoints/checkpoint-000001"))) {
+                assertThat(System.nanoTime()).as("no checkpoints").isLessThan(deadline);
+                assertThat(recorder.isAlive()).as("the recorder ended by itself").isTrue();
+                Thread.sleep(100);
+            }
+        } finally {
+            recorder.destroyForcibly();   // SIGKILL, perhaps in the middle of the next checkpoint
+            recorder.waitFor();
+        }
+        assertThat(Files.exists(dir.resolve("complete"))).isFalse();
+        try (var files = Files.list(dir.resolve("checkpoints"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("only whole checkpoints, under their names")
+                    .allMatch(n -> n.matches("checkpoint-[0-9]{6}(\\.tmp)?"));
+        }
+        var r = reprise("replay", "--from-checkpoint", "1", dir.toString());
+        assertThat(r.status()).as(r.stdout() + r.stderr()).isEqualTo(4);
+        assertThat(r.stdout()).startsWith("incomplete recording: replayed up to its last complete event");
+    }
+
+    /** From the command line: record with checkpoints, replay from one of them; the verdict line is the whole replay's. */
+    @Test
+    void replayFromACheckpointEndsWithTheWholeReplaysLine() throws Exception {
+        Path dir = tmp.resolve("rec");
+        var rec = reprise("record", "-o", dir.toString(), "--checkpoint-every", "200000", "--", "guest-tests/bin/racy_counter", "100000");
+        assertThat(rec.status()).as(rec.stderr()).isZero();
+        assertThat(RecordReplay.checkpoints(dir)).isGreaterThanOrEqualTo(3);
+        var whole = reprise("replay", dir.toString());
+        assertThat(whole.status()).as(whole.stdout() + whole.stderr()).isZero();
+        var from = reprise("replay", "--from-checkpoint", "2", "--echo", dir.toString());
+        assertThat(from.status()).as(from.stdout() + from.stderr()).isZero();
+        assertThat(from.stdout()).isEqualTo(rec.stdout() + whole.stdout());   // the count is printed at the end, after the cut
+
+        // Bad checkpoints: one line, the recording's statuses.
+        assertOneLineError(reprise("replay", "--from-checkpoint", "99", dir.toString()), 80, "no checkpoint 99");
+        Path file = dir.resolve("checkpoints/checkpoint-000001");
+        byte[] good = Files.readAllBytes(file);
+        byte[] flipped = good.clone();
+        flipped[flipped.length / 2] ^= 0x40;
+        Files.write(file, flipped);
+        assertOneLineError(reprise("replay", "--from-checkpoint", "1", dir.toString()), 83, "corrupted checkpoint");
+        // (truncated and other-version checkpoint files: CheckpointTest, and their statuses are the recording's: 84, 82)
+        var negative = reprise("replay", "--from-checkpoint", "-1", dir.toString());
+        assertThat(negative.status()).isEqualTo(64);
+        assertThat(negative.stderr().strip()).doesNotContain("\n").contains("--from-checkpoint -1");
+    }
+
     private static boolean hasQueueFile(Path vcpuDir) throws Exception {
         if (!Files.isDirectory(vcpuDir)) return false;
         try (var files = Files.list(vcpuDir)) {

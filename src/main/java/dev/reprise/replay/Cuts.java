@@ -1,0 +1,290 @@
+package dev.reprise.replay;
+
+import dev.reprise.linux.Process;
+import dev.reprise.linux.TaskExit;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Takes the recorder's checkpoints: every {@code every} guest instructions (all vCPUs together), a
+ * stop-the-world consistent cut, captured with {@link Checkpoints} and written atomically
+ * (docs/architecture.md, "Checkpoints while recording").
+ *
+ * <p>The cut. The vCPU whose boundary finds the instruction count past the next mark coordinates:
+ * it sets {@link #pending} and every vCPU's {@code Hart.attention}, and waits (serving requests)
+ * until every vCPU is in one of these states:
+ * <ul>
+ *   <li>{@code PARKED}: a vCPU in guest code stopped at a block boundary, or in the loop where it
+ *       waits for a granule before an instruction (position 2 × icount + 1, its state saved when
+ *       it stopped). Parked vCPUs go on serving release requests, so nobody waits for them forever.</li>
+ *   <li>{@code KERNEL}: inside a system call (position 2 × icount, its state as at the ecall, saved
+ *       then). Nobody waits for it: a futex wait may last forever. Replay from the checkpoint
+ *       runs that call again from its ecall, and the recorded result comes from the log.</li>
+ *   <li>{@code GONE}: ended.</li>
+ * </ul>
+ * A vCPU in a call that replay re-executes ({@link SyscallKinds#reexecuted}: mmap, clone, exit,
+ * sigaction, ...) is {@code EFFECTING} while the call changes the emulator's own state; the cut
+ * waits for it to finish and log its result (those calls never block) so that no checkpoint holds
+ * half of an mmap, or a clone's child without the parent's clone.
+ * When everyone is ready the cut is {@link #frozen}: until it is captured nobody starts effecting
+ * or leaves a system call (they wait on this object's monitor), and parked vCPUs stay parked.
+ *
+ * <p>Why it cannot deadlock: the coordinator waits only for vCPUs that run guest code (they reach a
+ * boundary or a granule wait soon: attention), for new vCPUs to reach their first boundary, and
+ * for effecting calls to end; an effecting call may wait for granules, and their holders either
+ * are parked (they serve requests, and a vCPU that parks in a granule wait gives up its
+ * reservation of it) or in a system call (taken from without their help) or running. Nobody waits
+ * on a frozen vCPU while the world is frozen: everyone else is parked, in a call or ended. A
+ * process that ends meanwhile abandons the cut.
+ *
+ * <p>Threading: the per-vCPU cut state ({@link RecordingVcpu#cutState} and its saved state) and
+ * every field below but the volatile ones and {@link #executed} are guarded by this object's
+ * monitor. Lock order: a vCPU's own monitor and granules are never held while taking this one.
+ */
+final class Cuts {
+    static final int NEW = 0, GUEST = 1, KERNEL = 2, EFFECTING = 3, PARKED = 4, GONE = 5;
+
+    private final Recorder recorder;
+    private final Process process;
+    private final RecordingWriter writer;
+    /** Instructions between checkpoints; 0 after a checkpoint could not be written. */
+    private volatile long every;
+    /** Instructions retired by all vCPUs, counted at their boundaries. */
+    private final AtomicLong executed = new AtomicLong();
+    private volatile long nextAt;
+    /** A cut is being taken: vCPUs in guest code park at their next boundary. */
+    volatile boolean pending;
+    private boolean frozen;
+    private int effecting;
+    private long sequence;
+
+    Cuts(Recorder recorder, Process process, RecordingWriter writer, long every) {
+        if (every <= 0) throw new IllegalArgumentException("checkpoint interval " + every);
+        this.recorder = recorder;
+        this.process = process;
+        this.writer = writer;
+        this.every = every;
+        this.nextAt = every;
+    }
+
+    /** Checkpoints written so far. */
+    synchronized long written() {
+        return sequence;
+    }
+
+    // ---- vCPU transitions (each on the vCPU's own thread, except created) ------------------------
+
+    synchronized void created(RecordingVcpu v) {
+        v.cutState = NEW;
+    }
+
+    /** At a block boundary of {@code v} (its state consistent): counts instructions, takes a cut when due, parks for one. */
+    void boundary(RecordingVcpu v) {
+        if (!v.cutStarted) {
+            v.cutStarted = true;
+            synchronized (this) {
+                v.cutState = GUEST;
+            }
+        }
+        long ran = v.task.hart.icount - v.counted;
+        v.counted = v.task.hart.icount;
+        if (ran > 0 && every > 0 && executed.addAndGet(ran) >= nextAt && !pending) {
+            coordinate(v);
+        } else if (pending) {
+            park(v, null);
+        }
+    }
+
+    /** A system call starts: {@code v} is in the kernel at its ecall (its state saved: the cut may take it as it is). */
+    void enterKernel(RecordingVcpu v) {
+        Checkpoint.VcpuState atEcall = Checkpoint.VcpuState.of(v.id, v.task);
+        synchronized (this) {
+            v.cutSaved = atEcall;
+            v.cutState = KERNEL;
+        }
+    }
+
+    /** A call that replay re-executes is about to change the emulator's state: not while a cut is frozen. */
+    synchronized void beginEffects(RecordingVcpu v) {
+        awaitThaw();
+        v.cutState = EFFECTING;
+        effecting++;
+    }
+
+    /**
+     * The call is about to log its result and return to guest code: not while a cut is frozen. An
+     * effecting call stays effecting until here: done but not logged, it can no longer be taken
+     * at its ecall (replay would run it twice: a clone's child would exist twice).
+     */
+    synchronized void leaveKernel(RecordingVcpu v) {
+        if (v.cutState == EFFECTING) {
+            effecting--;
+            notifyAll();
+        }
+        awaitThaw();
+        v.cutState = GUEST;
+        v.cutSaved = null;
+    }
+
+    /** {@code v} ended (after logging its exit). */
+    synchronized void exited(RecordingVcpu v) {
+        if (v.cutState == EFFECTING) effecting--;
+        v.cutState = GONE;
+        v.cutSaved = null;
+        v.endPosition = 2 * v.task.hart.icount + 1;
+        v.endDigest = RegisterDigest.of(v.task.hart);
+        notifyAll();
+    }
+
+    private void awaitThaw() {
+        boolean interrupted = false;
+        while (frozen) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true;   // exit_group interrupts blocked threads: the cut ends by itself soon
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    // ---- parking -------------------------------------------------------------------------------------
+
+    /**
+     * Stops {@code v} (own thread, in guest code at a consistent state) until the cut is taken,
+     * serving requests meanwhile. {@code waitingFor}: the granule it is waiting for (its
+     * reservation is given up while parked, so that an effecting call can take that granule).
+     */
+    void park(RecordingVcpu v, Granule waitingFor) {
+        Checkpoint.VcpuState state = Checkpoint.VcpuState.of(v.id, v.task);
+        synchronized (this) {
+            if (!pending) return;
+            v.cutState = PARKED;
+            v.cutSaved = state;
+            notifyAll();
+        }
+        if (waitingFor != null) {
+            synchronized (waitingFor) {
+                if (waitingFor.reservedFor == v.id) waitingFor.reservedFor = Granule.NONE;
+            }
+        }
+        for (int spins = 0; ; spins++) {
+            v.serveRequests();
+            synchronized (this) {
+                if (v.cutState != PARKED) return;   // the coordinator let everyone go
+                if (process.exiting() && !frozen) {
+                    v.cutState = GUEST;
+                    throw new TaskExit();
+                }
+            }
+            backOff(spins);
+        }
+    }
+
+    private static void backOff(int spins) {
+        if (spins < 100) Thread.onSpinWait();
+        else if (spins < 200) Thread.yield();
+        else LockSupport.parkNanos(50_000);
+    }
+
+    // ---- the cut -------------------------------------------------------------------------------------
+
+    /** Takes a cut with {@code self} (at a boundary) as coordinator; parks instead if another vCPU got there first. */
+    private void coordinate(RecordingVcpu self) {
+        Checkpoint.VcpuState own = Checkpoint.VcpuState.of(self.id, self.task);
+        synchronized (this) {
+            if (pending) {
+                // Another vCPU is cutting: park like everyone else (outside this block).
+                own = null;
+            } else {
+                pending = true;
+                self.cutState = PARKED;
+                self.cutSaved = own;
+            }
+        }
+        if (own == null) {
+            park(self, null);
+            return;
+        }
+        for (int id = 0; id < Granule.MAX_VCPUS; id++) {
+            RecordingVcpu v = recorder.vcpu(id);
+            if (v != null) v.task.hart.attention = true;
+        }
+        try {
+            for (int spins = 0; ; spins++) {
+                self.serveRequests();
+                if (process.exiting()) throw new TaskExit();   // the process ends: no cut (finally lets everyone go)
+                synchronized (this) {
+                    if (effecting == 0 && everyoneReady()) {
+                        frozen = true;
+                        break;
+                    }
+                }
+                backOff(spins);
+            }
+            capture();
+        } finally {
+            synchronized (this) {
+                frozen = false;
+                pending = false;
+                for (int id = 0; id < Granule.MAX_VCPUS; id++) {
+                    RecordingVcpu v = recorder.vcpu(id);
+                    if (v != null && v.cutState == PARKED) {
+                        v.cutState = GUEST;
+                        v.cutSaved = null;
+                    }
+                }
+                nextAt = executed.get() + every;
+                notifyAll();
+            }
+        }
+    }
+
+    /** True if every vCPU is parked, in a system call (not effecting) or ended. Under the monitor. */
+    private boolean everyoneReady() {
+        for (int id = 0; id < Granule.MAX_VCPUS; id++) {
+            RecordingVcpu v = recorder.vcpu(id);
+            if (v == null) continue;
+            int s = v.cutState;
+            if (s != PARKED && s != KERNEL && s != GONE) {
+                v.task.hart.attention = true;   // it may have served the first one before it saw the cut
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Captures and writes the checkpoint (frozen: nothing that it reads changes). */
+    private void capture() {
+        List<Checkpoint.VcpuState> states = new ArrayList<>();
+        List<Checkpoint.LogPosition> logs = new ArrayList<>();
+        long seq;
+        synchronized (this) {
+            seq = sequence;
+            for (int id = 0; id < Granule.MAX_VCPUS; id++) {
+                RecordingVcpu v = recorder.vcpu(id);
+                if (v == null) continue;
+                if (v.cutState == GONE) {
+                    logs.add(new Checkpoint.LogPosition(id, v.logged, v.endPosition, true, v.endDigest));
+                    continue;
+                }
+                Checkpoint.VcpuState s = v.cutSaved;
+                states.add(s);
+                long position = v.cutState == KERNEL ? 2 * s.icount() : 2 * s.icount() + 1;
+                logs.add(new Checkpoint.LogPosition(id, v.logged, position, false, s.registerDigest()));
+            }
+        }
+        try {
+            writer.writeCheckpoint(Checkpoints.capture(seq, process, states, logs));
+            synchronized (this) {
+                sequence++;
+            }
+        } catch (IOException | RuntimeException e) {
+            every = 0;
+            System.err.println("reprise: cannot write checkpoint " + seq + " (no more are taken): " + e.getMessage());
+        }
+    }
+}
