@@ -1,6 +1,7 @@
 package dev.reprise.cli;
 
 import dev.reprise.linux.LoadError;
+import dev.reprise.mem.HostRefusedException;
 import dev.reprise.replay.RecordingException;
 import dev.reprise.replay.RecordingHeader;
 import dev.reprise.replay.RecordingReader;
@@ -24,7 +25,7 @@ final class ReplaySession {
                     ? Sessions.replay(recording, jit, sysroot, echo ? System.out : null, echo ? System.err : null)
                     : Sessions.replayFrom(recording, from, jit, sysroot, echo ? System.out : null, echo ? System.err : null);
             return verdict(result);
-        } catch (RecordingException | LoadError | IllegalStateException e) {
+        } catch (RecordingException | LoadError | HostRefusedException e) {
             throw userError(e);
         }
     }
@@ -56,7 +57,7 @@ final class ReplaySession {
                 return TraceCommand.TRACE_ERROR;
             }
             return verdict(result);
-        } catch (RecordingException | LoadError | IllegalStateException e) {
+        } catch (RecordingException | LoadError | HostRefusedException e) {
             throw userError(e);
         }
     }

@@ -4,6 +4,7 @@ import dev.reprise.linux.Exec;
 import dev.reprise.linux.LoadError;
 import dev.reprise.linux.Process;
 import dev.reprise.linux.Options;
+import dev.reprise.mem.HostRefusedException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -77,7 +78,7 @@ final class RunOptions {
         Process process;
         try {
             process = new Process(options);
-        } catch (IllegalStateException e) { // the host refused the guest address-space reservation
+        } catch (HostRefusedException e) { // the host refused the guest address-space reservation
             throw new UserError(e.getMessage(), HOST_REFUSED);
         }
         try {

@@ -69,7 +69,7 @@ public final class AddressSpace implements AutoCloseable {
     /**
      * Reserves the whole guest range of host address space (no memory is committed until touched).
      *
-     * @throws IllegalStateException with a one-line explanation if the host refuses the reservation
+     * @throws HostRefusedException with a one-line explanation if the host refuses the reservation
      */
     public AddressSpace() {
         long base;
@@ -418,16 +418,16 @@ public final class AddressSpace implements AutoCloseable {
                 long result = ((Number) h.invokeWithArguments(withState)).longValue();
                 if (result == -1) {
                     int errno = (int) ERRNO.get(state, 0L);
-                    throw new IllegalStateException(h == MMAP
+                    throw new HostRefusedException(h == MMAP
                             ? "cannot reserve " + ((long) args[1] >>> 30) + " GiB of host address space for guest memory (mmap errno "
                               + errno + "); is strict overcommit (vm.overcommit_memory=2) or ulimit -v in force?"
-                            : name + " failed with errno " + errno);
+                            : name + " failed with errno " + errno, null);
                 }
                 return result;
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) {
-                throw new IllegalStateException(name + " downcall failed: " + t, t);
+                throw new HostRefusedException(name + " downcall failed: " + t, t);
             }
         }
     }

@@ -76,7 +76,7 @@ public final class Sessions {
      *
      * @throws LoadError            the program cannot be loaded
      * @throws RecordingException   the recording cannot be read as far as the replay needs
-     * @throws IllegalStateException the host refuses the guest address space
+     * @throws dev.reprise.mem.HostRefusedException the host refuses the guest address space
      */
     public static Result replay(RecordingReader recording, boolean jit, Path sysroot, PrintStream out, PrintStream err)
             throws LoadError, InterruptedException {
