@@ -173,6 +173,12 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         for (int spins = 0; ; spins++) {
             long conflicts;
             synchronized (g) {
+                if (write ? g.writer == id : g.holds(id)) {
+                    // Held already (a kernel write notes its range, then stores): another's reservation must
+                    // not make it wait for what it has, or the two would wait for each other.
+                    keep(g, keep);
+                    return;
+                }
                 conflicts = g.conflicts(id, write);
                 if (conflicts == 0 && g.mayTake(id)) {
                     List<Event.Holder> holders = new ArrayList<>();
@@ -188,8 +194,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
                         holders.add(new Event.Holder(g.lastWriter, g.lastWriteEnd));
                     }
                     g.take(id, write);
-                    if (keep && inKernel) writtenInKernel.add(g);
-                    else if (keep) keepForFrame(g);
+                    keep(g, keep);
                     if (!holders.isEmpty()) {
                         Event.Target target = g.isResource() ? Event.Target.RESOURCE : Event.Target.GRANULE;
                         long id = g.isResource() ? -1 - g.key : g.key;
@@ -271,6 +276,13 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         // Attention would stop the vCPU before the instruction the frame waits for: it runs that one instead.
         if (keptForCall) hart.attention = true;
         return frameWanted ? 1 : Long.MAX_VALUE;
+    }
+
+    /** What a system call writes is kept until it ends; a signal frame's granules until an instruction has run (under g's monitor). */
+    private void keep(Granule g, boolean keep) {
+        if (!keep) return;
+        if (inKernel) writtenInKernel.add(g);
+        else keepForFrame(g);
     }
 
     private void keepForFrame(Granule g) {
