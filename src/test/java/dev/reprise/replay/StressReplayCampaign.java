@@ -7,19 +7,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Opt-in stress campaign (`mvn test -Dtest=StressReplayTest -Dreprise.stress=ROUNDS`): records the
+ * Opt-in stress campaign (`mvn test -Dtest=StressReplayCampaign -Dreprise.stress=ROUNDS`, default 5
+ * rounds; its name keeps it out of the default test run): records the
  * multithreaded guest programs again and again, each with both engines, and replays every recording
  * with both engines; a recording that does not replay identically is kept (its directory printed).
  * Optional: -Dreprise.stress.programs=pthreads,cpp_threads.
  */
-@EnabledIfSystemProperty(named = "reprise.stress", matches = "\\d+")
-class StressReplayTest {
+class StressReplayCampaign {
     @Test
     void recordingsReplayIdenticallyRoundAfterRound() throws Exception {
-        int rounds = Integer.getInteger("reprise.stress");
+        int rounds = Integer.getInteger("reprise.stress", 5);
         String[] programs = System.getProperty("reprise.stress.programs",
                 "pthreads,cpp_threads,openmp_reduction,lrsc_spinlock,racy_counter,racy_threads").split(",");
         Path keep = Files.createTempDirectory("reprise-stress");
