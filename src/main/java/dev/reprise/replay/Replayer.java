@@ -198,6 +198,22 @@ public final class Replayer implements Supervisor {
         };
     }
 
+    /** The next event of {@code v}; a log that ends without the thread's exit (the recorder was killed) ends the replay there. */
+    private Event next(ReplayVcpu v) {
+        Event e = peek(v);
+        if (e == null) {
+            ranOut = true;   // an incomplete recording: as far as it goes
+            throw new TaskExit();
+        }
+        return e;
+    }
+
+    /** A transfer at this vCPU's icount: it takes the granule once every holder the recording names has given it up. */
+    private void transfer(ReplayVcpu v, Hart h, Event.Transfer t) {
+        await(v, h, t);
+        v.cursor.take();
+    }
+
     /** Waits until every vCPU a transfer names has got to the position where it gave the granule up. */
     private void await(ReplayVcpu v, Hart h, Event.Transfer t) {
         for (Event.Holder holder : t.holders()) {
@@ -287,21 +303,13 @@ public final class Replayer implements Supervisor {
         }
         while (true) {
             if (stopped) throw new TaskExit();
-            Event e = peek(v);
-            if (e == null) {
-                // The log ended without the thread's exit: the recorder was killed (an incomplete recording).
-                ranOut = true;
-                throw new TaskExit();
-            }
+            Event e = next(v);
             v.progress = 2 * h.icount + 1;
             if (e.icount() > h.icount) return v.budget(h.icount, e.icount());
             if (e.icount() < h.icount) throw diverge(v, h, "expected " + describe(e) + " at icount " + e.icount() + ", it has run past it");
             check(v, h, e, h.pc, RegisterDigest.of(h));
             switch (e) {
-                case Event.Transfer tr -> {
-                    await(v, h, tr);
-                    v.cursor.take();
-                }
+                case Event.Transfer tr -> transfer(v, h, tr);
                 case Event.Release r -> v.cursor.take();
                 case Event.Signal s -> {
                     v.cursor.take();
@@ -336,21 +344,14 @@ public final class Replayer implements Supervisor {
         v.progress = 2 * h.icount;   // in the call: what others took from it here does not wait for its effects
         while (true) {
             if (stopped) throw new TaskExit();
-            Event e = peek(v);
-            if (e == null) {
-                ranOut = true;
-                throw new TaskExit();
-            }
+            Event e = next(v);
             if (e.icount() != h.icount) {
                 throw diverge(v, h, "system call " + nr + " that the recording does not have (its next event: " + describe(e)
                         + " at icount " + e.icount() + ")");
             }
             check(v, h, e, pc, digest);
             switch (e) {
-                case Event.Transfer tr -> {
-                    await(v, h, tr);
-                    v.cursor.take();
-                }
+                case Event.Transfer tr -> transfer(v, h, tr);
                 case Event.Release r -> v.cursor.take();
                 case Event.Clone c -> {
                     v.cursor.take();
