@@ -82,6 +82,8 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     /** Own thread: its first boundary was seen; the icount its instructions were counted up to. */
     boolean cutStarted;
     long counted;
+    /** Parked for a cut (written by the own thread, read by takers: volatile): a system call may take past its reservation. */
+    volatile boolean parked;
 
     RecordingVcpu(int id, Task task, Recorder recorder, VcpuLog log) {
         this.id = id;
@@ -180,7 +182,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
                     return;
                 }
                 conflicts = g.conflicts(id, write);
-                if (conflicts == 0 && g.mayTake(id)) {
+                if (conflicts == 0 && (g.mayTake(id) || inKernel && reservedByParked(g))) {
                     List<Event.Holder> holders = new ArrayList<>();
                     for (long m = waitedFor; m != 0; m &= m - 1) {
                         int v = Long.numberOfTrailingZeros(m);
@@ -202,8 +204,8 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
                     }
                     return;
                 }
-                if (!g.mayTake(id)) conflicts = 0;   // reserved for another taker: wait for it to have its turn
-                else g.reservedFor = id;
+                if (g.mayTake(id)) g.reservedFor = id;
+                else if (!(inKernel && reservedByParked(g))) conflicts = 0;   // reserved for another taker: wait for it to have its turn
                 waitedFor |= conflicts;
             }
             for (long m = conflicts; m != 0; m &= m - 1) recorder.vcpu(Long.numberOfTrailingZeros(m)).requestRelease(g, write);
@@ -276,6 +278,12 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         // Attention would stop the vCPU before the instruction the frame waits for: it runs that one instead.
         if (keptForCall) hart.attention = true;
         return frameWanted ? 1 : Long.MAX_VALUE;
+    }
+
+    /** True if {@code g} is reserved by a vCPU parked for a cut (under g's monitor): a system call need not wait for it. */
+    private boolean reservedByParked(Granule g) {
+        RecordingVcpu r = g.reservedFor == Granule.NONE ? null : recorder.vcpu(g.reservedFor);
+        return r != null && r.parked;
     }
 
     /** What a system call writes is kept until it ends; a signal frame's granules until an instruction has run (under g's monitor). */
