@@ -35,8 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Why it cannot deadlock: the coordinator waits only for vCPUs that run guest code (they reach a
  * boundary or a granule wait soon: attention), for new vCPUs to reach their first boundary, and
  * for effecting calls to end; an effecting call may wait for granules, and their holders either
- * are parked (they serve requests, and a vCPU that parks in a granule wait gives up its
- * reservation of it) or in a system call (taken from without their help) or running. Nobody waits
+ * are parked (they serve requests, and a system call takes past the reservation of a vCPU parked
+ * in a granule wait) or in a system call (taken from without their help) or running. Nobody waits
  * on a frozen vCPU while the world is frozen: everyone else is parked, in a call or ended. A
  * process that ends meanwhile abandons the cut.
  *
