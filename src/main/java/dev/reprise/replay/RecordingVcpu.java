@@ -8,6 +8,7 @@ import dev.reprise.mem.AddressSpace;
 import dev.reprise.mem.MemoryFault;
 import dev.reprise.mem.Ownership;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,7 +55,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
      * until an instruction has run after it. Replay delivers the signal at the same boundary after
      * publishing that it got there, so a release there must not carry the frame, nor come before it.
      */
-    private final Set<Granule> frame = new java.util.HashSet<>();
+    private final Set<Granule> frame = new HashSet<>();
     private long frameIcount = -1;
     /** A taker waits for a {@link #frame} granule (own thread): serve requests again after the next instruction. */
     private boolean frameWanted;
