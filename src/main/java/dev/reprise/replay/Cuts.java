@@ -35,8 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Why it cannot deadlock: the coordinator waits only for vCPUs that run guest code (they reach a
  * boundary or a granule wait soon: attention), for new vCPUs to reach their first boundary, and
  * for effecting calls to end; an effecting call may wait for granules, and their holders either
- * are parked (they serve requests, and a system call takes past the reservation of a vCPU parked
- * in a granule wait) or in a system call (taken from without their help) or running. Nobody waits
+ * are parked (they serve requests, and give up their reservation of the granule they wait for)
+ * or in a system call (taken from without their help) or running. Nobody waits
  * on a frozen vCPU while the world is frozen: everyone else is parked, in a call or ended. A
  * process that ends meanwhile abandons the cut.
  *
@@ -155,12 +155,9 @@ final class Cuts {
 
     /**
      * Stops {@code v} (own thread, in guest code at a consistent state) until the cut is taken,
-     * serving requests meanwhile. {@code waitingFor}: the granule it is waiting for. It keeps its
-     * reservation of that granule (giving it up let replays diverge: lrsc_spinlock recorded with
-     * checkpoints every 8M instructions diverged in 3 of 12 replays, 0 of 12 without the give-up,
-     * cause not understood yet); a system call that must write the granule meanwhile (an
-     * effecting call the cut waits for) takes it past the reservation of a parked vCPU
-     * ({@link RecordingVcpu#parked}), so the cut still cannot deadlock.
+     * serving requests meanwhile. {@code waitingFor}: the granule it is waiting for; its
+     * reservation is given up while parked, so that an effecting call the cut waits for can take
+     * that granule (the taker logs what the granule's history orders it after, whoever it waited for).
      */
     void park(RecordingVcpu v, Granule waitingFor) {
         Checkpoint.VcpuState state = Checkpoint.VcpuState.of(v.id, v.task);
@@ -170,21 +167,21 @@ final class Cuts {
             v.cutSaved = state;
             notifyAll();
         }
-        v.parked = true;
-        try {
-            for (int spins = 0; ; spins++) {
-                v.serveRequests();
-                synchronized (this) {
-                    if (v.cutState != PARKED) return;   // the coordinator let everyone go
-                    if (process.exiting() && !frozen) {
-                        v.cutState = GUEST;
-                        throw new TaskExit();
-                    }
-                }
-                backOff(spins);
+        if (waitingFor != null) {
+            synchronized (waitingFor) {
+                if (waitingFor.reservedFor == v.id) waitingFor.reservedFor = Granule.NONE;
             }
-        } finally {
-            v.parked = false;
+        }
+        for (int spins = 0; ; spins++) {
+            v.serveRequests();
+            synchronized (this) {
+                if (v.cutState != PARKED) return;   // the coordinator let everyone go
+                if (process.exiting() && !frozen) {
+                    v.cutState = GUEST;
+                    throw new TaskExit();
+                }
+            }
+            backOff(spins);
         }
     }
 

@@ -26,6 +26,11 @@ final class Granule {
     int lastWriter = NONE;
     long lastWriteEnd;
     /**
+     * vCPUs that have held shared rights since the last exclusive take (bit v; the last writer too,
+     * if it kept reading): the next writer must wait for each where it last gave them up.
+     */
+    long readersSinceWrite;
+    /**
      * The vCPU that asked the holders to give the granule up, or NONE: no other vCPU may take it
      * before that one has, or a reader spinning on a flag would take it straight back, every time,
      * and starve the writer it waits for.
@@ -59,7 +64,10 @@ final class Granule {
         boolean wasWriter = writer == v;
         if (wasWriter) {
             writer = NONE;
-            if (keepShared) readers |= 1L << v;
+            if (keepShared) {
+                readers |= 1L << v;
+                readersSinceWrite |= 1L << v;
+            }
             lastWriter = v;
             lastWriteEnd = position;
         } else if ((readers & 1L << v) != 0 && !keepShared) {
@@ -70,6 +78,26 @@ final class Granule {
         releasedAt[v] = position;
         released |= 1L << v;
         return true;
+    }
+
+    /**
+     * The vCPUs whose releases {@code v} must be ordered after when it takes shared ({@code write}
+     * false) or exclusive rights now that nobody conflicts (bit u; where: {@link #releasePoint}).
+     * The last writer, unless {@code v} holds rights: then it has held them since before that write
+     * (nobody writes while others hold rights) and is ordered after it already. For exclusive
+     * rights also everyone who read since the last exclusive take. Derived from the granule's
+     * history, not from whom the taker happened to wait for: a vCPU may have given the granule up
+     * for another taker that then did not take it (a cut parks it), or for a request served late.
+     */
+    long predecessors(int v, boolean write) {
+        long p = write ? readersSinceWrite & ~(1L << v) : 0;
+        if (lastWriter != NONE && lastWriter != v && !holds(v)) p |= 1L << lastWriter;
+        return p;
+    }
+
+    /** Where predecessor {@code u} gave the granule up: its last release if it read since the last write and {@code write}, else the end of its writing. */
+    long releasePoint(int u, boolean write) {
+        return write && (readersSinceWrite & 1L << u) != 0 ? releasedAt[u] : lastWriteEnd;
     }
 
     /** True if {@code v} may take the granule once nobody holds conflicting rights (nobody else has it reserved). */
@@ -83,8 +111,10 @@ final class Granule {
         if (write) {
             readers &= ~(1L << v);
             writer = v;
+            readersSinceWrite = 0;   // the taker is ordered after them all: later writers wait for it
         } else if (writer != v) {
             readers |= 1L << v;
+            readersSinceWrite |= 1L << v;
         }
     }
 }

@@ -83,8 +83,6 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     /** Own thread: its first boundary was seen; the icount its instructions were counted up to. */
     boolean cutStarted;
     long counted;
-    /** Parked for a cut (written by the own thread, read by takers: volatile): a system call may take past its reservation. */
-    volatile boolean parked;
 
     RecordingVcpu(int id, Task task, Recorder recorder, VcpuLog log) {
         this.id = id;
@@ -114,7 +112,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         }
         synchronized (g) {
             if (write ? g.writer == id : g.holds(id)) return g.writer == id ? EXCLUSIVE : SHARED;
-            if (g.conflicts(id, write) == 0 && !mustWaitForWriter(g) && g.mayTake(id)) {
+            if (g.conflicts(id, write) == 0 && g.predecessors(id, write) == 0 && g.mayTake(id)) {
                 g.take(id, write);
                 return write ? EXCLUSIVE : SHARED;
             }
@@ -123,11 +121,6 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         // In guest code the registers may live in the JIT's locals: stop before the instruction.
         throw new MemoryFault(page << AddressSpace.PAGE_SHIFT, MemoryFault.Kind.OWNERSHIP,
                 write ? MemoryFault.Access.WRITE : MemoryFault.Access.READ);
-    }
-
-    /** True if {@code g} was last written by another vCPU and this one does not hold it yet: taking it is a transfer. */
-    private boolean mustWaitForWriter(Granule g) {
-        return g.lastWriter != Granule.NONE && g.lastWriter != id && !g.holds(id);
     }
 
     /** Takes the granule of the page that an access stopped for (at a boundary: the state is consistent). */
@@ -166,13 +159,13 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     /**
      * Takes rights on {@code g}, waiting for the vCPUs that hold conflicting rights to give them up
      * (serving this vCPU's own requests meanwhile, so that two vCPUs waiting for each other both
-     * go on), then logs the transfer: every vCPU it had to wait for, at the position where that one
-     * gave the granule up. The vCPU's state is consistent here (a boundary, or a system call).
-     * {@code keep}: the system call in progress writes it, so it keeps it until it ends; at a
-     * boundary, a signal frame: kept until the next instruction has run ({@link #frame}).
+     * go on), then logs the transfer: every vCPU the granule's history says it must be ordered
+     * after ({@link Granule#predecessors}), at the position where that one gave it up. The vCPU's
+     * state is consistent here (a boundary, or a system call). {@code keep}: the system call in
+     * progress writes it, so it keeps it until it ends; at a boundary, a signal frame: kept until
+     * the next instruction has run ({@link #frame}).
      */
     private void take(Granule g, boolean write, boolean keep) {
-        long waitedFor = 0;
         for (int spins = 0; ; spins++) {
             long conflicts;
             synchronized (g) {
@@ -183,18 +176,11 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
                     return;
                 }
                 conflicts = g.conflicts(id, write);
-                if (conflicts == 0 && (g.mayTake(id) || inKernel && reservedByParked(g))) {
+                if (conflicts == 0 && g.mayTake(id)) {
                     List<Event.Holder> holders = new ArrayList<>();
-                    for (long m = waitedFor; m != 0; m &= m - 1) {
+                    for (long m = g.predecessors(id, write); m != 0; m &= m - 1) {
                         int v = Long.numberOfTrailingZeros(m);
-                        holders.add(new Event.Holder(v, g.releasedAt[v]));
-                    }
-                    // Holding rights now means holding them since before the last write (nobody writes while
-                    // others hold rights): ordered after it already. Not so if this vCPU gave the granule up
-                    // while it waited (serving requests): then someone may have written it meanwhile.
-                    if (g.lastWriter != Granule.NONE && g.lastWriter != id && !g.holds(id)
-                            && (waitedFor & 1L << g.lastWriter) == 0) {
-                        holders.add(new Event.Holder(g.lastWriter, g.lastWriteEnd));
+                        holders.add(new Event.Holder(v, g.releasePoint(v, write)));
                     }
                     g.take(id, write);
                     keep(g, keep);
@@ -205,9 +191,8 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
                     }
                     return;
                 }
-                if (g.mayTake(id)) g.reservedFor = id;
-                else if (!(inKernel && reservedByParked(g))) conflicts = 0;   // reserved for another taker: wait for it to have its turn
-                waitedFor |= conflicts;
+                if (!g.mayTake(id)) conflicts = 0;   // reserved for another taker: wait for it to have its turn
+                else g.reservedFor = id;
             }
             for (long m = conflicts; m != 0; m &= m - 1) recorder.vcpu(Long.numberOfTrailingZeros(m)).requestRelease(g, write);
             serveRequests();
@@ -279,12 +264,6 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         // Attention would stop the vCPU before the instruction the frame waits for: it runs that one instead.
         if (keptForCall) hart.attention = true;
         return frameWanted ? 1 : Long.MAX_VALUE;
-    }
-
-    /** True if {@code g} is reserved by a vCPU parked for a cut (under g's monitor): a system call need not wait for it. */
-    private boolean reservedByParked(Granule g) {
-        RecordingVcpu r = g.reservedFor == Granule.NONE ? null : recorder.vcpu(g.reservedFor);
-        return r != null && r.parked;
     }
 
     /** What a system call writes is kept until it ends; a signal frame's granules until an instruction has run (under g's monitor). */
