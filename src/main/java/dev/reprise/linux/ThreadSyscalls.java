@@ -51,22 +51,24 @@ final class ThreadSyscalls {
         if (stack != 0) child.hart.setX(2, stack);
         if ((flags & CLONE_SETTLS) != 0) child.hart.setX(4, tls);
         child.signalMask = parent.signalMask;
-        try {
-            if ((flags & CLONE_PARENT_SETTID) != 0) {
-                UserMemory.noteWrite(p.space, ptid, 4);
-                parent.hart.mmu.sw(ptid, child.tid);
-            }
-            if ((flags & CLONE_CHILD_SETTID) != 0) {
-                UserMemory.noteWrite(p.space, ctid, 4);
-                parent.hart.mmu.sw(ctid, child.tid);
-            }
-        } catch (MemoryFault f) {
-            return -Errno.EFAULT;
-        }
+        // Linux ignores a tid it cannot store (put_user's result is dropped; QEMU does the same):
+        // the thread exists by now and runs regardless.
+        if ((flags & CLONE_PARENT_SETTID) != 0) storeTid(parent, ptid, child.tid);
+        if ((flags & CLONE_CHILD_SETTID) != 0) storeTid(parent, ctid, child.tid);
         if ((flags & CLONE_CHILD_CLEARTID) != 0) child.clearChildTid = ctid;
         p.add(child);
         child.start();
         return child.tid;
+    }
+
+    /** Stores a new thread's tid at {@code address} if the guest may write there; nothing otherwise. */
+    private static void storeTid(Task t, long address, int tid) {
+        try {
+            UserMemory.noteWrite(t.process.space, address, 4);
+            t.hart.mmu.sw(address, tid);
+        } catch (MemoryFault ignored) {
+            // as Linux: the clone succeeds without it
+        }
     }
 
     /** Ends the calling thread: clear_child_tid is zeroed and woken (how pthread_join waits). */

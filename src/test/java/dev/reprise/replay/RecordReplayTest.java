@@ -71,6 +71,7 @@ class RecordReplayTest {
             "racy_counter, jit", "racy_counter, interp",
             "racy_threads, jit", "racy_threads, interp",
             "signal_threads, jit", "signal_threads, interp",
+            "clone_bad_tid, jit", "clone_bad_tid, interp",
     })
     void multithreadedProgramsReplayIdentically(String program, String engine) throws Exception {
         boolean jit = engine.equals("jit");
