@@ -28,7 +28,7 @@ final class RecordCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--granule", paramLabel = "BYTES", defaultValue = "4096",
-            description = "Bytes per ownership granule: a power of two, at least a page (default ${DEFAULT-VALUE}).")
+            description = "Bytes per ownership granule: a power of two from 64 bytes to 1 GiB (default ${DEFAULT-VALUE}, a page).")
     long granule;
 
     @Option(names = "--engine", paramLabel = "ENGINE", description = "Execution engine: ${COMPLETION-CANDIDATES}.",

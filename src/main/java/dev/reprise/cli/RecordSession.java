@@ -1,6 +1,6 @@
 package dev.reprise.cli;
 
-import dev.reprise.mem.AddressSpace;
+import dev.reprise.replay.Recorder;
 import dev.reprise.replay.RecordingHeader;
 import dev.reprise.replay.RecordingWriter;
 import dev.reprise.replay.Sessions;
@@ -16,7 +16,7 @@ final class RecordSession {
 
     /** Exit status when the recording directory cannot be created or written. */
     static final int CANNOT_WRITE = 75;
-    /** Largest granule: 1 GiB (a power of two, at least a page). */
+    /** Largest granule: 1 GiB (a power of two, at least {@link Recorder#MIN_GRANULE}). */
     private static final long MAX_GRANULE = 1L << 30;
 
     /** The default of --checkpoint-every (docs/cli.md says why). */
@@ -25,9 +25,9 @@ final class RecordSession {
     static int record(RunOptions run, Path program, List<String> args, RunCommand.Engine engine, Path output, long granule,
                       long checkpointEvery) throws InterruptedException {
         if (checkpointEvery < 0) throw new UserError("--checkpoint-every " + checkpointEvery + ": must be 0 (none) or a number of instructions", Main.USAGE);
-        if (granule < AddressSpace.PAGE_SIZE || granule > MAX_GRANULE || Long.bitCount(granule) != 1) {
-            throw new UserError("--granule " + granule + ": must be a power of two from " + AddressSpace.PAGE_SIZE + " to " + MAX_GRANULE
-                    + " bytes (finer granules are not supported yet)", Main.USAGE);
+        if (granule < Recorder.MIN_GRANULE || granule > MAX_GRANULE || Long.bitCount(granule) != 1) {
+            throw new UserError("--granule " + granule + ": must be a power of two from " + Recorder.MIN_GRANULE + " to " + MAX_GRANULE
+                    + " bytes", Main.USAGE);
         }
         Path dir = output != null ? output : defaultDirectory(program);
         RunOptions.Launch launch = run.launch(program, args, engine == RunCommand.Engine.jit);

@@ -227,12 +227,18 @@ public final class Mmu {
      * address is {@code a} for the first page and the start of the second page for the second.
      */
     private void check(long a, int size, Access access) {
-        checkPage(a, access);
         long last = a + size - 1;
-        if ((last >>> PAGE_SHIFT) != (a >>> PAGE_SHIFT)) checkPage(last & -PAGE_SIZE, access);
+        if ((last >>> PAGE_SHIFT) == (a >>> PAGE_SHIFT)) {
+            checkPage(a, size, access);
+        } else {
+            long second = last & -PAGE_SIZE;
+            checkPage(a, (int) (second - a), access);
+            checkPage(second, (int) (last + 1 - second), access);
+        }
     }
 
-    private void checkPage(long a, Access access) {
+    /** Checks the bytes [a, a+size) of one page. */
+    private void checkPage(long a, int size, Access access) {
         long page = a >>> PAGE_SHIFT;
         long[] tags = switch (access) {
             case READ -> readTag;
@@ -252,8 +258,11 @@ public final class Mmu {
         // A write into translated code invalidates it; the page then loses its code mark, so only
         // the first store after each translation pays.
         if (ownership != null) {
-            int held = ownership.acquire(page, access == Access.WRITE);
-            if (held == 0) return;   // allowed this once (the kernel reads), nothing cached
+            int held = ownership.acquire(a, size, access == Access.WRITE);
+            if (held == 0) {   // allowed this once (a kernel read, a page of finer granules), nothing cached
+                if (access == Access.WRITE && space.isCode(page)) space.codeWritten(page);
+                return;
+            }
             if (held == Ownership.SHARED) rights &= ~PROT_WRITE;   // the first store comes back here for exclusive rights
         }
         if (access == Access.WRITE && space.isCode(page)) space.codeWritten(page);
@@ -267,7 +276,7 @@ public final class Mmu {
     /** Checks an atomic access: natural alignment first (SIGBUS), then rights. */
     private void checkAtomic(long a, int size, Access access) {
         if ((a & (size - 1)) != 0) throw new MemoryFault(a, Kind.MISALIGNED, access);
-        checkPage(a, access);
+        checkPage(a, size, access);
     }
 
     // ---- atomics -------------------------------------------------------------------------------------

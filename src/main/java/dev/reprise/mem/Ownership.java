@@ -15,13 +15,15 @@ public interface Ownership {
     int EXCLUSIVE = 2;
 
     /**
-     * Makes sure the vCPU holds the granule of guest page {@code page} shared (or exclusive if
-     * {@code write}) and says which it holds, or 0: the access may go ahead this once, but the TLB
-     * must not remember the page (a read by the kernel, whose result is logged anyway). If it
-     * needs other vCPUs to give the granule up, either waits for them (in a system call, where the
+     * Makes sure the vCPU holds the granules of the bytes [address, address+size) (within one
+     * page) shared (or exclusive if {@code write}) and says what it holds on the whole page, which
+     * the TLB may then remember: {@link #EXCLUSIVE}, {@link #SHARED}, or 0: the access may go ahead
+     * this once, but the TLB must not remember the page (a read by the kernel, whose result is
+     * logged anyway; a page of granules finer than a page that the vCPU does not hold all of). If
+     * it needs other vCPUs to give a granule up, either waits for them (in a system call, where the
      * vCPU's state is consistent) or throws a {@link MemoryFault} of kind
-     * {@link MemoryFault.Kind#OWNERSHIP} (in guest code: the vCPU takes the granule at its next
-     * boundary and runs the instruction again).
+     * {@link MemoryFault.Kind#OWNERSHIP} at that granule (in guest code: the vCPU takes the
+     * granule at its next boundary and runs the instruction again).
      */
-    int acquire(long page, boolean write);
+    int acquire(long address, int size, boolean write);
 }

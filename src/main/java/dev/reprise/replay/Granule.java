@@ -20,7 +20,7 @@ final class Granule {
     /** vCPUs holding shared rights (bit v); never includes the writer. */
     long readers;
     /** Each vCPU's position ({@link RecordingVcpu#position}) when it last gave up (some of) its rights here; valid where {@link #released} has its bit. */
-    final long[] releasedAt = new long[MAX_VCPUS];
+    long[] releasedAt;   // allocated at the first release: most granules of a fine-grained recording are never given up
     long released;
     /** The last writer's vCPU and position when it stopped writing (downgraded or released): every later reader must wait for it. */
     int lastWriter = NONE;
@@ -75,6 +75,7 @@ final class Granule {
         } else {
             return false;
         }
+        if (releasedAt == null) releasedAt = new long[MAX_VCPUS];
         releasedAt[v] = position;
         released |= 1L << v;
         return true;

@@ -29,8 +29,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class Recorder implements Supervisor {
     private final Process process;
     private final RecordingWriter writer;
-    /** log2(granule size / page size): a granule's number is its first page's number shifted right by this. */
-    final int pagesPerGranuleShift;
+    /** Smallest granule: 64 bytes (a page's granules fit in a long's bits), a cache line on most hosts. */
+    public static final long MIN_GRANULE = 64;
+    /** log2(granule size in bytes): a granule's number is its first address shifted right by this. */
+    final int granuleShift;
     private final ConcurrentHashMap<Long, Granule> granules = new ConcurrentHashMap<>();
     private final AtomicReferenceArray<RecordingVcpu> vcpus = new AtomicReferenceArray<>(Granule.MAX_VCPUS);
     /** Said once (any vCPU thread that clones; a benign race at worst prints it twice). */
@@ -46,12 +48,12 @@ public final class Recorder implements Supervisor {
 
     /** {@link #Recorder(Process, RecordingWriter, long)}, with a checkpoint every {@code checkpointEvery} instructions (0: none). */
     public Recorder(Process process, RecordingWriter writer, long granuleSize, long checkpointEvery) {
-        if (granuleSize < AddressSpace.PAGE_SIZE || Long.bitCount(granuleSize) != 1) {
-            throw new IllegalArgumentException("the granule must be a power of two of at least " + AddressSpace.PAGE_SIZE + " bytes");
+        if (granuleSize < MIN_GRANULE || Long.bitCount(granuleSize) != 1) {
+            throw new IllegalArgumentException("the granule must be a power of two of at least " + MIN_GRANULE + " bytes");
         }
         this.process = process;
         this.writer = writer;
-        this.pagesPerGranuleShift = Long.numberOfTrailingZeros(granuleSize) - AddressSpace.PAGE_SHIFT;
+        this.granuleShift = Long.numberOfTrailingZeros(granuleSize);
         this.ends = new Ends(process);
         this.cuts = checkpointEvery > 0 ? new Cuts(this, process, writer, checkpointEvery) : null;
         process.supervisor = this;

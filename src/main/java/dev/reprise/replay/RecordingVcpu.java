@@ -8,6 +8,7 @@ import dev.reprise.mem.AddressSpace;
 import dev.reprise.mem.MemoryFault;
 import dev.reprise.mem.Ownership;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -84,16 +85,34 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     boolean cutStarted;
     long counted;
 
+    /** log2 of the granule size in bytes (the recorder's). */
+    private final int shift;
+    /**
+     * Granules finer than a page (else null): the granules this vCPU holds on each page it has
+     * touched, bit i for granule i of the page, {@code [0]} any rights, {@code [1]} exclusive. The
+     * TLB may remember a page only while all of its granules are held. Own thread only: rights
+     * are taken and given up by the own thread, or taken from it in a system call and forgotten
+     * when the call ends ({@link #leaveKernel}).
+     */
+    private final HashMap<Long, long[]> finePages;
+    /** All granules of a page, as a {@link #finePages} mask. */
+    private final long wholePage;
+
     RecordingVcpu(int id, Task task, Recorder recorder, VcpuLog log) {
         this.id = id;
         this.task = task;
         this.hart = task.hart;
         this.recorder = recorder;
         this.log = log;
+        this.shift = recorder.granuleShift;
+        boolean fine = shift < AddressSpace.PAGE_SHIFT;
+        this.finePages = fine ? new HashMap<>() : null;
+        int perPage = fine ? 1 << (AddressSpace.PAGE_SHIFT - shift) : 1;
+        this.wholePage = perPage == 64 ? -1L : (1L << perPage) - 1;
     }
 
     private Granule granuleOf(long address) {
-        return recorder.granule(address >>> AddressSpace.PAGE_SHIFT >>> recorder.pagesPerGranuleShift);
+        return recorder.granule(address >>> shift);
     }
 
     // ---- taking rights ---------------------------------------------------------------------------------
@@ -104,23 +123,75 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
      * {@link #kernelWillWrite} took, and reads what it likes without taking it (its result is logged).
      */
     @Override
-    public int acquire(long page, boolean write) {
-        Granule g = recorder.granule(page >>> recorder.pagesPerGranuleShift);
+    public int acquire(long address, int size, boolean write) {
+        if (finePages != null) return acquireFine(address, size, write);
+        Granule g = granuleOf(address);
         if (inKernel && write) {
             take(g, true, true);
             return EXCLUSIVE;
         }
         synchronized (g) {
-            if (write ? g.writer == id : g.holds(id)) return g.writer == id ? EXCLUSIVE : SHARED;
-            if (g.conflicts(id, write) == 0 && g.predecessors(id, write) == 0 && g.mayTake(id)) {
-                g.take(id, write);
-                return write ? EXCLUSIVE : SHARED;
-            }
+            if ((write ? g.writer == id : g.holds(id)) || takeSilently(g, write)) return g.writer == id ? EXCLUSIVE : SHARED;
         }
         if (inKernel) return 0;   // a read by the kernel (a futex word): allowed once, nothing cached
-        // In guest code the registers may live in the JIT's locals: stop before the instruction.
-        throw new MemoryFault(page << AddressSpace.PAGE_SHIFT, MemoryFault.Kind.OWNERSHIP,
-                write ? MemoryFault.Access.WRITE : MemoryFault.Access.READ);
+        throw ownershipFault(address, write);
+    }
+
+    /**
+     * {@link #acquire} with granules finer than a page: takes what the access touches (and, the
+     * first time this vCPU touches the page, every granule of it that nobody else has, so that a
+     * private page is cached like a page granule), then says what the TLB may remember.
+     */
+    private int acquireFine(long address, int size, boolean write) {
+        long page = address >>> AddressSpace.PAGE_SHIFT;
+        if (!inKernel && !finePages.containsKey(page)) {
+            for (long key = page << (AddressSpace.PAGE_SHIFT - shift), end = key + Long.bitCount(wholePage); key < end; key++) {
+                Granule g = recorder.granule(key);
+                synchronized (g) {
+                    if (!g.holds(id)) takeSilently(g, write);
+                }
+            }
+            finePages.computeIfAbsent(page, p -> new long[2]);   // touched: never tried whole again
+        }
+        for (long key = address >>> shift, last = (address + size - 1) >>> shift; key <= last; key++) {
+            Granule g = recorder.granule(key);
+            if (inKernel && write) {
+                take(g, true, true);
+                continue;
+            }
+            synchronized (g) {
+                if ((write ? g.writer == id : g.holds(id)) || takeSilently(g, write)) continue;
+            }
+            if (inKernel) return 0;
+            throw ownershipFault(Math.max(address, key << shift), write);
+        }
+        if (inKernel) return 0;   // what others took during the call is forgotten only when it ends: cache nothing
+        long[] held = finePages.get(page);
+        if (held == null) return 0;
+        return held[1] == wholePage ? EXCLUSIVE : held[0] == wholePage && !write ? SHARED : 0;
+    }
+
+    /** Under g's monitor: takes it without a transfer if nothing orders it (no conflict, no predecessor, no reservation). */
+    private boolean takeSilently(Granule g, boolean write) {
+        if (g.conflicts(id, write) != 0 || g.predecessors(id, write) != 0 || !g.mayTake(id)) return false;
+        g.take(id, write);
+        noteTaken(g, write);
+        return true;
+    }
+
+    /** In guest code the registers may live in the JIT's locals: the access stops before its instruction, which runs again after the take. */
+    private static MemoryFault ownershipFault(long address, boolean write) {
+        return new MemoryFault(address, MemoryFault.Kind.OWNERSHIP, write ? MemoryFault.Access.WRITE : MemoryFault.Access.READ);
+    }
+
+    /** Granules finer than a page: this vCPU now holds {@code g} (own thread, after {@link Granule#take}). */
+    private void noteTaken(Granule g, boolean write) {
+        if (finePages == null || g.isResource()) return;
+        long start = g.key << shift;
+        long[] held = finePages.computeIfAbsent(start >>> AddressSpace.PAGE_SHIFT, p -> new long[2]);
+        long bit = 1L << ((start & (AddressSpace.PAGE_SIZE - 1)) >>> shift);
+        held[0] |= bit;
+        if (write) held[1] |= bit;
     }
 
     /** Takes the granule of the page that an access stopped for (at a boundary: the state is consistent). */
@@ -135,8 +206,8 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     void kernelWillZero(long address, long length) {
         if (length <= 0 || address < 0 || address >= AddressSpace.LIMIT) return;
         long end = Math.min(AddressSpace.LIMIT, address + length);
-        long first = address >>> AddressSpace.PAGE_SHIFT >>> recorder.pagesPerGranuleShift;
-        long last = (end - 1) >>> AddressSpace.PAGE_SHIFT >>> recorder.pagesPerGranuleShift;
+        long first = address >>> shift;
+        long last = (end - 1) >>> shift;
         for (long key = first; key <= last; key++) {
             Granule g = recorder.existingGranule(key);
             if (g != null) take(g, true, true);
@@ -151,8 +222,8 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     /** The kernel is about to write [address, address+length) for this vCPU: it takes those granules and keeps them until the call ends. */
     @Override
     public void kernelWillWrite(long address, long length) {
-        long first = address >>> AddressSpace.PAGE_SHIFT >>> recorder.pagesPerGranuleShift;
-        long last = (address + length - 1) >>> AddressSpace.PAGE_SHIFT >>> recorder.pagesPerGranuleShift;
+        long first = address >>> shift;
+        long last = (address + length - 1) >>> shift;
         for (long key = first; key <= last; key++) take(recorder.granule(key), true, true);
     }
 
@@ -183,6 +254,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
                         holders.add(new Event.Holder(v, g.releasePoint(v, write)));
                     }
                     g.take(id, write);
+                    noteTaken(g, write);
                     keep(g, keep);
                     if (!holders.isEmpty()) {
                         Event.Target target = g.isResource() ? Event.Target.RESOURCE : Event.Target.GRANULE;
@@ -295,9 +367,16 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         return inKernel ? 2 * hart.icount : 2 * hart.icount + 1;
     }
 
+    /** This vCPU gave up (the right to write, or all its rights on) granule {@code key}: its TLB forgets the page(s). Own thread. */
     private void dropRights(long key, boolean keepShared) {
-        int shift = recorder.pagesPerGranuleShift;
-        hart.mmu.dropRights(key << shift, 1L << shift, keepShared);
+        long start = key << shift;
+        hart.mmu.dropRights(start >>> AddressSpace.PAGE_SHIFT, Math.max(1, (1L << shift) >>> AddressSpace.PAGE_SHIFT), keepShared);
+        if (finePages == null) return;
+        long[] held = finePages.get(start >>> AddressSpace.PAGE_SHIFT);
+        if (held == null) return;
+        long bit = 1L << ((start & (AddressSpace.PAGE_SIZE - 1)) >>> shift);
+        held[1] &= ~bit;
+        if (!keepShared) held[0] &= ~bit;
     }
 
     // ---- states ----------------------------------------------------------------------------------------

@@ -23,6 +23,11 @@ final class RecordReplay {
 
     /** {@link #record(Path, String, boolean, String...)} with a checkpoint every {@code checkpointEvery} instructions (0: none). */
     static int record(Path dir, String name, boolean jit, long checkpointEvery, String... args) throws Exception {
+        return record(dir, name, jit, GRANULE, checkpointEvery, args);
+    }
+
+    /** {@link #record(Path, String, boolean, long, String...)} with ownership granules of {@code granule} bytes. */
+    static int record(Path dir, String name, boolean jit, long granule, long checkpointEvery, String... args) throws Exception {
         String program = "guest-tests/bin/" + name;
         List<String> argv = new ArrayList<>(List.of(program));
         argv.addAll(List.of(args));
@@ -30,9 +35,9 @@ final class RecordReplay {
         Options options = new Options(Path.of(program), argv, env, null, null, 0, jit);   // as replay will: relative to the project
         try (Process process = new Process(options)) {
             Exec.Start start = Exec.load(process, options);
-            RecordingHeader header = RecordingHeader.of(Path.of(program), argv, env, GRANULE, 0, jit ? "jit" : "interp");
+            RecordingHeader header = RecordingHeader.of(Path.of(program), argv, env, granule, 0, jit ? "jit" : "interp");
             try (RecordingWriter writer = RecordingWriter.create(dir, header)) {
-                return Sessions.record(process, start, writer, GRANULE, checkpointEvery);
+                return Sessions.record(process, start, writer, granule, checkpointEvery);
             }
         }
     }
