@@ -106,6 +106,7 @@ public final class Recorder implements Supervisor {
         RecordingVcpu v = vcpu(t);
         if (!v.started) {
             v.started = true;
+            v.thread = Thread.currentThread();
             KernelWrites.listen(v);   // this thread's kernel writes take their granules first
             // The first thread's log starts with its own creation: its tid is the pid, which replay must give it again.
             if (v.id == 0) v.log(new Event.Clone(t.hart.icount, t.hart.pc, RegisterDigest.of(t.hart), 0, t.tid));

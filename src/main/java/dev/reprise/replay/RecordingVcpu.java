@@ -71,6 +71,8 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     private long kernelPc, kernelDigest;
     /** Own thread: set at its first boundary. */
     boolean started;
+    /** The vCPU's host thread, set at its first boundary (volatile: others {@link #wake} it). */
+    volatile Thread thread;
     /** The icount of the last RELEASE logged: one per boundary is enough to mark progress. */
     private long lastRelease = -1;
 
@@ -272,7 +274,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
             if (task.process.exiting()) throw new TaskExit();
             if (spins < 200) Thread.onSpinWait();
             else if (spins < 400) Thread.yield();
-            else LockSupport.parkNanos(20_000);
+            else LockSupport.parkNanos(20_000);   // woken early when a holder gives the granule up or a request comes
         }
     }
 
@@ -298,6 +300,13 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
             requests.add(r);
         }
         hart.attention = true;
+        wake();   // waiting for a granule itself, it serves requests between naps
+    }
+
+    /** Ends a nap of this vCPU's thread in its take loop, if it is in one (any thread). */
+    void wake() {
+        Thread t = thread;
+        if (t != null) LockSupport.unpark(t);
     }
 
     /**
@@ -322,10 +331,13 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
                 continue;
             }
             boolean released;
+            int taker;
             synchronized (r.granule()) {
                 released = r.granule().release(id, !r.exclusive(), position());
+                taker = r.granule().reservedFor;
             }
             if (!released) continue;
+            if (taker != Granule.NONE) recorder.vcpu(taker).wake();   // it may be parked in its take loop
             if (!r.granule().isResource()) dropRights(r.granule().key, !r.exclusive());
             if (lastRelease != hart.icount) {
                 lastRelease = hart.icount;
