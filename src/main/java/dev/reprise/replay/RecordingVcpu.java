@@ -91,7 +91,8 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     private final int shift;
     /**
      * Granules finer than a page (else null): the granules this vCPU holds on each page it has
-     * touched, bit i for granule i of the page, {@code [0]} any rights, {@code [1]} exclusive. The
+     * touched, bit i for granule i of the page, {@code [0]} any rights, {@code [1]} exclusive;
+     * {@code [2]} is 1 once guest code touched the page (it tried to take the whole page). The
      * TLB may remember a page only while all of its granules are held. Own thread only: rights
      * are taken and given up by the own thread, or taken from it in a system call and forgotten
      * when the call ends ({@link #leaveKernel}).
@@ -146,14 +147,15 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
      */
     private int acquireFine(long address, int size, boolean write) {
         long page = address >>> AddressSpace.PAGE_SHIFT;
-        if (!inKernel && !finePages.containsKey(page)) {
+        long[] held = finePages.computeIfAbsent(page, p -> new long[3]);
+        if (!inKernel && held[2] == 0) {
+            held[2] = 1;   // once: a page shared with others would try it at every access
             for (long key = page << (AddressSpace.PAGE_SHIFT - shift), end = key + Long.bitCount(wholePage); key < end; key++) {
                 Granule g = recorder.granule(key);
                 synchronized (g) {
                     if (!g.holds(id)) takeSilently(g, write);
                 }
             }
-            finePages.computeIfAbsent(page, p -> new long[2]);   // touched: never tried whole again
         }
         for (long key = address >>> shift, last = (address + size - 1) >>> shift; key <= last; key++) {
             Granule g = recorder.granule(key);
@@ -168,8 +170,6 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
             throw ownershipFault(Math.max(address, key << shift), write);
         }
         if (inKernel) return 0;   // what others took during the call is forgotten only when it ends: cache nothing
-        long[] held = finePages.get(page);
-        if (held == null) return 0;
         return held[1] == wholePage ? EXCLUSIVE : held[0] == wholePage && !write ? SHARED : 0;
     }
 
@@ -190,7 +190,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     private void noteTaken(Granule g, boolean write) {
         if (finePages == null || g.isResource()) return;
         long start = g.key << shift;
-        long[] held = finePages.computeIfAbsent(start >>> AddressSpace.PAGE_SHIFT, p -> new long[2]);
+        long[] held = finePages.computeIfAbsent(start >>> AddressSpace.PAGE_SHIFT, p -> new long[3]);
         long bit = 1L << ((start & (AddressSpace.PAGE_SIZE - 1)) >>> shift);
         held[0] |= bit;
         if (write) held[1] |= bit;
