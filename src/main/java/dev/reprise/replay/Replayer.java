@@ -34,6 +34,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link ReplayVcpu}'s cursor belongs to its vCPU's thread; {@link ReplayVcpu#progress} and
  * {@link ReplayVcpu#done} are volatile, written by the own thread, read by waiting ones;
  * {@link ReplayVcpu#wanted} is lowered by waiting threads and raised by the own thread (atomic);
+ * {@link ReplayVcpu#sleeper} is set by a waiting thread before it naps, read by the own thread (atomic);
  * {@link #vcpus} is written once per vCPU before it runs; {@link #ends} guards itself.
  */
 public final class Replayer implements Supervisor {
@@ -84,6 +85,17 @@ public final class Replayer implements Supervisor {
             this.id = id;
             this.cursor = cursor;
             this.hart = hart;
+        }
+
+        /** A thread waiting for this vCPU's progress, napping between looks, or null: each {@link #publish} wakes it. */
+        final AtomicReference<Thread> sleeper = new AtomicReference<>();
+
+        /** The own thread got to {@code position} (or, {@code done}, stopped for good there): publishes it and wakes a waiter. */
+        void publish(long position, boolean done) {
+            progress = position;
+            if (done) this.done = true;
+            Thread s = sleeper.get();
+            if (s != null) LockSupport.unpark(s);
         }
 
         /** A waiter needs this vCPU at {@code position}: it stops there (or as soon as it can) instead of at its next event. */
@@ -233,7 +245,14 @@ public final class Replayer implements Supervisor {
                 }
                 if (spins < 200) Thread.onSpinWait();
                 else if (spins < 400) Thread.yield();
-                else LockSupport.parkNanos(20_000);
+                else if (other != null) {
+                    Thread me = Thread.currentThread();
+                    other.sleeper.set(me);   // then look once more: a publish before this would not wake it
+                    if (other.progress < holder.icount() && !other.done) LockSupport.parkNanos(20_000);
+                    other.sleeper.compareAndSet(me, null);
+                } else {
+                    LockSupport.parkNanos(20_000);
+                }
             }
         }
     }
@@ -304,7 +323,7 @@ public final class Replayer implements Supervisor {
         while (true) {
             if (stopped) throw new TaskExit();
             Event e = next(v);
-            v.progress = 2 * h.icount + 1;
+            v.publish(2 * h.icount + 1, false);
             if (e.icount() > h.icount) return v.budget(h.icount, e.icount());
             if (e.icount() < h.icount) throw diverge(v, h, "expected " + describe(e) + " at icount " + e.icount() + ", it has run past it");
             check(v, h, e, h.pc, RegisterDigest.of(h));
@@ -341,7 +360,7 @@ public final class Replayer implements Supervisor {
         Hart h = t.hart;
         int nr = (int) h.x[17];
         long pc = h.pc, digest = RegisterDigest.of(h);
-        v.progress = 2 * h.icount;   // in the call: what others took from it here does not wait for its effects
+        v.publish(2 * h.icount, false);   // in the call: what others took from it here does not wait for its effects
         while (true) {
             if (stopped) throw new TaskExit();
             Event e = next(v);
@@ -367,7 +386,7 @@ public final class Replayer implements Supervisor {
                     if (s.number() != nr) throw diverge(v, h, "expected system call " + s.number() + ", got system call " + nr);
                     replay(t, v, s);
                     v.clone = null;
-                    v.progress = 2 * h.icount + 1;
+                    v.publish(2 * h.icount + 1, false);
                     return;
                 }
                 case Event.Signal s -> throw diverge(v, h, "expected signal " + s.info().signo() + ", got system call " + nr);
@@ -454,8 +473,7 @@ public final class Replayer implements Supervisor {
     @Override
     public void exited(Task t, int status) {
         ReplayVcpu v = vcpu(t);
-        v.progress = 2 * t.hart.icount + 1;
-        v.done = true;
+        v.publish(2 * t.hart.icount + 1, true);
         v.cursor.close();
         ends.ended(t);
     }
