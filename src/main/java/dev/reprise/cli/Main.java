@@ -21,6 +21,8 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit status (tests call this directly). */
     public static int execute(String... args) {
+        RunCommand run = FastRun.parse(args, System::getenv);
+        if (run != null) return call(run);
         CommandLine cl = commandLine(args.length > 0 ? args[0] : null);
         cl.setExitCodeExceptionMapper(e -> USAGE);
         cl.setUsageHelpWidth(100);
@@ -41,6 +43,20 @@ public final class Main implements Runnable {
             return 70; // EX_SOFTWARE
         });
         return cl.execute(args);
+    }
+
+    /** Runs a command parsed without picocli, reporting errors as picocli's handler below does. */
+    private static int call(RunCommand command) {
+        try {
+            return command.call();
+        } catch (UserError e) {
+            System.err.println("reprise: " + e.getMessage());
+            return e.status;
+        } catch (Exception e) {
+            System.err.println("reprise: internal error: " + e);
+            e.printStackTrace();
+            return 70; // EX_SOFTWARE
+        }
     }
 
     /**

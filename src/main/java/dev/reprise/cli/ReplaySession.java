@@ -32,14 +32,18 @@ final class ReplaySession {
 
     /**
      * {@code reprise trace --replay DIR}: replays DIR with every instruction traced to {@code output}
-     * (the trace's program is the recorded one; a static program, so no load bias). Returns the
+     * (the trace's program is the recorded one; a static program, so no load bias), from the start
+     * or from checkpoint {@code checkpoint} (null: the start). Each vCPU's stream then starts with its
+     * state at the cut: what the whole replay's trace holds from that icount on. Returns the
      * replay's status as {@code replay} gives it; 2 if the trace file cannot be written.
      */
-    static int trace(Path dir, boolean jit, Path sysroot, Path output, String engine, int only, long from, long count)
+    static int trace(Path dir, Long checkpoint, boolean jit, Path sysroot, Path output, String engine, int only, long from, long count)
             throws InterruptedException {
         try (RecordingReader recording = RecordingReader.open(dir)) {
             RecordingHeader header = recording.header();
             checkProgram(dir, header, Path.of(header.program()));
+            // Read before the trace file is created: a bad checkpoint leaves no empty trace behind.
+            dev.reprise.replay.Checkpoint cut = checkpoint == null ? null : Sessions.readCheckpoint(recording, checkpoint);
             dev.reprise.trace.TraceWriter writer;
             try {
                 writer = new dev.reprise.trace.TraceWriter(output, new dev.reprise.trace.TraceHeader(engine,
@@ -48,8 +52,9 @@ final class ReplaySession {
                 System.err.println("reprise: " + e.getMessage());
                 return TraceCommand.TRACE_ERROR;
             }
-            Sessions.Result result = Sessions.replay(recording, jit, sysroot, null, null,
-                    dev.reprise.trace.Tracer.factory(writer, only, from, count));
+            var observers = dev.reprise.trace.Tracer.factory(writer, only, from, count);
+            Sessions.Result result = cut == null ? Sessions.replay(recording, jit, sysroot, null, null, observers)
+                    : Sessions.replayFrom(recording, cut, jit, sysroot, null, null, observers);
             try {
                 writer.close();
             } catch (java.io.IOException e) {

@@ -74,15 +74,26 @@ final class TraceCommand implements Callable<Integer> {
             description = "Trace the replay of a recording instead of running PROGRAM (needs the recorded program, as replay does).")
     Path replay;
 
+    @Option(names = "--from-checkpoint", paramLabel = "K",
+            description = "With --replay: start the replay at the recording's checkpoint K (0, 1, ...) instead of the beginning;"
+                    + " the trace then holds what the whole replay's trace holds from there on.")
+    Long fromCheckpoint;
+
     @Override
     public Integer call() throws Exception {
         if (output == null) throw new ParameterException(spec.commandLine(), "Missing the trace file: -o FILE");
+        if (fromCheckpoint != null && replay == null) {
+            throw new ParameterException(spec.commandLine(), "--from-checkpoint K needs --replay DIR (a recording's checkpoint)");
+        }
+        if (fromCheckpoint != null && fromCheckpoint < 0) {
+            throw new UserError("--from-checkpoint " + fromCheckpoint + ": checkpoints are numbered from 0", Main.USAGE);
+        }
         if (from < 0 || count != null && count <= 0 || vcpu != null && vcpu < 0) {
             throw new ParameterException(spec.commandLine(), "--from, --count and --vcpu take non-negative numbers (--count positive)");
         }
         if (replay != null) {
             if (program != null) throw new ParameterException(spec.commandLine(), "--replay DIR takes no PROGRAM: the recording names it");
-            return ReplaySession.trace(replay, engine == RunCommand.Engine.jit, run.sysroot(), output, engine.name(),
+            return ReplaySession.trace(replay, fromCheckpoint, engine == RunCommand.Engine.jit, run.sysroot(), output, engine.name(),
                     vcpu == null ? -1 : vcpu, from, count == null ? Long.MAX_VALUE : count);
         }
         if (program == null) throw new ParameterException(spec.commandLine(), "Missing PROGRAM (or a subcommand: show, diff)");

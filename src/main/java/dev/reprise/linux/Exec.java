@@ -207,6 +207,7 @@ public final class Exec {
         byte[] randomBytes = new byte[16];
         process.randomBytes(randomBytes);
 
+        long[] ids = ids();
         long[][] auxv = {
                 {AT_PHDR, main.loadAddress() + program.phoff},
                 {AT_PHENT, ElfFile.PHDR_SIZE},
@@ -215,10 +216,10 @@ public final class Exec {
                 {AT_BASE, interp == null ? 0 : interp.loadAddress()},
                 {AT_FLAGS, 0},
                 {AT_ENTRY, main.entry()},
-                {AT_UID, Integer.toUnsignedLong(Host.getuid())},
-                {AT_EUID, Integer.toUnsignedLong(Host.geteuid())},
-                {AT_GID, Integer.toUnsignedLong(Host.getgid())},
-                {AT_EGID, Integer.toUnsignedLong(Host.getegid())},
+                {AT_UID, ids[0]},
+                {AT_EUID, ids[1]},
+                {AT_GID, ids[2]},
+                {AT_EGID, ids[3]},
                 {AT_HWCAP, HWCAP_RV64GC},
                 {AT_CLKTCK, 100},
                 {AT_RANDOM, random},
@@ -247,5 +248,31 @@ public final class Exec {
         long bits = 0;
         for (char c : isa.toCharArray()) bits |= 1L << (c - 'a');
         return bits;
+    }
+
+    /**
+     * This process's real and effective uid and gid (for AT_UID, AT_EUID, AT_GID, AT_EGID), from
+     * /proc/self/status: every program needs them at start-up, and four host calls would link a
+     * downcall (a stub and method-handle classes, tens of milliseconds; docs/performance.md,
+     * "start-up") that few guests need later. Without procfs, the host calls.
+     */
+    static long[] ids() {
+        long[] ids = new long[4];
+        int found = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.ISO_8859_1)) {
+                int at = line.startsWith("Uid:") ? 0 : line.startsWith("Gid:") ? 2 : -1;
+                if (at < 0) continue;
+                String[] f = line.substring(4).trim().split("\t");   // real, effective, saved, filesystem (tab-separated)
+                ids[at] = Long.parseLong(f[0]);
+                ids[at + 1] = Long.parseLong(f[1]);
+                found++;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            found = 0;
+        }
+        if (found == 2) return ids;
+        return new long[] {Integer.toUnsignedLong(Host.getuid()), Integer.toUnsignedLong(Host.geteuid()),
+                Integer.toUnsignedLong(Host.getgid()), Integer.toUnsignedLong(Host.getegid())};
     }
 }

@@ -373,62 +373,85 @@ public final class AddressSpace implements AutoCloseable {
         }
     }
 
-    /** The few libc calls the address space needs, as FFM downcalls. */
+    /**
+     * The few libc calls the address space needs, as FFM downcalls. Each handle is linked on its
+     * first use (a holder class per function) and called with invokeExact: every program maps,
+     * few unmap or drop pages, and linking a handle or invoking it generically spins method-handle
+     * classes that cost start-up time (docs/performance.md, "start-up").
+     */
     private static final class Libc {
         private static final int PROT_RW = 3, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
         private static final int MADV_DONTNEED = 4;
         private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
         private static final VarHandle ERRNO = CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-        private static final MethodHandle MMAP, MUNMAP, MADVISE;
 
-        static {
+        private static MethodHandle link(String name, FunctionDescriptor descriptor) {
             Linker linker = Linker.nativeLinker();
-            var libc = linker.defaultLookup();
-            Linker.Option errno = Linker.Option.captureCallState("errno");
-            MMAP = linker.downcallHandle(libc.find("mmap").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                    ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), errno);
-            MUNMAP = linker.downcallHandle(libc.find("munmap").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), errno);
-            MADVISE = linker.downcallHandle(libc.find("madvise").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), errno);
+            return linker.downcallHandle(linker.defaultLookup().find(name).orElseThrow(), descriptor,
+                    Linker.Option.captureCallState("errno"));
+        }
+
+        private static final class MMAP {
+            static final MethodHandle H = link("mmap", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+        }
+
+        private static final class MUNMAP {
+            static final MethodHandle H = link("munmap", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG));
+        }
+
+        private static final class MADVISE {
+            static final MethodHandle H = link("madvise", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
         }
 
         /** Reserves {@code length} bytes of zero-filled, read-write, unbacked host memory. */
         static long mmap(long length) {
-            return call("mmap", MMAP, 0L, length, PROT_RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
-        }
-
-        static void munmap(long address, long length) {
-            call("munmap", MUNMAP, address, length);
-        }
-
-        /** Drops the pages' contents: private anonymous memory reads as zeros afterwards. */
-        static void dontNeed(long address, long length) {
-            call("madvise", MADVISE, address, length, MADV_DONTNEED);
-        }
-
-        /** Calls {@code h} (map and unmap are rare: the generic invoke is fine); -1 is failure, reported with errno. */
-        private static long call(String name, MethodHandle h, Object... args) {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment state = a.allocate(CALL_STATE);
-                Object[] withState = new Object[args.length + 1];
-                withState[0] = state;
-                System.arraycopy(args, 0, withState, 1, args.length);
-                long result = ((Number) h.invokeWithArguments(withState)).longValue();
+                long result = (long) MMAP.H.invokeExact(state, 0L, length, PROT_RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
                 if (result == -1) {
-                    int errno = (int) ERRNO.get(state, 0L);
-                    throw new HostRefusedException(h == MMAP
-                            ? "cannot reserve " + ((long) args[1] >>> 30) + " GiB of host address space for guest memory (mmap errno "
-                              + errno + "); is strict overcommit (vm.overcommit_memory=2) or ulimit -v in force?"
-                            : name + " failed with errno " + errno, null);
+                    throw new HostRefusedException("cannot reserve " + (length >>> 30) + " GiB of host address space for guest memory (mmap errno "
+                            + errno(state) + "); is strict overcommit (vm.overcommit_memory=2) or ulimit -v in force?", null);
                 }
                 return result;
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) {
-                throw new HostRefusedException(name + " downcall failed: " + t, t);
+                throw new HostRefusedException("mmap downcall failed: " + t, t);
             }
+        }
+
+        static void munmap(long address, long length) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment state = a.allocate(CALL_STATE);
+                check("munmap", (int) MUNMAP.H.invokeExact(state, address, length), state);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new HostRefusedException("munmap downcall failed: " + t, t);
+            }
+        }
+
+        /** Drops the pages' contents: private anonymous memory reads as zeros afterwards. */
+        static void dontNeed(long address, long length) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment state = a.allocate(CALL_STATE);
+                check("madvise", (int) MADVISE.H.invokeExact(state, address, length, MADV_DONTNEED), state);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new HostRefusedException("madvise downcall failed: " + t, t);
+            }
+        }
+
+        private static void check(String name, int result, MemorySegment state) {
+            if (result == -1) throw new HostRefusedException(name + " failed with errno " + errno(state), null);
+        }
+
+        private static int errno(MemorySegment state) {
+            return (int) ERRNO.get(state, 0L);
         }
     }
 }

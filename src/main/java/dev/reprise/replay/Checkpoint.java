@@ -37,8 +37,16 @@ public record Checkpoint(long sequence, List<VcpuState> vcpus, KernelState kerne
      *                       (or ended), 2 × icount inside the system call whose ecall is instruction icount
      * @param ended          the vCPU had ended before the cut (it has no {@link VcpuState}; replay only needs it as a holder)
      * @param registerDigest {@link RegisterDigest} of the vCPU's state at the cut (at the ecall, inside a call), or when it ended
+     * @param excerpts       the queue excerpts those events take, DATA pieces of big system calls included (version 4),
+     *                       so that a reader can move its cursor there through Chronicle's index; -1 when unknown
+     *                       (a version-3 checkpoint): the reader then skips the events one by one
      */
-    public record LogPosition(int vcpu, long events, long position, boolean ended, long registerDigest) {
+    public record LogPosition(int vcpu, long events, long position, boolean ended, long registerDigest, long excerpts) {
+        /** A position whose excerpt count is not known (yet): {@link RecordingWriter#writeCheckpoint} fills it in. */
+        public LogPosition(int vcpu, long events, long position, boolean ended, long registerDigest) {
+            this(vcpu, events, position, ended, registerDigest, -1);
+        }
+
         /** The vCPU's icount at the cut. */
         public long icount() {
             return position >>> 1;
@@ -47,6 +55,26 @@ public record Checkpoint(long sequence, List<VcpuState> vcpus, KernelState kerne
         /** True if the vCPU was inside a system call at the cut (replay resumes it by running that call). */
         public boolean inSyscall() {
             return !ended && (position & 1) == 0;
+        }
+
+        LogPosition withExcerpts(long excerpts) {
+            return new LogPosition(vcpu, events, position, ended, registerDigest, excerpts);
+        }
+    }
+
+    /**
+     * What a reader learns from a checkpoint file without its memory image and kernel state
+     * ({@link Checkpoints#readLogs}): its number and where each vCPU's log stands.
+     */
+    public record Logs(long sequence, List<LogPosition> logs) {
+        public Logs {
+            logs = List.copyOf(logs);
+        }
+
+        /** The log position of {@code vcpu}, or null if it had no log at the cut. */
+        public LogPosition log(int vcpu) {
+            for (LogPosition p : logs) if (p.vcpu() == vcpu) return p;
+            return null;
         }
     }
 

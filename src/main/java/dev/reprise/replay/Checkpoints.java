@@ -16,6 +16,8 @@ import dev.reprise.mem.Mmu;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -146,6 +148,9 @@ public final class Checkpoints {
         }
     }
 
+    /** The oldest checkpoint version this build reads: version 3 lacks the excerpt counts, which replay can do without. */
+    static final int OLDEST_READABLE = 3;
+
     /**
      * Reads a checkpoint file. @throws RecordingException (Missing, Foreign, VersionMismatch,
      * Truncated, Corrupted) as {@link RecordingReader#open} does for a header
@@ -159,41 +164,89 @@ public final class Checkpoints {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        int version = checkPrefix(file, bytes, bytes.length);
+        int length = ByteBuffer.wrap(bytes).getInt(12);
+        CRC32 crc = new CRC32();
+        crc.update(bytes, 0, length - 4);
+        if (bytes.length > length || (int) crc.getValue() != ByteBuffer.wrap(bytes).getInt(length - 4)) {
+            throw new RecordingException.Corrupted(file + ": corrupted checkpoint (checksum mismatch)", null);
+        }
+        try (Input in = new Input(bytes, 16, length - 20)) {
+            return kryo(version).readObject(in, Checkpoint.class);
+        } catch (KryoException | IllegalArgumentException e) {
+            throw new RecordingException.Corrupted(file + ": corrupted checkpoint (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Reads only a checkpoint's number and log positions, which come before its memory image in
+     * the file: the first kilobytes, not megabytes of pages (choosing a checkpoint to seek to
+     * reads every file's). The checksum covers the whole file, so it is not checked here: the full
+     * {@link #read} of the checkpoint chosen checks it. @throws RecordingException as {@link #read}
+     * (Corrupted only for what the part read shows)
+     */
+    public static Checkpoint.Logs readLogs(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            for (int want = 16 << 10; ; want *= 4) {
+                int n = (int) Math.min(size, want);
+                ByteBuffer buf = ByteBuffer.allocate(n);
+                while (buf.hasRemaining() && ch.read(buf, buf.position()) > 0) { }
+                byte[] prefix = buf.array();
+                int version = checkPrefix(file, prefix, size);
+                int payload = ByteBuffer.wrap(prefix).getInt(12) - 20;
+                boolean whole = n >= payload + 16;
+                try (Input in = new Input(prefix, 16, Math.min(n - 16, payload))) {
+                    return CheckpointSerializer.readLogs(in, version);
+                } catch (KryoException | IllegalArgumentException e) {
+                    // Ran off the part read (or a count looked larger than it): read more; only the whole payload is conclusive.
+                    if (whole) throw new RecordingException.Corrupted(file + ": corrupted checkpoint (" + e.getMessage() + ")", e);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new RecordingException.Missing(file + ": no such checkpoint");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Checks what every version of a checkpoint starts with — magic, version, length (against the
+     * file's {@code size}) — and returns the version. {@code bytes} holds at least the file's first 16 bytes or all of it.
+     */
+    private static int checkPrefix(Path file, byte[] bytes, long size) {
         if (bytes.length < MAGIC.length || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw new RecordingException.Foreign(file + ": not a Reprise checkpoint");
         }
         if (bytes.length < 16) throw new RecordingException.Truncated(file + ": truncated checkpoint");
         ByteBuffer b = ByteBuffer.wrap(bytes);
         int version = b.getInt(8), length = b.getInt(12);
-        if (version != RecordingHeader.FORMAT_VERSION) {
+        if (version < OLDEST_READABLE || version > RecordingHeader.FORMAT_VERSION) {
             // Version 2 checkpoints (never written by a recorder) lack the log positions replay needs.
             throw new RecordingException.VersionMismatch(file + ": checkpoint format version " + version + ", this Reprise reads"
-                    + " checkpoints of version " + RecordingHeader.FORMAT_VERSION, version);
+                    + " checkpoints of version " + RecordingHeader.FORMAT_VERSION + " (and " + OLDEST_READABLE + ")", version);
         }
         if (length < 20) throw new RecordingException.Corrupted(file + ": corrupted checkpoint (length " + length + ")", null);
-        if (bytes.length < length) throw new RecordingException.Truncated(file + ": truncated checkpoint (" + bytes.length + " of " + length + " bytes)");
-        CRC32 crc = new CRC32();
-        crc.update(bytes, 0, length - 4);
-        if (bytes.length > length || (int) crc.getValue() != b.getInt(length - 4)) {
-            throw new RecordingException.Corrupted(file + ": corrupted checkpoint (checksum mismatch)", null);
-        }
-        try (Input in = new Input(bytes, 16, length - 20)) {
-            return kryo().readObject(in, Checkpoint.class);
-        } catch (KryoException | IllegalArgumentException e) {
-            throw new RecordingException.Corrupted(file + ": corrupted checkpoint (" + e.getMessage() + ")", e);
-        }
+        if (size < length) throw new RecordingException.Truncated(file + ": truncated checkpoint (" + size + " of " + length + " bytes)");
+        if (size > length) throw new RecordingException.Corrupted(file + ": corrupted checkpoint (checksum mismatch)", null);
+        return version;
     }
 
     static byte[] encode(Checkpoint c) {
+        return encode(c, RecordingHeader.FORMAT_VERSION);
+    }
+
+    /** {@code c} in format {@code version} (an older one only for the compatibility tests). */
+    static byte[] encode(Checkpoint c, int version) {
         Output out = new Output(1 << 16, -1);
         out.write(MAGIC);
         out.writeInt(0);   // version, length and CRC are patched below, big-endian as in the header
         out.writeInt(0);
-        kryo().writeObject(out, c);
+        kryo(version).writeObject(out, c);
         out.writeInt(0);
         byte[] bytes = out.toBytes();
         ByteBuffer b = ByteBuffer.wrap(bytes);
-        b.putInt(8, RecordingHeader.FORMAT_VERSION);
+        b.putInt(8, version);
         b.putInt(12, bytes.length);
         CRC32 crc = new CRC32();
         crc.update(bytes, 0, bytes.length - 4);
@@ -201,15 +254,23 @@ public final class Checkpoints {
         return bytes;
     }
 
-    private static Kryo kryo() {
+    /** A Kryo for checkpoints of format {@code version} (this build writes {@link RecordingHeader#FORMAT_VERSION}). */
+    private static Kryo kryo(int version) {
         Kryo kryo = new Kryo();
         kryo.setRegistrationRequired(true);   // no class names in files: the serializer below is the format
-        kryo.register(Checkpoint.class, new CheckpointSerializer(), KRYO_ID);
+        kryo.register(Checkpoint.class, new CheckpointSerializer(version), KRYO_ID);
         return kryo;
     }
 
     /** The payload, field by field; varints for counts and small numbers, fixed 8 bytes for registers. */
     private static final class CheckpointSerializer extends Serializer<Checkpoint> {
+        /** The format version read or written: version 4 adds each log position's excerpt count. */
+        private final int version;
+
+        CheckpointSerializer(int version) {
+            this.version = version;
+        }
+
         @Override
         public void write(Kryo kryo, Output out, Checkpoint c) {
             out.writeVarLong(c.sequence(), true);
@@ -245,6 +306,7 @@ public final class Checkpoints {
                 out.writeVarLong(p.position(), true);
                 out.writeBoolean(p.ended());
                 out.writeLong(p.registerDigest());
+                if (version >= 4) out.writeVarLong(p.excerpts(), false);   // zigzag: -1 (unknown) is one byte
             }
             Checkpoint.KernelState k = c.kernel();
             out.writeVarLong(k.brkStart(), true);
@@ -285,23 +347,8 @@ public final class Checkpoints {
         @Override
         public Checkpoint read(Kryo kryo, Input in, Class<? extends Checkpoint> type) {
             long sequence = in.readVarLong(true);
-            List<Checkpoint.VcpuState> vcpus = new ArrayList<>();
-            for (int i = count(in); i > 0; i--) {
-                int vcpu = in.readVarInt(true), tid = in.readVarInt(true);
-                long[] x = in.readLongs(32), f = in.readLongs(32);
-                long pc = in.readLong();
-                int frm = in.readVarInt(true), fflags = in.readVarInt(true);
-                long icount = in.readVarLong(true);
-                Task.ThreadState thread = new Task.ThreadState(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
-                        in.readLong());
-                Mmu.Reservation r = in.readBoolean() ? new Mmu.Reservation(in.readLong(), in.readVarInt(true), in.readLong()) : null;
-                vcpus.add(new Checkpoint.VcpuState(vcpu, tid, x, f, pc, frm, fflags, icount, thread, r));
-            }
-            List<Checkpoint.LogPosition> logs = new ArrayList<>();
-            for (int i = count(in); i > 0; i--) {
-                logs.add(new Checkpoint.LogPosition(in.readVarInt(true), in.readVarLong(true), in.readVarLong(true), in.readBoolean(),
-                        in.readLong()));
-            }
+            List<Checkpoint.VcpuState> vcpus = readVcpus(in);
+            List<Checkpoint.LogPosition> logs = readPositions(in, version);
             long brkStart = in.readVarLong(true), brk = in.readVarLong(true), next = in.readVarLong(true), tramp = in.readVarLong(true);
             List<Checkpoint.Mapping> mappings = new ArrayList<>();
             for (int i = count(in); i > 0; i--) {
@@ -323,6 +370,43 @@ public final class Checkpoints {
             if (in.position() != in.limit()) throw new IllegalArgumentException("stray bytes after the checkpoint");
             return new Checkpoint(sequence, vcpus, new Checkpoint.KernelState(brkStart, brk, next, tramp, mappings, files, signals, nextTid),
                     pages, logs);
+        }
+
+        /** The start of the payload only: sequence, vCPU states (read and dropped), log positions. */
+        static Checkpoint.Logs readLogs(Input in, int version) {
+            long sequence = in.readVarLong(true);
+            readVcpus(in);
+            return new Checkpoint.Logs(sequence, readPositions(in, version));
+        }
+
+        private static List<Checkpoint.VcpuState> readVcpus(Input in) {
+            List<Checkpoint.VcpuState> vcpus = new ArrayList<>();
+            for (int i = count(in); i > 0; i--) {
+                int vcpu = in.readVarInt(true), tid = in.readVarInt(true);
+                long[] x = in.readLongs(32), f = in.readLongs(32);
+                long pc = in.readLong();
+                int frm = in.readVarInt(true), fflags = in.readVarInt(true);
+                long icount = in.readVarLong(true);
+                Task.ThreadState thread = new Task.ThreadState(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
+                        in.readLong());
+                Mmu.Reservation r = in.readBoolean() ? new Mmu.Reservation(in.readLong(), in.readVarInt(true), in.readLong()) : null;
+                vcpus.add(new Checkpoint.VcpuState(vcpu, tid, x, f, pc, frm, fflags, icount, thread, r));
+            }
+            return vcpus;
+        }
+
+        private static List<Checkpoint.LogPosition> readPositions(Input in, int version) {
+            List<Checkpoint.LogPosition> logs = new ArrayList<>();
+            for (int i = count(in); i > 0; i--) {
+                int vcpu = in.readVarInt(true);
+                long events = in.readVarLong(true), position = in.readVarLong(true);
+                boolean ended = in.readBoolean();
+                long digest = in.readLong();
+                long excerpts = version >= 4 ? in.readVarLong(false) : -1;
+                if (excerpts < -1 || excerpts >= 0 && excerpts < events) throw new IllegalArgumentException("bad excerpt count " + excerpts);
+                logs.add(new Checkpoint.LogPosition(vcpu, events, position, ended, digest, excerpts));
+            }
+            return logs;
         }
 
         /** A count that fits what is left: a corrupted varint must not allocate gigabytes. */

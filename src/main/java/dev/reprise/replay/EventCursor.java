@@ -60,6 +60,41 @@ public final class EventCursor implements AutoCloseable {
         return e;
     }
 
+    /**
+     * Moves past the first {@code events} events of a fresh cursor, which take the first
+     * {@code excerpts} excerpts of the queue (-1: unknown): through Chronicle's index when it
+     * can, without reading them, else by reading them one by one. Returns how many events it moved
+     * past: fewer than {@code events} only when the log ends first. Events moved past through the
+     * index are not counted in {@link #bytesRead}.
+     */
+    public long skip(long events, long excerpts) {
+        if (taken != 0 || next != null || atEnd) throw new IllegalStateException("skip starts a fresh cursor");
+        if (events > 0 && excerpts >= events && queue != null && moveTo(excerpts)) {
+            taken = events;
+            return events;
+        }
+        for (long n = 0; n < events; n++) {
+            if (peek() == null) return n;
+            take();
+        }
+        return events;
+    }
+
+    /**
+     * Puts the tailer before excerpt number {@code excerpts} of the queue; false when that excerpt
+     * is not in the queue's first cycle (a recording that ran past midnight UTC, when the daily
+     * cycle rolls) or not there at all: the caller then reads its way there.
+     */
+    private boolean moveTo(long excerpts) {
+        tailer = queue.createTailer();
+        int cycle = queue.firstCycle();
+        if (cycle == Integer.MAX_VALUE || excerpts >= queue.rollCycle().maxMessagesPerCycle()) return false;
+        long index = queue.rollCycle().toIndex(cycle, excerpts);
+        if (tailer.moveToIndex(index) && tailer.index() == index) return true;
+        tailer.toStart();
+        return false;
+    }
+
     /** Chronicle's length-and-flags word before each excerpt. */
     private static final int EXCERPT_HEADER = 4;
 

@@ -31,14 +31,16 @@ import java.util.zip.CRC32;
 public record RecordingHeader(int formatVersion, String program, byte[] programSha256, List<String> argv,
                               List<String> env, int vcpus, long granuleSize, long seed, String engine) {
     /** The format this build writes; bump on any change to the layout (docs/log-format.md, "Versioning policy"). */
-    public static final int FORMAT_VERSION = 3;
+    public static final int FORMAT_VERSION = 4;
     /**
-     * The oldest version this build reads: version 2 differs from 3 only in its checkpoint files
-     * (which no recorder wrote), so its headers and events read the same.
+     * The oldest version this build reads: versions 2 and 3 differ from 4 only in their checkpoint
+     * files (version 2: none written by a recorder; version 3: no excerpt counts), so their headers
+     * and events read the same.
      */
     public static final int OLDEST_READABLE = 2;
     /** What a refusal says this build reads. */
-    static final String READS = "this Reprise reads version " + FORMAT_VERSION + " (and " + OLDEST_READABLE + ")";
+    static final String READS = "this Reprise reads version " + FORMAT_VERSION + " (and " + OLDEST_READABLE + " to "
+            + (FORMAT_VERSION - 1) + ")";
     /** The first 8 bytes of every header: "RPRSREC" and a newline. */
     static final byte[] MAGIC = "RPRSREC\n".getBytes(StandardCharsets.US_ASCII);
     /** Magic, version, total length. */

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -56,11 +58,21 @@ public final class RecordingWriter implements AutoCloseable {
         return log;
     }
 
-    /** Writes {@code checkpoint} atomically to checkpoints/; returns its file. */
+    /**
+     * Writes {@code checkpoint} atomically to checkpoints/; returns its file. Each log position
+     * of a vCPU with a log here gets the excerpt count of its events (Chronicle indexes excerpts:
+     * that is where a replay from the checkpoint moves its cursor).
+     */
     public synchronized Path writeCheckpoint(Checkpoint checkpoint) throws IOException {
+        List<Checkpoint.LogPosition> positions = new ArrayList<>();
+        for (Checkpoint.LogPosition p : checkpoint.logs()) {
+            VcpuLog log = logs.get(p.vcpu());
+            positions.add(log == null ? p : p.withExcerpts(log.excerptsBefore(p.events())));
+        }
+        Checkpoint c = new Checkpoint(checkpoint.sequence(), checkpoint.vcpus(), checkpoint.kernel(), checkpoint.pages(), positions);
         Files.createDirectories(dir.resolve(Layout.CHECKPOINTS));
-        Path file = Checkpoints.file(dir, checkpoint);
-        Layout.writeAtomically(file, Checkpoints.encode(checkpoint));
+        Path file = Checkpoints.file(dir, c);
+        Layout.writeAtomically(file, Checkpoints.encode(c));
         return file;
     }
 

@@ -284,14 +284,19 @@ public final class Replayer implements Supervisor {
 
     /** Moves a restored vCPU's cursor past the events before the cut (own thread: a cursor belongs to one thread). */
     private void skipToCut(ReplayVcpu v) {
-        for (long n = 0; n < v.skip; n++) {
-            if (peek(v) == null) {
-                unreadable.compareAndSet(null, new RecordingException.Corrupted(recording.directory() + ": corrupted checkpoint "
-                        + from.sequence() + " (vCPU " + v.id + " is at event " + v.skip + " of its log, which has " + n + ")", null));
-                stop();
-                throw new TaskExit();
-            }
-            v.cursor.take();
+        long n;
+        try {
+            n = v.cursor.skip(v.skip, from.log(v.id).excerpts());   // through Chronicle's index when the checkpoint says where
+        } catch (RecordingException e) {
+            unreadable.compareAndSet(null, e);
+            stop();
+            throw new TaskExit();
+        }
+        if (n < v.skip) {
+            unreadable.compareAndSet(null, new RecordingException.Corrupted(recording.directory() + ": corrupted checkpoint "
+                    + from.sequence() + " (vCPU " + v.id + " is at event " + v.skip + " of its log, which has " + n + ")", null));
+            stop();
+            throw new TaskExit();
         }
         v.skip = 0;
     }

@@ -165,9 +165,10 @@ public final class Sessions {
     public static java.util.Optional<Checkpoint> checkpointAtOrBefore(RecordingReader recording, int vcpu, long icount) {
         List<Path> files = recording.checkpoints();
         for (int i = files.size() - 1; i >= 0; i--) {
-            Checkpoint c = Checkpoints.read(files.get(i));
-            Checkpoint.LogPosition p = c.log(vcpu);
-            if ((p == null ? 0 : p.icount()) <= icount) return java.util.Optional.of(c);
+            // Only the log positions of the ones passed over: a checkpoint's memory image is most of its file.
+            Checkpoint.Logs logs = Checkpoints.readLogs(files.get(i));
+            Checkpoint.LogPosition p = logs.log(vcpu);
+            if ((p == null ? 0 : p.icount()) <= icount) return java.util.Optional.of(readCheckpoint(recording, logs.sequence()));
         }
         return java.util.Optional.empty();
     }

@@ -193,4 +193,11 @@ class ExecTest {
         for (a += 8; word(p, a) != 0; a += 16) aux.put(word(p, a), word(p, a + 8));
         return aux;
     }
+
+    /** The auxv's ids come from /proc/self/status (no downcall at start-up): the same the host's calls give. */
+    @Test
+    void auxvIdsAreTheHostsOwn() {
+        assertThat(Exec.ids()).containsExactly(Integer.toUnsignedLong(Host.getuid()), Integer.toUnsignedLong(Host.geteuid()),
+                Integer.toUnsignedLong(Host.getgid()), Integer.toUnsignedLong(Host.getegid()));
+    }
 }

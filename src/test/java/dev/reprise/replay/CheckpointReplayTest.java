@@ -64,6 +64,9 @@ class CheckpointReplayTest {
                 Checkpoint c = Sessions.readCheckpoint(r, k);
                 assertThat(c.sequence()).isEqualTo(k);
                 assertThat(c.logs()).extracting(Checkpoint.LogPosition::vcpu).containsExactly(0, 1, 2);
+                // Version 4: each position also says how many queue excerpts its events take (replay seeks there by index).
+                assertThat(c.logs()).allSatisfy(l -> assertThat(l.excerpts()).isGreaterThanOrEqualTo(l.events()));
+                assertThat(Checkpoints.readLogs(r.checkpoints().get(k))).isEqualTo(new Checkpoint.Logs(k, c.logs()));
                 Checkpoint.LogPosition main = c.log(0);
                 if (main.inSyscall()) {
                     inWait.add(k);

@@ -164,4 +164,88 @@ class CheckpointTest {
         assertThatThrownBy(() -> Checkpoints.read(file)).isInstanceOf(RecordingException.Foreign.class);
         assertThatThrownBy(() -> Checkpoints.read(tmp.resolve("none"))).isInstanceOf(RecordingException.Missing.class);
     }
+
+    /** A checkpoint with {@code vcpus} live vCPUs at distinct log positions and {@code pages} pages of memory. */
+    private static Checkpoint big(int vcpus, int pages) {
+        var thread = new Task.ThreadState(0, 0, 0, 0, 0, 0);
+        List<Checkpoint.VcpuState> states = new java.util.ArrayList<>();
+        List<Checkpoint.LogPosition> logs = new java.util.ArrayList<>();
+        for (int v = 0; v < vcpus; v++) {
+            long[] x = new long[32], f = new long[32];
+            java.util.Arrays.fill(x, -v);   // registers that take all 8 bytes each
+            java.util.Arrays.fill(f, Long.MIN_VALUE + v);
+            var s = new Checkpoint.VcpuState(v, 1000 + v, x, f, 0x10000 + 4L * v, 0, 0, 100L * v, thread, null);
+            states.add(s);
+            logs.add(new Checkpoint.LogPosition(v, 7L * v, 2 * s.icount() + 1, false, s.registerDigest(), 9L * v));
+        }
+        List<Checkpoint.Page> image = new java.util.ArrayList<>();
+        for (int p = 0; p < pages; p++) {
+            byte[] b = new byte[4096];
+            java.util.Arrays.fill(b, (byte) (p + 1));
+            image.add(new Checkpoint.Page(0x10000 + 4096L * p, b));
+        }
+        return new Checkpoint(5, states, new Checkpoint.KernelState(1, 2, 3, 4, List.of(), List.of(), List.of(), 1000 + vcpus), image, logs);
+    }
+
+    /**
+     * Choosing a checkpoint to seek to needs only each one's log positions: they come before the
+     * memory image, and are read from the file's start (more of it when many vCPUs make them long).
+     */
+    @Test
+    void logPositionsReadWithoutTheMemoryImage() throws Exception {
+        for (int vcpus : new int[] {1, 3, 250}) {   // 250 vCPUs' registers take ~140 KiB: more than the first read
+            Checkpoint c = big(vcpus, 64);
+            Path file = write(c);
+            Checkpoint.Logs logs = Checkpoints.readLogs(file);
+            assertThat(logs.sequence()).isEqualTo(5);
+            assertThat(logs.logs()).isEqualTo(c.logs()).isEqualTo(Checkpoints.read(file).logs());
+            assertThat(logs.log(vcpus - 1).excerpts()).isEqualTo(9L * (vcpus - 1));
+            assertThat(logs.log(vcpus)).isNull();
+        }
+        Path file = write(big(3, 64));
+        byte[] bytes = Files.readAllBytes(file);
+        // Damage in the memory image: the positions still read (the checksum is the full read's), the checkpoint does not.
+        bytes[bytes.length - 1000] ^= 1;
+        Files.write(file, bytes);
+        assertThat(Checkpoints.readLogs(file).logs()).isEqualTo(big(3, 64).logs());
+        assertThatThrownBy(() -> Checkpoints.read(file)).isInstanceOf(RecordingException.Corrupted.class);
+        bytes[bytes.length - 1000] ^= 1;
+
+        Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 100));
+        assertThatThrownBy(() -> Checkpoints.readLogs(file)).isInstanceOf(RecordingException.Truncated.class);
+        byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+        Files.write(file, longer);
+        assertThatThrownBy(() -> Checkpoints.readLogs(file)).isInstanceOf(RecordingException.Corrupted.class);
+        byte[] future = bytes.clone();
+        future[11] = 9;
+        Files.write(file, future);
+        assertThatThrownBy(() -> Checkpoints.readLogs(file)).isInstanceOf(RecordingException.VersionMismatch.class)
+                .hasMessageContaining("checkpoint format version 9, this Reprise reads checkpoints of version "
+                        + RecordingHeader.FORMAT_VERSION + " (and 3)");
+        byte[] garbled = bytes.clone();
+        garbled[16] = (byte) 0x80;   // the sequence's varint now runs on into the vCPU count: nonsense counts
+        for (int i = 17; i < 27; i++) garbled[i] = (byte) 0xff;
+        Files.write(file, garbled);
+        assertThatThrownBy(() -> Checkpoints.readLogs(file)).isInstanceOf(RecordingException.Corrupted.class);
+        Files.writeString(file, "not a checkpoint at all");
+        assertThatThrownBy(() -> Checkpoints.readLogs(file)).isInstanceOf(RecordingException.Foreign.class);
+        assertThatThrownBy(() -> Checkpoints.readLogs(tmp.resolve("none"))).isInstanceOf(RecordingException.Missing.class);
+    }
+
+    /** Version 4 added the excerpt counts; a version-3 checkpoint still reads, without them (replay then skips events one by one). */
+    @Test
+    void versionThreeCheckpointsReadWithoutExcerptCounts() throws Exception {
+        Checkpoint c = big(2, 3);
+        Path file = tmp.resolve("checkpoint-v3");
+        Files.write(file, Checkpoints.encode(c, 3));
+        Checkpoint read = Checkpoints.read(file);
+        assertThat(read.logs()).extracting(Checkpoint.LogPosition::excerpts).containsExactly(-1L, -1L);
+        assertThat(read.logs()).extracting(Checkpoint.LogPosition::events).containsExactly(0L, 7L);
+        assertThat(read.vcpus()).isEqualTo(c.vcpus());
+        assertThat(read.pages()).isEqualTo(c.pages());
+        assertThat(Checkpoints.readLogs(file).logs()).isEqualTo(read.logs());
+        Files.write(file, Checkpoints.encode(c, 2));
+        assertThatThrownBy(() -> Checkpoints.read(file)).isInstanceOf(RecordingException.VersionMismatch.class)
+                .hasMessageContaining("checkpoint format version 2");
+    }
 }

@@ -12,7 +12,7 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Pins the recording format (version 3, docs/log-format.md; events are as in version 2). If one of these fails, the format changed: bump
+ * Pins the recording format (version 4, docs/log-format.md; events are as in version 2). If one of these fails, the format changed: bump
  * RecordingHeader.FORMAT_VERSION, update the doc and these bytes in the same commit.
  */
 class FormatStabilityTest {

@@ -306,4 +306,52 @@ class RecordingStoreTest {
         assertThatThrownBy(() -> RecordingReader.open(dir)).isInstanceOf(RecordingException.Corrupted.class)
                 .satisfies(RecordingStoreTest::assertOneLine).hasMessageContaining("queues [0]");
     }
+
+    /**
+     * A replay from a checkpoint moves each cursor to the checkpoint's event through Chronicle's
+     * index (the excerpt count: big system calls take extra DATA excerpts, which are not events),
+     * and lands where reading event by event does.
+     */
+    @Test
+    void skipThroughTheIndexLandsWhereReadingDoes() throws Exception {
+        Path dir = tmp.resolve("skip");
+        List<Event> written = new ArrayList<>();
+        long[] excerpts;
+        try (RecordingWriter w = RecordingWriter.create(dir, header())) {
+            VcpuLog log = w.vcpu(0);
+            SampleEvents sample = new SampleEvents(7);
+            for (int i = 0; i < 300; i++) {
+                Event e = sample.next();
+                if (i % 50 == 10) {   // a big read: its 300 KiB go ahead as three DATA excerpts
+                    byte[] b = new byte[300 << 10];
+                    new java.util.SplittableRandom(i).nextBytes(b);
+                    e = new Event.Syscall(e.icount(), e.pc(), e.digest(), 63, b.length, List.of(new Event.MemoryWrite(0x40000, b)));
+                }
+                written.add(e);
+                log.append(e);
+            }
+            excerpts = new long[written.size() + 1];
+            for (int n = 0; n <= written.size(); n++) excerpts[n] = log.excerptsBefore(n);
+            w.finish();
+        }
+        assertThat(excerpts[10]).isEqualTo(10);
+        assertThat(excerpts[11]).isEqualTo(11 + 3);
+        assertThat(excerpts[300]).isEqualTo(300 + 6 * 3);
+        try (RecordingReader r = RecordingReader.open(dir)) {
+            for (int n : new int[] {0, 1, 10, 11, 12, 60, 61, 299}) {
+                try (EventCursor indexed = r.cursor(0); EventCursor read = r.cursor(0)) {
+                    assertThat(indexed.skip(n, excerpts[n])).isEqualTo(n);
+                    assertThat(read.skip(n, -1)).isEqualTo(n);
+                    if (n > 0) assertThat(indexed.bytesRead()).as("moved through the index, read nothing").isZero();
+                    assertThat(indexed.taken()).isEqualTo(read.taken()).isEqualTo(n);
+                    for (int k = n; k < Math.min(n + 3, written.size()); k++) {
+                        assertThat(indexed.take()).as("event %d after skipping %d", k, n).isEqualTo(written.get(k)).isEqualTo(read.take());
+                    }
+                }
+            }
+            try (EventCursor c = r.cursor(0)) {   // past the end: it says how far it got
+                assertThat(c.skip(400, -1)).isEqualTo(300);
+            }
+        }
+    }
 }

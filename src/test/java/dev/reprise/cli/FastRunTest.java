@@ -1,0 +1,125 @@
+package dev.reprise.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The hand parser of {@code reprise run} agrees with picocli on every line it takes, and leaves
+ * to picocli every line it does not understand.
+ */
+class FastRunTest {
+    /** What a parse decided, field by field. */
+    record Parsed(Object sysroot, List<String> env, String argv0, boolean strace, long seed, RunCommand.Engine engine,
+                  Object program, List<String> args) {
+        static Parsed of(RunCommand c) {
+            RunOptions o = c.run;
+            return new Parsed(o.sysroot, List.copyOf(o.environmentChanges), o.argv0, o.strace, o.seed, c.engine,
+                    c.program, List.copyOf(c.args));
+        }
+    }
+
+    /** picocli's parse of the same line, with the real environment (its ${env:...} defaults read System.getenv). */
+    private static Parsed picocli(String... line) {
+        RunCommand c = new RunCommand();
+        new CommandLine(c).setOverwrittenOptionsAllowed(true).parseArgs(Arrays.copyOfRange(line, 1, line.length)); // as Main sets it
+        return Parsed.of(c);
+    }
+
+    private static Parsed fast(String... line) {
+        RunCommand c = FastRun.parse(line, System::getenv);
+        assertThat(c).as("the fast path takes %s", List.of(line)).isNotNull();
+        return Parsed.of(c);
+    }
+
+    @Test
+    void plainLinesParseAsPicocliParsesThem() {
+        List<String[]> lines = List.of(
+                new String[] {"run", "--", "prog"},
+                new String[] {"run", "prog"},
+                new String[] {"run", "prog", "a", "b c", ""},
+                new String[] {"run", "--", "prog", "-x", "--", "--help", "-E"},
+                new String[] {"run", "--", "-prog"},
+                new String[] {"run", "-L", "/sys/root", "--sysroot", "/other", "--", "prog"},
+                new String[] {"run", "--sysroot=/x", "prog", "arg"},
+                new String[] {"run", "-E", "B=2", "-E", "A=1", "-U", "B", "-E", "C==3", "-U", "HOME", "--", "prog"},
+                new String[] {"run", "-0", "renamed", "--argv0", "again", "--", "prog"},
+                new String[] {"run", "--argv0=x y", "prog"},
+                new String[] {"run", "--strace", "--seed", "5", "--engine", "interp", "--", "prog"},
+                new String[] {"run", "--seed=-7", "--engine=jit", "--strace", "--", "prog"},
+                new String[] {"run", "--seed", "+12", "prog"},
+                new String[] {"run", "--seed", "007", "prog"});
+        for (String[] line : lines) {
+            assertThat(fast(line)).as("%s", List.of(line)).isEqualTo(picocli(line));
+        }
+    }
+
+    @Test
+    void defaultsComeFromTheSameEnvironmentVariables() {
+        Map<String, String> env = Map.of("QEMU_LD_PREFIX", "/usr/riscv64-linux-gnu", "REPRISE_STRACE", "TRUE",
+                "REPRISE_SEED", "42", "REPRISE_ENGINE", "interp");
+        RunCommand c = FastRun.parse(new String[] {"run", "--", "prog"}, env::get);
+        assertThat(c).isNotNull();
+        assertThat(c.run.sysroot()).hasToString("/usr/riscv64-linux-gnu");
+        assertThat(c.run.strace).isTrue();
+        assertThat(c.run.seed).isEqualTo(42);
+        assertThat(c.engine).isEqualTo(RunCommand.Engine.interp);
+        assertThat(FastRun.parse(new String[] {"run", "--engine", "jit", "--", "prog"}, env::get).engine)
+                .isEqualTo(RunCommand.Engine.jit);
+    }
+
+    @Test
+    void anythingElseIsLeftToPicocli() {
+        Map<String, String> none = Map.of();
+        List<String[]> lines = List.of(
+                new String[] {"run"},
+                new String[] {"run", "--"},
+                new String[] {"run", "--help"},
+                new String[] {"run", "-h"},
+                new String[] {"run", "--version"},
+                new String[] {"record", "--", "prog"},
+                new String[] {"run", "--bogus", "x", "--", "prog"},
+                new String[] {"run", "-E", "novalue", "--", "prog"},
+                new String[] {"run", "-E", "=x", "--", "prog"},
+                new String[] {"run", "-E"},
+                new String[] {"run", "-LDIR", "--", "prog"},
+                new String[] {"run", "-L=DIR", "--", "prog"},
+                new String[] {"run", "-L", "--strace", "prog"},
+                new String[] {"run", "--seed", "x", "prog"},
+                new String[] {"run", "--seed", "0x10", "prog"},
+                new String[] {"run", "--engine", "JIT", "prog"},
+                new String[] {"run", "--strace=true", "prog"},
+                new String[] {"run", "prog", "--strace"},           // picocli takes options after PROGRAM
+                new String[] {"run", "prog", "a", "--", "b"},
+                new String[] {"run", "@args.txt"},                   // argument files
+                new String[] {"run", "--", "@prog"},
+                new String[] {"run", "--", "prog", "@arg"});
+        for (String[] line : lines) {
+            assertThat(FastRun.parse(line, none::get)).as("%s", List.of(line)).isNull();
+        }
+        Map<String, String> bad = Map.of("REPRISE_SEED", "seven");
+        assertThat(FastRun.parse(new String[] {"run", "--", "prog"}, bad::get)).isNull();
+        assertThat(FastRun.parse(new String[] {"run", "--", "prog"}, Map.of("REPRISE_STRACE", "yes")::get)).isNull();
+        assertThat(FastRun.parse(new String[] {"run", "--", "prog"}, Map.of("REPRISE_ENGINE", "fast")::get)).isNull();
+    }
+
+    @Test
+    void picocliStillReportsTheMistakesTheFastPathLeavesToIt() {
+        var err = new java.io.ByteArrayOutputStream();
+        var saved = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        int status;
+        try {
+            status = Main.execute("run", "-E", "novalue", "--", "prog");
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(status).isEqualTo(Main.USAGE);
+        assertThat(err.toString()).contains("-E wants VAR=VALUE");
+    }
+}
