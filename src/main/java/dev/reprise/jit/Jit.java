@@ -68,6 +68,12 @@ public final class Jit {
      * code), so it translates for itself and neither takes nor offers shared regions.
      */
     private boolean privateCode;
+    /**
+     * The last {@link #run} ended inside a block (its budget ended there): the next one finishes that
+     * block in the interpreter (if pc moved meanwhile, a signal or a debugger, it interprets one block
+     * from there, which is harmless).
+     */
+    private boolean insideBlock;
 
     public Jit(Hart hart) {
         this(hart, CAPACITY, defaultThreshold());
@@ -92,11 +98,13 @@ public final class Jit {
     public void run(int budget) {
         Hart h = hart;
         long end = h.icount + budget;
+        // The last run ended inside a block: finish it in the interpreter. Looking its pc up would
+        // heat it, and every pc where slices happen to end would become a region of its own.
+        if (insideBlock) insideBlock = !interpretBlock(end);
         while (h.icount < end && !h.attention) {
             Entry b = lookup(h.pc);
             if (b != null && b.length() <= end - h.icount) execute(b, end - h.icount);
-            else if (b == null) interpretBlock(end);
-            else step();
+            else insideBlock = !interpretBlock(end);   // not translated yet, or the budget ends inside this block
         }
     }
 
@@ -113,13 +121,18 @@ public final class Jit {
         return hart.icount - before;
     }
 
-    /** Interprets up to the end of the block at pc (as the translator would cut it), or up to icount {@code end}. */
-    private void interpretBlock(long end) {
+    /**
+     * Interprets up to the end of the block at pc (as the translator would cut it), or up to icount
+     * {@code end}; returns false when it stopped at {@code end} before the block ended.
+     */
+    private boolean interpretBlock(long end) {
         Hart h = hart;
         long page = h.pc >>> dev.reprise.mem.AddressSpace.PAGE_SHIFT;
-        for (int n = 0; n < Translator.MAX_LENGTH && h.icount < end; n++) {
-            if (Translator.endsBlock(step()) || h.pc >>> dev.reprise.mem.AddressSpace.PAGE_SHIFT != page) return;
+        for (int n = 0; n < Translator.MAX_LENGTH; n++) {
+            if (h.icount >= end) return false;
+            if (Translator.endsBlock(step()) || h.pc >>> dev.reprise.mem.AddressSpace.PAGE_SHIFT != page) return true;
         }
+        return true;
     }
 
     /** Runs the region of {@code e} from its block (budget at least that block's length): the fast variant when the budget covers the whole region. */
@@ -139,8 +152,8 @@ public final class Jit {
         step();
     }
 
-    /** One instruction in the interpreter (with fence.i's effect on this buffer), observed when traced; returns its operation. */
-    private Op step() {
+    /** One instruction in the interpreter (with fence.i's effect on this buffer), observed when traced; returns it. */
+    private Insn step() {
         Hart h = hart;
         StepObserver o = observer;
         if (o != null) o.before(h);
@@ -153,7 +166,7 @@ public final class Jit {
         Interpreter.executeAt(h, insn);
         if (insn.op() == Op.FENCE_I) fenceI();
         if (o != null) o.after(h);
-        return insn.op();
+        return insn;
     }
 
     /**
