@@ -189,6 +189,10 @@ final class Translator {
     /** The class of a region: traced or not, careful (a budget check per block) or fast (one per loop head). */
     private static byte[] generate(List<Part> region, boolean traced, boolean careful) {
         return CLASS_FILE.build(ClassDesc.of("dev.reprise.jit.GuestBlock"), cb -> {
+            // Class file version 49: no StackMapTable to compute (the JVM verifies it by type inference
+            // instead). Computing stack maps was a large part of translating, and compiling the
+            // JDK's stack-map generator a large part of C2's work in short runs.
+            cb.withVersion(ClassFile.JAVA_5_VERSION, 0);
             cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             cb.withSuperclass(CD_BLOCK);
             cb.withMethodBody("<init>", INIT, ClassFile.ACC_PUBLIC, c -> {
