@@ -219,9 +219,12 @@ public final class Jit {
     }
 
     /**
-     * The region at {@code pc}: the one another vCPU translated for the current code epoch, if
-     * any, else a new translation, offered to the others. Taking one marks its page as code for
-     * this vCPU too ({@link dev.reprise.mem.Mmu#markCode}), exactly as translating it would.
+     * A region with a block at {@code pc}: one another vCPU translated for the current code epoch
+     * (starting there, or holding a block that starts there: a region is offered under all its
+     * block starts, so two threads running one loop share its region whichever block each thread
+     * reached first, and HotSpot compiles it once), else a new translation, offered to the others.
+     * Taking one marks its page as code for this vCPU too ({@link dev.reprise.mem.Mmu#markCode}),
+     * exactly as translating it would.
      */
     private Block region(long pc) {
         if (observer != null) return Translator.translate(hart, pc, observer);   // traced code is this vCPU's own
@@ -236,7 +239,12 @@ public final class Jit {
         r = Translator.translate(hart, pc, null);
         if (r != null) {
             if (g.regions().size() >= capacity) g.regions().clear();   // bounded like a buffer
-            g.regions().putIfAbsent(pc, r);
+            // Threads that run the same code get hot on it at the same moment and translate it
+            // together: the first offer wins, and the others run that one (theirs is never run,
+            // so never compiled).
+            Block first = g.regions().putIfAbsent(pc, r);
+            if (first != null) return first;
+            for (long start : r.entryPcs) g.regions().putIfAbsent(start, r);
         }
         return r;
     }
@@ -249,8 +257,10 @@ public final class Jit {
 
     /**
      * The regions of one address space, for all its vCPUs: one generation per code epoch (a new
-     * epoch starts an empty one; epochs only grow), each a concurrent map from region pc to an
-     * immutable region (lock-free reads). Regions hold no vCPU state: the hart comes as an argument.
+     * epoch starts an empty one; epochs only grow), each a concurrent map from every block start
+     * of a region to the immutable region (lock-free reads; any vCPU thread puts, never replacing
+     * an entry; a new generation is made under this object's monitor). Regions hold no vCPU
+     * state: the hart comes as an argument.
      */
     static final class Shared {
         record Generation(long epoch, ConcurrentHashMap<Long, Block> regions) {}
