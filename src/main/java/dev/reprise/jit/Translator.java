@@ -916,8 +916,8 @@ final class Translator {
          * translator has no per-operation FP code: the table ({@link Op}) and FpValues describe it.
          */
         private void fpBody(Insn i, int rm) {
-            java.lang.reflect.Method m = FP_VALUES.get(i.op());
-            Class<?>[] params = m.getParameterTypes();
+            FpMethod m = FP_VALUES.get(i.op());
+            Class<?>[] params = m.params();
             int p = 0;
             if (params[0] == Hart.class) {
                 c.aload(HART);
@@ -931,12 +931,12 @@ final class Translator {
                 p++;
             }
             if (p < params.length) roundingMode(rm);
-            c.invokestatic(CD_FP_VALUES, m.getName(), MethodTypeDesc.ofDescriptor(MethodType.methodType(m.getReturnType(), params).toMethodDescriptorString()));
+            c.invokestatic(CD_FP_VALUES, m.name(), m.type());
             if (!Operands.of(i.op()).fRd) {
                 write(i.rd());
                 return;
             }
-            if (m.getReturnType() == int.class) c.invokestatic(CD_FP, "boxSingle", MethodTypeDesc.of(CD_long, CD_int));
+            if (m.returnsSingle()) c.invokestatic(CD_FP, "boxSingle", MethodTypeDesc.of(CD_long, CD_int));
             c.lstore(fslot(i.rd()));
         }
 
@@ -1067,7 +1067,10 @@ final class Translator {
     }
 
     /** The {@link FpValues} method of each inlined FP operation, by name (FADD_S is faddS); a missing one fails here. */
-    private static final java.util.Map<Op, java.lang.reflect.Method> FP_VALUES = new java.util.EnumMap<>(Op.class);
+    private static final java.util.Map<Op, FpMethod> FP_VALUES = new java.util.EnumMap<>(Op.class);
+
+    /** An FpValues method: its name, parameter types and descriptor, and whether it returns a single (an int). */
+    private record FpMethod(String name, Class<?>[] params, MethodTypeDesc type, boolean returnsSingle) {}
 
     static {
         java.util.Map<String, java.lang.reflect.Method> byName = new java.util.HashMap<>();
@@ -1079,7 +1082,8 @@ final class Translator {
             for (int w = 1; w < words.length; w++) name.append(Character.toUpperCase(words[w].charAt(0))).append(words[w].substring(1));
             var m = byName.get(name.toString());
             if (m == null) throw new IllegalStateException("FpValues has no method " + name + " for " + op);
-            FP_VALUES.put(op, m);
+            MethodTypeDesc type = MethodTypeDesc.ofDescriptor(MethodType.methodType(m.getReturnType(), m.getParameterTypes()).toMethodDescriptorString());
+            FP_VALUES.put(op, new FpMethod(m.getName(), m.getParameterTypes(), type, m.getReturnType() == int.class));
         }
     }
 
