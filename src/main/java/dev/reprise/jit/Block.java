@@ -63,4 +63,19 @@ public abstract class Block {
      * invalidated or {@link Hart#attention} was set (both checked at loop heads).
      */
     public abstract void execute(Hart h, long budget, int entry);
+
+    /**
+     * For generated code: instruction {@code index} of the region (its registers written back)
+     * found a reserved dynamic rounding mode. Sets pc and icount ({@code icount}: at the start of
+     * its block) on it and runs it in the interpreter, which raises the illegal-instruction trap.
+     */
+    public final void reservedRoundingMode(Hart h, int index, long icount) {
+        int first = 0, j = 0;
+        while (first + entryLengths[j] <= index) first += entryLengths[j++];
+        long pc = entryPcs[j];
+        for (int k = first; k < index; k++) pc += insns[k].length();
+        h.pc = pc;
+        h.icount = icount + index - first;
+        dev.reprise.cpu.Interpreter.executeAt(h, insns[index]);
+    }
 }

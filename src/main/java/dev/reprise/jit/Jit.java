@@ -68,6 +68,12 @@ public final class Jit {
      * code), so it translates for itself and neither takes nor offers shared regions.
      */
     private boolean privateCode;
+    /**
+     * The last {@link #run} ended inside a block (its budget ended there): the next one finishes that
+     * block in the interpreter (if pc moved meanwhile, a signal or a debugger, it interprets one block
+     * from there, which is harmless).
+     */
+    private boolean insideBlock;
 
     public Jit(Hart hart) {
         this(hart, CAPACITY, defaultThreshold());
@@ -92,11 +98,13 @@ public final class Jit {
     public void run(int budget) {
         Hart h = hart;
         long end = h.icount + budget;
+        // The last run ended inside a block: finish it in the interpreter. Looking its pc up would
+        // heat it, and every pc where slices happen to end would become a region of its own.
+        if (insideBlock) insideBlock = !interpretBlock(end);
         while (h.icount < end && !h.attention) {
             Entry b = lookup(h.pc);
             if (b != null && b.length() <= end - h.icount) execute(b, end - h.icount);
-            else if (b == null) interpretBlock(end);
-            else step();
+            else insideBlock = !interpretBlock(end);   // not translated yet, or the budget ends inside this block
         }
     }
 
@@ -113,13 +121,18 @@ public final class Jit {
         return hart.icount - before;
     }
 
-    /** Interprets up to the end of the block at pc (as the translator would cut it), or up to icount {@code end}. */
-    private void interpretBlock(long end) {
+    /**
+     * Interprets up to the end of the block at pc (as the translator would cut it), or up to icount
+     * {@code end}; returns false when it stopped at {@code end} before the block ended.
+     */
+    private boolean interpretBlock(long end) {
         Hart h = hart;
         long page = h.pc >>> dev.reprise.mem.AddressSpace.PAGE_SHIFT;
-        for (int n = 0; n < Translator.MAX_LENGTH && h.icount < end; n++) {
-            if (Translator.endsBlock(step()) || h.pc >>> dev.reprise.mem.AddressSpace.PAGE_SHIFT != page) return;
+        for (int n = 0; n < Translator.MAX_LENGTH; n++) {
+            if (h.icount >= end) return false;
+            if (Translator.endsBlock(step()) || h.pc >>> dev.reprise.mem.AddressSpace.PAGE_SHIFT != page) return true;
         }
+        return true;
     }
 
     /** Runs the region of {@code e} from its block (budget at least that block's length): the fast variant when the budget covers the whole region. */
@@ -139,8 +152,8 @@ public final class Jit {
         step();
     }
 
-    /** One instruction in the interpreter (with fence.i's effect on this buffer), observed when traced; returns its operation. */
-    private Op step() {
+    /** One instruction in the interpreter (with fence.i's effect on this buffer), observed when traced; returns it. */
+    private Insn step() {
         Hart h = hart;
         StepObserver o = observer;
         if (o != null) o.before(h);
@@ -153,7 +166,7 @@ public final class Jit {
         Interpreter.executeAt(h, insn);
         if (insn.op() == Op.FENCE_I) fenceI();
         if (o != null) o.after(h);
-        return insn.op();
+        return insn;
     }
 
     /**
@@ -206,9 +219,12 @@ public final class Jit {
     }
 
     /**
-     * The region at {@code pc}: the one another vCPU translated for the current code epoch, if
-     * any, else a new translation, offered to the others. Taking one marks its page as code for
-     * this vCPU too ({@link dev.reprise.mem.Mmu#markCode}), exactly as translating it would.
+     * A region with a block at {@code pc}: one another vCPU translated for the current code epoch
+     * (starting there, or holding a block that starts there: a region is offered under all its
+     * block starts, so two threads running one loop share its region whichever block each thread
+     * reached first, and HotSpot compiles it once), else a new translation, offered to the others.
+     * Taking one marks its page as code for this vCPU too ({@link dev.reprise.mem.Mmu#markCode}),
+     * exactly as translating it would.
      */
     private Block region(long pc) {
         if (observer != null) return Translator.translate(hart, pc, observer);   // traced code is this vCPU's own
@@ -223,7 +239,12 @@ public final class Jit {
         r = Translator.translate(hart, pc, null);
         if (r != null) {
             if (g.regions().size() >= capacity) g.regions().clear();   // bounded like a buffer
-            g.regions().putIfAbsent(pc, r);
+            // Threads that run the same code get hot on it at the same moment and translate it
+            // together: the first offer wins, and the others run that one (theirs is never run,
+            // so never compiled).
+            Block first = g.regions().putIfAbsent(pc, r);
+            if (first != null) return first;
+            for (long start : r.entryPcs) g.regions().putIfAbsent(start, r);
         }
         return r;
     }
@@ -236,8 +257,10 @@ public final class Jit {
 
     /**
      * The regions of one address space, for all its vCPUs: one generation per code epoch (a new
-     * epoch starts an empty one; epochs only grow), each a concurrent map from region pc to an
-     * immutable region (lock-free reads). Regions hold no vCPU state: the hart comes as an argument.
+     * epoch starts an empty one; epochs only grow), each a concurrent map from every block start
+     * of a region to the immutable region (lock-free reads; any vCPU thread puts, never replacing
+     * an entry; a new generation is made under this object's monitor). Regions hold no vCPU
+     * state: the hart comes as an argument.
      */
     static final class Shared {
         record Generation(long epoch, ConcurrentHashMap<Long, Block> regions) {}

@@ -1,6 +1,8 @@
 package dev.reprise.jit;
 
 import static dev.reprise.mem.AddressSpace.PAGE_SHIFT;
+import static java.lang.constant.ConstantDescs.CD_double;
+import static java.lang.constant.ConstantDescs.CD_float;
 import static java.lang.constant.ConstantDescs.CD_int;
 import static java.lang.constant.ConstantDescs.CD_long;
 import static java.lang.constant.ConstantDescs.CD_void;
@@ -30,12 +32,12 @@ import java.util.List;
  * Translates a region of guest blocks to JVM bytecode (java.lang.classfile) and loads it as a
  * hidden class (docs/jit.md).
  *
- * <p>A block runs from its pc to the first control transfer, ecall, ebreak, fence.i, CSR access or
- * illegal instruction (included), stopping earlier at a page boundary or after {@link #MAX_LENGTH}
- * instructions. A region is a hot block and the blocks it reaches in the same page; jumps between
- * them are JVM jumps. Integer registers live in JVM locals: loaded at entry, written back at every exit.
- * FP registers stay in {@code hart.f}. Instructions the translator does not inline run through
- * {@link Interpreter#executeAt} with the state written back first.
+ * <p>A block runs from its pc to the first control transfer, ecall, ebreak, fence.i, CSR access
+ * other than fflags/frm/fcsr or illegal instruction (included), stopping earlier at a page boundary
+ * or after {@link #MAX_LENGTH} instructions. A region is a hot block and the blocks it reaches in
+ * the same page; jumps between them are JVM jumps. Integer and FP registers live in JVM locals:
+ * loaded at entry, written back at every exit. Instructions the translator does not inline run
+ * through {@link Interpreter#executeAt} with the state written back first.
  *
  * <p>Stateless: any vCPU thread may translate at any time.
  */
@@ -52,7 +54,8 @@ final class Translator {
             CD_MATH = ClassDesc.of("java.lang.Math"), CD_SPACE = desc(dev.reprise.mem.AddressSpace.class),
             CD_OBSERVER = desc(StepObserver.class), CD_FP = desc(Fp.class), CD_FP_VALUES = desc(FpValues.class),
             CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment"), CD_OBJECT = ClassDesc.of("java.lang.Object"),
-            CD_UNSAFE = ClassDesc.of("jdk.internal.misc.Unsafe"), CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle");
+            CD_UNSAFE = ClassDesc.of("jdk.internal.misc.Unsafe"), CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle"),
+            CD_FLOAT = ClassDesc.of("java.lang.Float"), CD_DOUBLE = ClassDesc.of("java.lang.Double");
     private static final MethodTypeDesc INIT = MethodTypeDesc.of(CD_void, CD_long.arrayType(), CD_int.arrayType(), CD_INSNS),
             EXECUTE = MethodTypeDesc.of(CD_void, CD_HART, CD_long, CD_int), LOAD = MethodTypeDesc.of(CD_long, CD_long),
             STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long), BINARY = MethodTypeDesc.of(CD_long, CD_long, CD_long),
@@ -95,7 +98,7 @@ final class Translator {
             }
             insns.add(insn);
             p += insn.length();
-            if (endsBlock(insn.op())) break;
+            if (endsBlock(insn)) break;
         }
         return insns;
     }
@@ -179,14 +182,17 @@ final class Translator {
         return switch (last.op()) {
             case BEQ, BNE, BLT, BGE, BLTU, BGEU -> List.of(next, lastPc + last.imm());
             case JAL -> List.of(lastPc + last.imm());
-            case JALR, ECALL, EBREAK, FENCE_I, ILLEGAL, CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI -> List.of();
-            default -> List.of(next);   // cut at the length cap or a page boundary
+            default -> endsBlock(last) ? List.of() : List.of(next);   // else cut at the length cap or a page boundary
         };
     }
 
     /** The class of a region: traced or not, careful (a budget check per block) or fast (one per loop head). */
     private static byte[] generate(List<Part> region, boolean traced, boolean careful) {
         return CLASS_FILE.build(ClassDesc.of("dev.reprise.jit.GuestBlock"), cb -> {
+            // Class file version 49: no StackMapTable to compute (the JVM verifies it by type inference
+            // instead). Computing stack maps was a large part of translating, and compiling the
+            // JDK's stack-map generator a large part of C2's work in short runs.
+            cb.withVersion(ClassFile.JAVA_5_VERSION, 0);
             cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             cb.withSuperclass(CD_BLOCK);
             cb.withMethodBody("<init>", INIT, ClassFile.ACC_PUBLIC, c -> {
@@ -225,8 +231,11 @@ final class Translator {
         }
     }
 
-    /** Operations after which the block ends: control transfers and whatever needs the vCPU loop or the interpreter's state. */
-    static boolean endsBlock(Op op) {
+    /**
+     * Operations after which the block ends: control transfers and whatever needs the vCPU loop or
+     * the interpreter's state (but see {@link #endsBlock(Insn)}: FP CSR accesses do not).
+     */
+    private static boolean endsBlock(Op op) {
         return switch (op) {
             case JAL, JALR, BEQ, BNE, BLT, BGE, BLTU, BGEU, ECALL, EBREAK, FENCE_I, ILLEGAL,
                  CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI -> true;
@@ -240,12 +249,18 @@ final class Translator {
         // block, 5 hart.x, 6 mmu, 7-8 icount at entry, 9-10 the pc to leave at, 11 the fault, 12
         // the faulting instruction's index in its block and 13-14 its pc (trap exit), 15-16
         // instructions retired by the blocks already left, 17-18 the code epoch at entry, 19 the
-        // address space, x1..x31 from 20, 84 hart.f, 85 the dynamic rounding mode of an FP instruction,
+        // address space, x1..x31 from 20, 84 hart.f, 85 frm (loaded at entry and after anything that may change it),
         // 86-87 the guest address of a load or store, 88 the TLB's read tags, 89 its write tags,
-        // 90 guest memory, 91-92 the value of an FP store, 93-94 the host address of guest address 0.
+        // 90 guest memory, 91-92 the old value of a CSR, 93-94 the host address of guest address 0,
+        // 95 the region-wide index of an FP instruction whose dynamic rounding mode is reserved (also a
+        // scratch int for the new value of a CSR),
+        // f0..f31 from 96 (raw 64-bit patterns, singles NaN-boxed, as in hart.f), 160-161 a double
+        // and 162 a float result of a host FP operation, 163 whether host FP results may be taken
+        // (see hostFast).
         private static final int THIS = 0, HART = 1, LIMIT = 2, ENTRY = 4, X = 5, MMU = 6, ICOUNT = 7, TARGET = 9,
                 FAULT = 11, INDEX = 12, FAULT_PC = 13, DONE = 15, EPOCH = 17, SPACE = 19, REGS = 20, F = 84, RM = 85,
-                ADDR = 86, READ_TAGS = 88, WRITE_TAGS = 89, MEM = 90, VALUE = 91, BASE = 93;
+                ADDR = 86, READ_TAGS = 88, WRITE_TAGS = 89, MEM = 90, OLD = 91, BASE = 93, INSN = 95, F_REGS = 96,
+                RESULT_D = 160, RESULT_F = 162, FAST = 163;
 
         private final CodeBuilder c;
         private final List<Part> parts;
@@ -253,10 +268,12 @@ final class Translator {
         private final Label[] heads;
         /** Parts entered by a backward jump (loop heads): they check for invalidation. */
         private final boolean[] loopHead;
-        /** Registers the region reads or writes (loaded at entry) and those it may change (written back at exits). */
-        private final boolean[] used = new boolean[32], written = new boolean[32];
-        private final Label exit, trap;
-        private boolean trapUsed;
+        /** Registers the region reads or writes (loaded at entry) and those it may change (written back at exits): x and f. */
+        private final boolean[] used = new boolean[32], written = new boolean[32], fUsed = new boolean[32], fWritten = new boolean[32];
+        private final Label exit, trap, reservedRm;
+        /** The region has FP operations: it keeps FAST (and RM) up to date. */
+        private final boolean hasFp;
+        private boolean trapUsed, reservedRmUsed;
         /** Traced translation: the observer hears of every instruction (the methods under "tracing"). */
         private final boolean traced;
         /** Test-only fault injection ({@link #faultyImmediate}), read once per translation. */
@@ -282,8 +299,14 @@ final class Translator {
                 partAt.put(parts.get(j).pc(), j);
                 heads[j] = c.newLabel();
                 for (Insn i : parts.get(j).insns()) {
-                    used[i.rd()] = used[i.rs1()] = used[i.rs2()] = true;
-                    if (inline(i.op()) && writesX(i.op()) || fpWritesX(i.op())) written[i.rd()] = true;
+                    used[i.rd()] = used[i.rs1()] = used[i.rs2()] = true;   // more than needed for FP and CSR operations: harmless
+                    if (writesXLocal(i)) written[i.rd()] = true;
+                    Operands o = Operands.of(i.op());
+                    if (o.fRd) fUsed[i.rd()] = true;
+                    if (o.fRs1) fUsed[i.rs1()] = true;
+                    if (o.fRs2) fUsed[i.rs2()] = true;
+                    if (o.fRs3) fUsed[i.rs3()] = true;
+                    if (o.fRd && (inline(i.op()) || inlineFp(i.op()))) fWritten[i.rd()] = true;
                 }
             }
             for (Part p : parts) {
@@ -293,12 +316,18 @@ final class Translator {
                 }
             }
             used[0] = written[0] = false;
+            hasFp = parts.stream().flatMap(p -> java.util.Arrays.stream(p.insns())).anyMatch(i -> inlineFp(i.op()));
             exit = c.newLabel();
             trap = c.newLabel();
+            reservedRm = c.newLabel();
         }
 
         static int slot(int r) {
             return REGS + 2 * r;
+        }
+
+        static int fslot(int r) {
+            return F_REGS + 2 * r;
         }
 
         void generate() {
@@ -313,7 +342,9 @@ final class Translator {
             c.aload(MMU).invokevirtual(CD_MMU, "space", MethodTypeDesc.of(CD_SPACE)).invokevirtual(CD_SPACE, "hostBase", MethodTypeDesc.of(CD_long)).lstore(BASE);
             c.aload(SPACE).invokevirtual(CD_SPACE, "codeEpoch", MethodTypeDesc.of(CD_long)).lstore(EPOCH);
             c.lconst_0().lstore(DONE);
+            fpModes();
             for (int r = 1; r < 32; r++) if (used[r]) c.aload(X).loadConstant(r).laload().lstore(slot(r));
+            for (int r = 0; r < 32; r++) if (fUsed[r]) c.aload(F).loadConstant(r).laload().lstore(fslot(r));
             if (parts.size() > 1) {
                 List<java.lang.classfile.instruction.SwitchCase> cases = new ArrayList<>();
                 for (int j = 1; j < parts.size(); j++) cases.add(java.lang.classfile.instruction.SwitchCase.of(j, heads[j]));
@@ -327,6 +358,7 @@ final class Translator {
             c.aload(HART).lload(ICOUNT).lload(DONE).ladd().putfield(CD_HART, "icount", CD_long);
             c.return_();
             if (trapUsed) trapExit();
+            if (reservedRmUsed) reservedRmExit();
         }
 
         /**
@@ -359,6 +391,7 @@ final class Translator {
                 c.labelBinding(leave);
                 c.loadConstant(part.pc()).lstore(TARGET).goto_(exit);
                 c.labelBinding(enter);
+                if (loopHead[j]) fpModes();   // NX may have been set since: a loop takes host results from its next round
             }
             boolean ended = false;
             for (int k = 0; k < insns.length && !ended; k++) {
@@ -385,6 +418,7 @@ final class Translator {
 
         void writeBack() {
             for (int r = 1; r < 32; r++) if (written[r]) c.aload(X).loadConstant(r).lload(slot(r)).lastore();
+            for (int r = 0; r < 32; r++) if (fWritten[r]) c.aload(F).loadConstant(r).lload(fslot(r)).lastore();
         }
 
         /** Sets hart.pc and hart.icount for the state before instruction k of the current part. */
@@ -647,22 +681,21 @@ final class Translator {
                 case REMW -> { read(i.rs1()); read(i.rs2()); callOps("remw"); write(rd); }
                 case REMUW -> { read(i.rs1()); read(i.rs2()); callOps("remuw"); write(rd); }
                 case FENCE -> c.aload(MMU).loadConstant((int) imm).invokevirtual(CD_MMU, "fence", MethodTypeDesc.of(CD_void, CD_int));
-                // FP loads and stores move raw bits between memory and hart.f (singles NaN-boxed on load).
+                // FP loads and stores move raw bits between memory and the f locals (singles NaN-boxed on load).
                 case FLW -> {
-                    c.aload(HART).getfield(CD_HART, "f", CD_LONGS).loadConstant(rd);
                     loadValue(k, i, "lwu");
-                    c.loadConstant(0xFFFF_FFFF_0000_0000L).lor().lastore();
+                    c.loadConstant(0xFFFF_FFFF_0000_0000L).lor().lstore(fslot(rd));   // after the access: a fault leaves rd as it was
                 }
                 case FLD -> {
-                    c.aload(HART).getfield(CD_HART, "f", CD_LONGS).loadConstant(rd);
                     loadValue(k, i, "ld");
-                    c.lastore();
+                    c.lstore(fslot(rd));
                 }
-                case FSW, FSD -> {
-                    c.aload(HART).getfield(CD_HART, "f", CD_LONGS).loadConstant(i.rs2()).laload().lstore(VALUE);
-                    storeValue(k, i, i.op() == Op.FSW ? "sw" : "sd", i.op() == Op.FSW ? 4 : 8, () -> c.lload(VALUE));
-                }
+                case FSW, FSD -> storeValue(k, i, i.op() == Op.FSW ? "sw" : "sd", i.op() == Op.FSW ? 4 : 8, () -> c.lload(fslot(i.rs2())));
                 default -> {
+                    if (fpCsr(i)) {
+                        fpCsrAccess(i);
+                        return false;
+                    }
                     if (floatingPoint(k, i)) return false;
                     return fallback(k, i);
                 }
@@ -680,13 +713,16 @@ final class Translator {
             setState(pcs[k], k);
             c.aload(HART).aload(THIS).getfield(CD_BLOCK, "insns", CD_INSNS).loadConstant(part.first() + k).aaload()
                     .invokestatic(CD_INTERP, "executeAt", MethodTypeDesc.of(CD_void, CD_HART, CD_INSN));
-            if (endsBlock(i.op())) {
+            if (endsBlock(i)) {
                 if (traced) observe("after");   // the interpreter left the whole state in the hart
                 c.return_();   // the interpreter has set pc and icount (an ecall may even have moved pc)
                 return true;
             }
-            // It wrote at most x[rd] (or f[rd]): refresh that local.
-            if (i.rd() != 0 && used[i.rd()]) c.aload(X).loadConstant(i.rd()).laload().lstore(slot(i.rd()));
+            // It wrote at most x[rd] or f[rd] (as its operands say): refresh that local (and the FP modes, to be safe).
+            fpModes();
+            Operands o = Operands.of(i.op());
+            if (o.fRd) c.aload(F).loadConstant(i.rd()).laload().lstore(fslot(i.rd()));
+            else if (i.rd() != 0 && used[i.rd()]) c.aload(X).loadConstant(i.rd()).laload().lstore(slot(i.rd()));
             return false;
         }
 
@@ -728,11 +764,11 @@ final class Translator {
             observe("after");
         }
 
-        /** Writes back the x register instruction k wrote in its local (fallbacks write the hart themselves). */
+        /** Writes back the register instruction k wrote in its local (fallbacks write the hart themselves). */
         void writeResult(int k) {
             Insn i = part.insns()[k];
-            boolean toLocal = inline(i.op()) && writesX(i.op()) || fpWritesX(i.op());   // as the region's written[] says
-            if (i.rd() != 0 && toLocal) c.aload(X).loadConstant(i.rd()).lload(slot(i.rd())).lastore();
+            if (i.rd() != 0 && writesXLocal(i)) c.aload(X).loadConstant(i.rd()).lload(slot(i.rd())).lastore();   // as written[] says
+            if (Operands.of(i.op()).fRd && (inline(i.op()) || inlineFp(i.op()))) c.aload(F).loadConstant(i.rd()).lload(fslot(i.rd())).lastore();
         }
 
         /** Calls {@code observer.before(hart)} or {@code observer.after(hart)}. */
@@ -740,13 +776,13 @@ final class Translator {
             c.aload(THIS).getfield(CD_BLOCK, "observer", CD_OBSERVER).aload(HART)
                     .invokeinterface(CD_OBSERVER, method, MethodTypeDesc.of(CD_void, CD_HART));
         }
-        // ---- floating point: Fp's own value helpers, called directly (bit-exact by construction) ----
+        // ---- floating point: FpValues' methods on the f and x locals (Fp's results and flags) ----
 
         /**
-         * Translates FP instruction k if it is one of {@link #inlineFp}: the operands come from
-         * hart.f (and x locals), the result goes to hart.f or an x local, and the operation is the
-         * {@link Fp} / {@link FpValues} method the interpreter's own would call, with the same
-         * fflags. Guard: the rounding mode. A static rm 5 or 6 always traps: the interpreter takes
+         * Translates FP instruction k if it is one of {@link #inlineFp}: the operands come from the
+         * f and x locals, the result goes to one, and the operation is the {@link FpValues} method
+         * of the instruction's operation, which gives {@link Fp}'s result and fflags (the
+         * interpreter's). Guard: the rounding mode. A static rm 5 or 6 always traps: the interpreter takes
          * it. A dynamic rm reads frm at run time; frm 5..7 takes the interpreter path, which raises
          * the illegal instruction there. Returns false for instructions left to {@link #fallback}.
          */
@@ -759,18 +795,109 @@ final class Translator {
             }
             int rm = i.rm();
             if (rm > Fp.RMM && rm != Fp.DYN) return false;   // reserved rm: the interpreter raises the trap
-            if (rm != Fp.DYN) {
-                fpBody(i, rm);
+            if (rm == Fp.DYN) {
+                Label valid = c.newLabel();
+                c.iload(RM).loadConstant(Fp.RMM).if_icmple(valid);
+                c.loadConstant(part.first() + k).istore(INSN).goto_(reservedRm);
+                c.labelBinding(valid);
+                reservedRmUsed = true;
+            }
+            Host host = Host.of(op);
+            if (host == null || rm != Fp.DYN && rm != Fp.RNE) {
+                fpBody(i, rm == Fp.DYN ? DYNAMIC : rm);
                 return true;
             }
             Label slow = c.newLabel(), done = c.newLabel();
-            c.aload(HART).getfield(CD_HART, "frm", CD_int).dup().istore(RM).loadConstant(Fp.RMM).if_icmpgt(slow);
-            fpBody(i, DYNAMIC);
+            hostFast(i, host, slow);
             c.goto_(done);
             c.labelBinding(slow);
-            fallback(k, i);
+            fpBody(i, rm == Fp.DYN ? DYNAMIC : rm);
             c.labelBinding(done);
             return true;
+        }
+
+        /**
+         * FAST = 1 when frm is round-to-nearest-even and NX is set, RM = frm: at entry, at loop
+         * heads, after a CSR write and after the interpreter ran an instruction (only those change
+         * frm or clear NX; FP operations only set flags, so FAST is never 1 wrongly, at worst 0 for
+         * a while).
+         */
+        void fpModes() {
+            if (!hasFp) return;
+            Label zero = c.newLabel(), store = c.newLabel();
+            c.aload(HART).getfield(CD_HART, "frm", CD_int).dup().istore(RM).ifne(zero);
+            c.aload(HART).getfield(CD_HART, "fflags", CD_int).loadConstant(Hart.FFLAG_NX).iand().goto_(store);
+            c.labelBinding(zero);
+            c.iconst_0();
+            c.labelBinding(store);
+            c.istore(FAST);
+        }
+
+        /**
+         * The host's IEEE operation, inline, for an operation of {@link Host}: when FAST (round to
+         * nearest even, NX already set), the single operands NaN-boxed and the result finite (a
+         * sum) or normal (the rest: then neither it nor the exact value is tiny), it is the result
+         * with no flag to raise (FpValues' class comment proves it); else {@code slow}, the
+         * operation's FpValues method. The same format code for singles and doubles.
+         */
+        void hostFast(Insn i, Host host, Label slow) {
+            boolean single = host.single;
+            c.iload(FAST).ifeq(slow);
+            List<Operands.Source> sources = Operands.of(i.op()).sources;
+            int[] regs = new int[sources.size()];
+            for (int n = 0; n < regs.length; n++) {
+                regs[n] = switch (sources.get(n).field()) { case 1 -> i.rs1(); case 2 -> i.rs2(); default -> i.rs3(); };
+                if (host.operandSingle) c.lload(fslot(regs[n])).loadConstant(32).lushr().l2i().iconst_m1().if_icmpne(slow);   // not boxed
+            }
+            for (int n = 0; n < regs.length; n++) {
+                c.lload(fslot(regs[n]));
+                if (host.operandSingle) c.l2i().invokestatic(CD_FLOAT, "intBitsToFloat", MethodTypeDesc.of(CD_float, CD_int));
+                else c.invokestatic(CD_DOUBLE, "longBitsToDouble", MethodTypeDesc.of(CD_double, CD_long));
+                if (host.negated(n)) {
+                    if (host.operandSingle) c.fneg();
+                    else c.dneg();
+                }
+            }
+            ClassDesc t = host.operandSingle ? CD_float : CD_double;
+            switch (host.operation) {
+                case ADD -> { if (single) c.fadd(); else c.dadd(); }
+                case SUB -> { if (single) c.fsub(); else c.dsub(); }
+                case MUL -> { if (single) c.fmul(); else c.dmul(); }
+                case DIV -> { if (single) c.fdiv(); else c.ddiv(); }
+                case SQRT -> {   // a single's root through double: double rounding is innocuous for sqrt (53 >= 2*24+2)
+                    if (single) c.f2d();
+                    c.invokestatic(CD_MATH, "sqrt", MethodTypeDesc.of(CD_double, CD_double));
+                    if (single) c.d2f();
+                }
+                case FMA -> c.invokestatic(CD_MATH, "fma", MethodTypeDesc.of(t, t, t, t));
+                case NARROW -> c.d2f();
+            }
+            if (single) {
+                c.fstore(RESULT_F).fload(RESULT_F).invokestatic(CD_MATH, "abs", MethodTypeDesc.of(CD_float, CD_float)).loadConstant(Float.MAX_VALUE).fcmpg().ifgt(slow);
+                if (!host.sum) c.fload(RESULT_F).invokestatic(CD_MATH, "abs", MethodTypeDesc.of(CD_float, CD_float)).loadConstant(2 * Float.MIN_NORMAL).fcmpl().iflt(slow);
+                c.fload(RESULT_F).invokestatic(CD_FLOAT, "floatToRawIntBits", MethodTypeDesc.of(CD_int, CD_float))
+                        .i2l().loadConstant(0xFFFF_FFFFL).land().loadConstant(0xFFFF_FFFF_0000_0000L).lor();   // NaN-boxed
+            } else {
+                c.dstore(RESULT_D).dload(RESULT_D).invokestatic(CD_MATH, "abs", MethodTypeDesc.of(CD_double, CD_double)).loadConstant(Double.MAX_VALUE).dcmpg().ifgt(slow);
+                if (!host.sum) c.dload(RESULT_D).invokestatic(CD_MATH, "abs", MethodTypeDesc.of(CD_double, CD_double)).loadConstant(2 * Double.MIN_NORMAL).dcmpl().iflt(slow);
+                c.dload(RESULT_D).invokestatic(CD_DOUBLE, "doubleToRawLongBits", MethodTypeDesc.of(CD_long, CD_double));
+            }
+            c.lstore(fslot(i.rd()));
+        }
+
+        /**
+         * The shared exit of FP instructions that find a reserved dynamic rounding mode (frm 5..7):
+         * the registers written back, then {@link Block#reservedRoundingMode} sets pc and icount
+         * before the instruction and runs it in the interpreter, which raises the illegal-instruction
+         * trap. (One exit for the whole region keeps the write-back of every register out of each
+         * FP instruction's code.)
+         */
+        void reservedRmExit() {
+            c.labelBinding(reservedRm);
+            writeBack();
+            c.aload(THIS).aload(HART).iload(INSN).lload(ICOUNT).lload(DONE).ladd()
+                    .invokevirtual(CD_BLOCK, "reservedRoundingMode", MethodTypeDesc.of(CD_void, CD_HART, CD_int, CD_long));
+            c.return_();   // not reached (it traps); had it run the instruction, pc and icount would be the interpreter's
         }
 
         /** rm argument meaning "the frm read into local RM". */
@@ -781,165 +908,182 @@ final class Translator {
             else c.loadConstant(rm);
         }
 
-        /** Pushes f[r] (raw 64 bits). */
-        private void fd(int r) {
-            c.aload(F).loadConstant(r).laload();
-        }
-
-        /** Pushes the single in f[r] as an arithmetic operation reads it (unboxed, canonical NaN if not boxed). */
-        private void fs(int r) {
-            fd(r);
-            c.invokestatic(CD_FP, "unboxSingle", MethodTypeDesc.of(CD_int, CD_long));
-        }
-
-        /** f[rd] = the long {@code value} pushes. */
-        private void setD(int rd, Runnable value) {
-            c.aload(F).loadConstant(rd);
-            value.run();
-            c.lastore();
-        }
-
-        /** f[rd] = the single {@code value} pushes, NaN-boxed. */
-        private void setS(int rd, Runnable value) {
-            setD(rd, () -> {
-                value.run();
-                c.invokestatic(CD_FP, "boxSingle", MethodTypeDesc.of(CD_long, CD_int));
-            });
-        }
-
-        private void fp(String name, java.lang.constant.ClassDesc ret, java.lang.constant.ClassDesc... args) {
-            c.invokestatic(CD_FP, name, MethodTypeDesc.of(ret, args));
-        }
-
-        private void values(String name, java.lang.constant.ClassDesc ret, java.lang.constant.ClassDesc... args) {
-            c.invokestatic(CD_FP_VALUES, name, MethodTypeDesc.of(ret, args));
-        }
-
-        /** The body of FP instruction i, its rounding mode already checked (rm: a mode 0..4 or DYNAMIC). */
+        /**
+         * The body of FP instruction i, its rounding mode already checked (rm: a mode 0..4 or
+         * DYNAMIC): a call of the {@link FpValues} method of its operation, whose parameters say what
+         * to pass (see there) — the hart, the operands in the order the ISA table names them, the
+         * rounding mode — and whose result goes to f[rd] (NaN-boxed if a single) or x[rd]. So the
+         * translator has no per-operation FP code: the table ({@link Op}) and FpValues describe it.
+         */
         private void fpBody(Insn i, int rm) {
-            int rd = i.rd(), rs1 = i.rs1(), rs2 = i.rs2(), rs3 = i.rs3();
-            final java.lang.constant.ClassDesc J = CD_long, I = CD_int, Z = java.lang.constant.ConstantDescs.CD_boolean, H = CD_HART;
-            switch (i.op()) {
-                case FADD_D, FSUB_D, FMUL_D, FDIV_D -> setD(rd, () -> {
-                    c.aload(HART);
-                    fd(rs1);
-                    fd(rs2);
-                    if (i.op() == Op.FSUB_D) c.loadConstant(Long.MIN_VALUE).lxor();
-                    roundingMode(rm);
-                    fp(switch (i.op()) { case FMUL_D -> "mulD"; case FDIV_D -> "divD"; default -> "addD"; }, J, H, J, J, I);
-                });
-                case FSQRT_D -> setD(rd, () -> { c.aload(HART); fd(rs1); roundingMode(rm); fp("sqrtD", J, H, J, I); });
-                case FMADD_D, FMSUB_D, FNMSUB_D, FNMADD_D -> setD(rd, () -> {
-                    c.aload(HART);
-                    fd(rs1);
-                    fd(rs2);
-                    fd(rs3);
-                    c.loadConstant(i.op() == Op.FNMSUB_D || i.op() == Op.FNMADD_D ? 1 : 0);   // negate the product
-                    c.loadConstant(i.op() == Op.FMSUB_D || i.op() == Op.FNMADD_D ? 1 : 0);    // negate the addend
-                    roundingMode(rm);
-                    fp("fmaD", J, H, J, J, J, Z, Z, I);
-                });
-                case FADD_S, FSUB_S, FMUL_S, FDIV_S -> setS(rd, () -> {
-                    c.aload(HART);
-                    fs(rs1);
-                    fs(rs2);
-                    if (i.op() == Op.FSUB_S) c.loadConstant(0x80000000).ixor();
-                    roundingMode(rm);
-                    fp(switch (i.op()) { case FMUL_S -> "mulS"; case FDIV_S -> "divS"; default -> "addS"; }, I, H, I, I, I);
-                });
-                case FSQRT_S -> setS(rd, () -> { c.aload(HART); fs(rs1); roundingMode(rm); fp("sqrtS", I, H, I, I); });
-                case FMADD_S, FMSUB_S, FNMSUB_S, FNMADD_S -> setS(rd, () -> {
-                    c.aload(HART);
-                    fs(rs1);
-                    fs(rs2);
-                    fs(rs3);
-                    c.loadConstant(i.op() == Op.FNMSUB_S || i.op() == Op.FNMADD_S ? 1 : 0);
-                    c.loadConstant(i.op() == Op.FMSUB_S || i.op() == Op.FNMADD_S ? 1 : 0);
-                    roundingMode(rm);
-                    fp("fmaS", I, H, I, I, I, Z, Z, I);
-                });
-                // Sign injection and moves: bit operations, no flags.
-                case FSGNJ_D -> setD(rd, () -> { fd(rs1); c.loadConstant(Long.MAX_VALUE).land(); fd(rs2); c.loadConstant(Long.MIN_VALUE).land().lor(); });
-                case FSGNJN_D -> setD(rd, () -> { fd(rs1); c.loadConstant(Long.MAX_VALUE).land(); fd(rs2); c.loadConstant(-1L).lxor().loadConstant(Long.MIN_VALUE).land().lor(); });
-                case FSGNJX_D -> setD(rd, () -> { fd(rs1); fd(rs2); c.loadConstant(Long.MIN_VALUE).land().lxor(); });
-                case FSGNJ_S -> setS(rd, () -> { fs(rs1); c.loadConstant(0x7fffffff).iand(); fs(rs2); c.loadConstant(0x80000000).iand().ior(); });
-                case FSGNJN_S -> setS(rd, () -> { fs(rs1); c.loadConstant(0x7fffffff).iand(); fs(rs2); c.loadConstant(-1).ixor().loadConstant(0x80000000).iand().ior(); });
-                case FSGNJX_S -> setS(rd, () -> { fs(rs1); fs(rs2); c.loadConstant(0x80000000).iand().ixor(); });
-                case FMV_X_D -> { fd(rs1); write(rd); }
-                case FMV_D_X -> setD(rd, () -> read(rs1));
-                case FMV_X_W -> { fd(rs1); c.l2i().i2l(); write(rd); }   // the low 32 bits as they are, sign-extended
-                case FMV_W_X -> setS(rd, () -> { read(rs1); c.l2i(); });
-                case FMIN_D, FMAX_D -> setD(rd, () -> { c.aload(HART); fd(rs1); fd(rs2); c.loadConstant(i.op() == Op.FMAX_D ? 1 : 0); values("minMaxD", J, H, J, J, Z); });
-                case FMIN_S, FMAX_S -> setS(rd, () -> { c.aload(HART); fs(rs1); fs(rs2); c.loadConstant(i.op() == Op.FMAX_S ? 1 : 0); values("minMaxS", I, H, I, I, Z); });
-                case FEQ_D, FLT_D, FLE_D -> {
-                    c.aload(HART);
-                    fd(rs1);
-                    fd(rs2);
-                    values(i.op() == Op.FEQ_D ? "feqD" : i.op() == Op.FLT_D ? "fltD" : "fleD", J, H, J, J);
-                    write(rd);
+            FpMethod m = FP_VALUES.get(i.op());
+            Class<?>[] params = m.params();
+            int p = 0;
+            if (params[0] == Hart.class) {
+                c.aload(HART);
+                p++;
+            }
+            for (Operands.Source source : Operands.of(i.op()).sources) {
+                int r = switch (source.field()) { case 1 -> i.rs1(); case 2 -> i.rs2(); default -> i.rs3(); };
+                if (!source.f()) read(r);
+                else if (params[p] == long.class) c.lload(fslot(r));   // a double, or raw bits
+                else c.lload(fslot(r)).invokestatic(CD_FP, "unboxSingle", MethodTypeDesc.of(CD_int, CD_long));
+                p++;
+            }
+            if (p < params.length) roundingMode(rm);
+            c.invokestatic(CD_FP_VALUES, m.name(), m.type());
+            if (!Operands.of(i.op()).fRd) {
+                write(i.rd());
+                return;
+            }
+            if (m.returnsSingle()) c.invokestatic(CD_FP, "boxSingle", MethodTypeDesc.of(CD_long, CD_int));
+            c.lstore(fslot(i.rd()));
+        }
+
+        /**
+         * csrrw/csrrs/csrrc(i) of fflags, frm or fcsr: Csr's semantics on the hart's fields (x[rd]
+         * gets the old value; the csrrs/csrrc forms with x0 or uimm 0 only read). Generated code
+         * reads frm and fflags from the hart at each use, so nothing else needs to know.
+         */
+        void fpCsrAccess(Insn i) {
+            Op op = i.op();
+            int csr = (int) i.imm();
+            boolean immediate = op == Op.CSRRWI || op == Op.CSRRSI || op == Op.CSRRCI;
+            boolean writes = op == Op.CSRRW || op == Op.CSRRWI || i.rs1() != 0;
+            if (csr != FCSR) c.aload(HART).getfield(CD_HART, csr == FFLAGS ? "fflags" : "frm", CD_int).i2l();
+            else c.aload(HART).getfield(CD_HART, "frm", CD_int).i2l().loadConstant(5).lshl().aload(HART).getfield(CD_HART, "fflags", CD_int).i2l().lor();
+            c.lstore(OLD);
+            if (writes) {
+                if (immediate) c.loadConstant((long) i.rs1());
+                else read(i.rs1());
+                switch (op) {
+                    case CSRRS, CSRRSI -> c.lload(OLD).lor();
+                    case CSRRC, CSRRCI -> c.loadConstant(-1L).lxor().lload(OLD).land();
+                    default -> { }
                 }
-                case FEQ_S, FLT_S, FLE_S -> {
-                    c.aload(HART);
-                    fs(rs1);
-                    fs(rs2);
-                    values(i.op() == Op.FEQ_S ? "feqS" : i.op() == Op.FLT_S ? "fltS" : "fleS", J, H, I, I);
-                    write(rd);
+                c.l2i().istore(INSN);   // the new value (only its low 8 bits matter)
+                if (csr != FRM) c.aload(HART).iload(INSN).loadConstant(0x1f).iand().putfield(CD_HART, "fflags", CD_int);
+                if (csr == FRM) c.aload(HART).iload(INSN).loadConstant(7).iand().putfield(CD_HART, "frm", CD_int);
+                if (csr == FCSR) c.aload(HART).iload(INSN).loadConstant(5).ishr().loadConstant(7).iand().putfield(CD_HART, "frm", CD_int);
+                fpModes();
+            }
+            c.lload(OLD);
+            write(i.rd());
+        }
+    }
+
+    private static final int FFLAGS = 0x001, FRM = 0x002, FCSR = 0x003;
+
+    /** A CSR access of fflags, frm or fcsr: translated inline ({@link Gen#fpCsrAccess}), and it does not end a block. */
+    static boolean fpCsr(Insn i) {
+        return switch (i.op()) {
+            case CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI -> i.imm() == FFLAGS || i.imm() == FRM || i.imm() == FCSR;
+            default -> false;
+        };
+    }
+
+    /** Whether {@code i} ends a block: see the class comment; a CSR access ends it unless it is an FP one ({@link #fpCsr}). */
+    static boolean endsBlock(Insn i) {
+        return endsBlock(i.op()) && !fpCsr(i);
+    }
+
+    /** Instructions whose translation writes x[rd] into its local (written back at exits). */
+    static boolean writesXLocal(Insn i) {
+        return inline(i.op()) && writesX(i.op()) || inlineFp(i.op()) && !Operands.of(i.op()).fRd || fpCsr(i);
+    }
+
+    /**
+     * Which fields of an operation name f and x registers, read from the ISA table's operand
+     * letters ({@link Op#operands}: D S T R are f rd, rs1, rs2, rs3; d is x rd; s and t are x rs1
+     * and rs2, also inside an address such as o(s)); {@code sources} lists the register operands
+     * an operation reads, in the order the table names them.
+     */
+    record Operands(boolean fRd, boolean fRs1, boolean fRs2, boolean fRs3, List<Source> sources) {
+        /** A source operand: field 1, 2 or 3 (rs1, rs2, rs3), f or x register. */
+        record Source(int field, boolean f) {}
+
+        private static final java.util.Map<Op, Operands> ALL = new java.util.EnumMap<>(Op.class);
+
+        static {
+            for (Op op : Op.values()) {
+                List<String> tokens = List.of(op.operands.split(","));
+                List<Source> sources = new ArrayList<>();
+                for (String t : tokens) {
+                    switch (t) {
+                        case "S" -> sources.add(new Source(1, true));
+                        case "T" -> sources.add(new Source(2, true));
+                        case "R" -> sources.add(new Source(3, true));
+                        case "s" -> sources.add(new Source(1, false));
+                        case "t" -> sources.add(new Source(2, false));
+                        default -> { }
+                    }
                 }
-                case FCLASS_D -> { fd(rs1); values("classD", J, J); write(rd); }
-                case FCLASS_S -> { fs(rs1); values("classS", J, I); write(rd); }
-                // Conversions.
-                case FCVT_W_D, FCVT_WU_D, FCVT_L_D, FCVT_LU_D -> {
-                    c.aload(HART);
-                    fd(rs1);
-                    roundingMode(rm);
-                    c.loadConstant(intKind(i.op()));
-                    values("toIntD", J, H, J, I, I);
-                    write(rd);
-                }
-                case FCVT_W_S, FCVT_WU_S, FCVT_L_S, FCVT_LU_S -> {
-                    c.aload(HART);
-                    fs(rs1);
-                    roundingMode(rm);
-                    c.loadConstant(intKind(i.op()));
-                    values("toIntS", J, H, I, I, I);
-                    write(rd);
-                }
-                case FCVT_D_W, FCVT_D_WU, FCVT_D_L, FCVT_D_LU -> setD(rd, () -> {
-                    c.aload(HART);
-                    intOperand(i);
-                    roundingMode(rm);
-                    values("fromIntD", J, H, J, Z, I);
-                });
-                case FCVT_S_W, FCVT_S_WU, FCVT_S_L, FCVT_S_LU -> setS(rd, () -> {
-                    c.aload(HART);
-                    intOperand(i);
-                    roundingMode(rm);
-                    values("fromIntS", I, H, J, Z, I);
-                });
-                case FCVT_S_D -> setS(rd, () -> { c.aload(HART); fd(rs1); roundingMode(rm); fp("cvtSD", I, H, J, I); });
-                case FCVT_D_S -> setD(rd, () -> { c.aload(HART); fs(rs1); values("cvtDS", J, H, I); });
-                default -> throw new IllegalStateException("not an inlined FP operation: " + i.op());
+                ALL.put(op, new Operands(tokens.contains("D"), tokens.contains("S"), tokens.contains("T"), tokens.contains("R"), List.copyOf(sources)));
             }
         }
 
-        /** The integer operand of fcvt.{s,d}.{w,wu,l,lu} as Fp reads it, then whether it is unsigned. */
-        private void intOperand(Insn i) {
-            read(i.rs1());
-            switch (i.op()) {
-                case FCVT_D_W, FCVT_S_W -> c.l2i().i2l().loadConstant(0);
-                case FCVT_D_WU, FCVT_S_WU -> c.loadConstant(0xffffffffL).land().loadConstant(0);
-                case FCVT_D_L, FCVT_S_L -> c.loadConstant(0);
-                default -> c.loadConstant(1);
-            }
+        static Operands of(Op op) {
+            return ALL.get(op);
+        }
+    }
+
+    /**
+     * FP operations with a host fast path ({@link Gen#hostFast}): the host operation, which
+     * operands it negates (the fused multiply-adds), whether the operands and the result are
+     * singles, and whether it is a sum (a finite sum is never tiny-and-inexact, so it needs only
+     * be finite). Singles and doubles share everything else.
+     */
+    record Host(Operation operation, boolean operandSingle, boolean single, boolean sum, boolean negateFirst, boolean negateThird) {
+        enum Operation { ADD, SUB, MUL, DIV, SQRT, FMA, NARROW }
+
+        boolean negated(int operand) {
+            return operand == 0 && negateFirst || operand == 2 && negateThird;
         }
 
-        private static int intKind(Op op) {
-            return switch (op) {
-                case FCVT_W_D, FCVT_W_S -> FpValues.W;
-                case FCVT_WU_D, FCVT_WU_S -> FpValues.WU;
-                case FCVT_L_D, FCVT_L_S -> FpValues.L;
-                default -> FpValues.LU;
-            };
+        private static final java.util.Map<Op, Host> ALL = new java.util.EnumMap<>(Op.class);
+
+        private static void add(Operation o, boolean negateFirst, boolean negateThird, Op single, Op dbl) {
+            boolean sum = o == Operation.ADD || o == Operation.SUB;
+            ALL.put(single, new Host(o, true, true, sum, negateFirst, negateThird));
+            ALL.put(dbl, new Host(o, false, false, sum, negateFirst, negateThird));
+        }
+
+        static {
+            add(Operation.ADD, false, false, Op.FADD_S, Op.FADD_D);
+            add(Operation.SUB, false, false, Op.FSUB_S, Op.FSUB_D);
+            add(Operation.MUL, false, false, Op.FMUL_S, Op.FMUL_D);
+            add(Operation.DIV, false, false, Op.FDIV_S, Op.FDIV_D);
+            add(Operation.SQRT, false, false, Op.FSQRT_S, Op.FSQRT_D);
+            add(Operation.FMA, false, false, Op.FMADD_S, Op.FMADD_D);       // a*b + c
+            add(Operation.FMA, false, true, Op.FMSUB_S, Op.FMSUB_D);        // a*b - c
+            add(Operation.FMA, true, false, Op.FNMSUB_S, Op.FNMSUB_D);      // -(a*b) + c
+            add(Operation.FMA, true, true, Op.FNMADD_S, Op.FNMADD_D);       // -(a*b) - c
+            ALL.put(Op.FCVT_S_D, new Host(Operation.NARROW, false, true, false, false, false));
+        }
+
+        static Host of(Op op) {
+            return ALL.get(op);
+        }
+    }
+
+    /** The {@link FpValues} method of each inlined FP operation, by name (FADD_S is faddS); a missing one fails here. */
+    private static final java.util.Map<Op, FpMethod> FP_VALUES = new java.util.EnumMap<>(Op.class);
+
+    /** An FpValues method: its name, parameter types and descriptor, and whether it returns a single (an int). */
+    private record FpMethod(String name, Class<?>[] params, MethodTypeDesc type, boolean returnsSingle) {}
+
+    static {
+        java.util.Map<String, java.lang.reflect.Method> byName = new java.util.HashMap<>();
+        for (var m : FpValues.class.getMethods()) if (m.getDeclaringClass() == FpValues.class) byName.put(m.getName(), m);
+        for (Op op : Op.values()) {
+            if (!inlineFp(op)) continue;
+            String[] words = op.name().toLowerCase(java.util.Locale.ROOT).split("_");
+            StringBuilder name = new StringBuilder(words[0]);
+            for (int w = 1; w < words.length; w++) name.append(Character.toUpperCase(words[w].charAt(0))).append(words[w].substring(1));
+            var m = byName.get(name.toString());
+            if (m == null) throw new IllegalStateException("FpValues has no method " + name + " for " + op);
+            MethodTypeDesc type = MethodTypeDesc.ofDescriptor(MethodType.methodType(m.getReturnType(), m.getParameterTypes()).toMethodDescriptorString());
+            FP_VALUES.put(op, new FpMethod(m.getName(), m.getParameterTypes(), type, m.getReturnType() == int.class));
         }
     }
 
@@ -956,15 +1100,6 @@ final class Translator {
                  FCVT_W_S, FCVT_WU_S, FCVT_L_S, FCVT_LU_S, FCVT_S_W, FCVT_S_WU, FCVT_S_L, FCVT_S_LU,
                  FCVT_W_D, FCVT_WU_D, FCVT_L_D, FCVT_LU_D, FCVT_D_W, FCVT_D_WU, FCVT_D_L, FCVT_D_LU,
                  FCVT_S_D, FCVT_D_S -> true;
-            default -> false;
-        };
-    }
-
-    /** Inlined FP operations that write x[rd] (the others write f[rd]). */
-    static boolean fpWritesX(Op op) {
-        return switch (op) {
-            case FMV_X_D, FMV_X_W, FEQ_D, FLT_D, FLE_D, FEQ_S, FLT_S, FLE_S, FCLASS_D, FCLASS_S,
-                 FCVT_W_D, FCVT_WU_D, FCVT_L_D, FCVT_LU_D, FCVT_W_S, FCVT_WU_S, FCVT_L_S, FCVT_LU_S -> true;
             default -> false;
         };
     }

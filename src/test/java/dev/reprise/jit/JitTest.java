@@ -290,6 +290,42 @@ class JitTest {
         assertThat(total).isGreaterThan(60 * 20);
     }
 
+    /**
+     * FP operations among reads and writes of fflags, frm and fcsr (which the JIT translates inline,
+     * inside blocks): flags cleared and set (NX among them, which decides the host fast path),
+     * rounding modes changed in the middle of a block, also to reserved ones (the next dynamic-rm
+     * operation must trap at the same instruction), and backward branches, so that loop heads run
+     * again with the modes a previous round left.
+     */
+    @Test
+    void floatingPointAmongFpCsrAccesses() {
+        List<Op> ops = new ArrayList<>();
+        for (Op op : Op.values()) {
+            if (op.isFloat() && op != Op.FLW && op != Op.FLD && op != Op.FSW && op != Op.FSD) ops.add(op);
+        }
+        Op[] fp = ops.toArray(Op[]::new), csr = {Op.CSRRW, Op.CSRRS, Op.CSRRC, Op.CSRRWI, Op.CSRRSI, Op.CSRRCI};
+        prepare = (h, r) -> {
+            for (int i = 0; i < 32; i++) h.f[i] = r.nextInt(3) == 0 ? specialOperand(r) : Double.doubleToRawLongBits(r.nextGaussian());
+            for (int i = 1; i < 32; i++) if (r.nextInt(4) == 0) h.x[i] = r.nextInt(0x100);   // CSR sources: small values
+            h.fflags = r.nextInt(32);
+        };
+        long total = programs(80, 120, r -> {
+            int kind = r.nextInt(20);
+            if (kind < 3) {
+                Op op = pick(r, csr);
+                int src = r.nextInt(32);   // uimm, or the x register holding the source
+                int rm = r.nextInt(4) == 0 ? r.nextInt(8) : 0;   // mostly frm 0 (the fast path's mode); sometimes a reserved one
+                if (op == Op.CSRRWI && r.nextBoolean()) return Asm.encode(op, r.nextInt(32), rm, 0, 0, 2, 0, 0);   // fsrmi
+                return Asm.encode(op, r.nextInt(32), src, 0, 0, 1 + r.nextInt(3), 0, 0);
+            }
+            if (kind == 3) return Asm.encode(Op.BNE, 0, 1 + r.nextInt(3), 0, 0, -4L * (1 + r.nextInt(12)), 0, 0);
+            if (kind == 4) return Asm.encode(Op.ADDI, 1 + r.nextInt(3), 1 + r.nextInt(3), 0, 0, -1, 0, 0);
+            int rm = r.nextInt(200) == 0 ? 5 + r.nextInt(2) : r.nextInt(4) != 0 ? 7 : r.nextInt(5);
+            return Asm.encode(pick(r, fp), r.nextInt(32), r.nextInt(32), r.nextInt(32), r.nextInt(32), 0, rm, 0);
+        });
+        assertThat(total).isGreaterThan(80 * 20);
+    }
+
     @Test
     void atomics() {
         List<Op> ops = new ArrayList<>();
