@@ -255,17 +255,12 @@ public final class Mmu {
             case EXECUTE -> PROT_EXEC;
         };
         if ((rights & needed) == 0) throw new MemoryFault(a, Kind.PROTECTION, access);
+        int held = ownership == null ? Ownership.EXCLUSIVE : ownership.acquire(a, size, access == Access.WRITE);
         // A write into translated code invalidates it; the page then loses its code mark, so only
         // the first store after each translation pays.
-        if (ownership != null) {
-            int held = ownership.acquire(a, size, access == Access.WRITE);
-            if (held == 0) {   // allowed this once (a kernel read, a page of finer granules), nothing cached
-                if (access == Access.WRITE && space.isCode(page)) space.codeWritten(page);
-                return;
-            }
-            if (held == Ownership.SHARED) rights &= ~PROT_WRITE;   // the first store comes back here for exclusive rights
-        }
         if (access == Access.WRITE && space.isCode(page)) space.codeWritten(page);
+        if (held == 0) return;   // allowed this once (a kernel read, a page of finer granules), nothing cached
+        if (held == Ownership.SHARED) rights &= ~PROT_WRITE;   // the first store comes back here for exclusive rights
         // Refill the whole entry for this page (it may evict another page from all three tags);
         // a code page gets no write tag, so that stores into it reach this slow path.
         readTag[i] = (rights & PROT_READ) != 0 ? page : NO_PAGE;

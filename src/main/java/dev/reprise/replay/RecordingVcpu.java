@@ -98,7 +98,8 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
      * when the call ends ({@link #leaveKernel}).
      */
     private final HashMap<Long, long[]> finePages;
-    /** All granules of a page, as a {@link #finePages} mask. */
+    /** Granules per page (1 for page granules or larger), and all of them as a {@link #finePages} mask. */
+    private final int granulesPerPage;
     private final long wholePage;
 
     RecordingVcpu(int id, Task task, Recorder recorder, VcpuLog log) {
@@ -110,8 +111,8 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         this.shift = recorder.granuleShift;
         boolean fine = shift < AddressSpace.PAGE_SHIFT;
         this.finePages = fine ? new HashMap<>() : null;
-        int perPage = fine ? 1 << (AddressSpace.PAGE_SHIFT - shift) : 1;
-        this.wholePage = perPage == 64 ? -1L : (1L << perPage) - 1;
+        this.granulesPerPage = fine ? 1 << (AddressSpace.PAGE_SHIFT - shift) : 1;
+        this.wholePage = granulesPerPage == 64 ? -1L : (1L << granulesPerPage) - 1;
     }
 
     private Granule granuleOf(long address) {
@@ -150,7 +151,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         long[] held = finePages.computeIfAbsent(page, p -> new long[3]);
         if (!inKernel && held[2] == 0) {
             held[2] = 1;   // once: a page shared with others would try it at every access
-            for (long key = page << (AddressSpace.PAGE_SHIFT - shift), end = key + Long.bitCount(wholePage); key < end; key++) {
+            for (long key = page << (AddressSpace.PAGE_SHIFT - shift), end = key + granulesPerPage; key < end; key++) {
                 Granule g = recorder.granule(key);
                 synchronized (g) {
                     if (!g.holds(id)) takeSilently(g, write);
