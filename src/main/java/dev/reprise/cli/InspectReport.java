@@ -66,9 +66,12 @@ final class InspectReport {
             }
             b.append("\nmost contended\n");
             for (RecordingSummary.Contended c : s.contended()) {
-                String what = c.target() == Event.Target.GRANULE
-                        ? String.format("granule %d (address 0x%x)", c.id(), c.id() * h.granuleSize())
-                        : "resource " + c.id() + (c.id() == 0 ? " (memory map)" : c.id() == 1 ? " (signal actions)" : "");
+                String what = switch (c.target()) {
+                    case GRANULE -> String.format("granule %d (address 0x%x)", c.id(), c.id() * h.granuleSize());
+                    case LINE -> String.format("line 0x%x (of a split granule)", c.id() * 64);
+                    case WORD -> String.format("word 0x%x (of a split granule)", c.id() * 8);
+                    case RESOURCE -> "resource " + c.id() + (c.id() == 0 ? " (memory map)" : c.id() == 1 ? " (signal actions)" : "");
+                };
                 b.append(String.format("  %-40s %d transfers%n", what, c.transfers()));
                 for (var at : c.takenAt()) {
                     String name = symbols.name(at.getKey());

@@ -224,7 +224,8 @@ public final class Checkpoints {
         if (version < OLDEST_READABLE || version > RecordingHeader.FORMAT_VERSION) {
             // Version 2 checkpoints (never written by a recorder) lack the log positions replay needs.
             throw new RecordingException.VersionMismatch(file + ": checkpoint format version " + version + ", this Reprise reads"
-                    + " checkpoints of version " + RecordingHeader.FORMAT_VERSION + " (and " + OLDEST_READABLE + ")", version);
+                    + " checkpoints of version " + RecordingHeader.FORMAT_VERSION + " (and " + OLDEST_READABLE + " to "
+                    + (RecordingHeader.FORMAT_VERSION - 1) + ")", version);
         }
         if (length < 20) throw new RecordingException.Corrupted(file + ": corrupted checkpoint (length " + length + ")", null);
         if (size < length) throw new RecordingException.Truncated(file + ": truncated checkpoint (" + size + " of " + length + " bytes)");

@@ -36,7 +36,12 @@ public sealed interface Event {
     }
 
     /** What an ownership transfer is about: a memory granule (CREW) or a kernel object (futex queue, fd table, ...). */
-    enum Target { GRANULE, RESOURCE }
+    /**
+     * What a transfer moved: a memory granule (id: address / the recording's granule size), a kernel
+     * resource, or a piece of a granule that was split (docs/memory-model.md): a 64-byte line (id:
+     * address / 64) or an 8-byte word (id: address / 8).
+     */
+    enum Target { GRANULE, RESOURCE, LINE, WORD }
 
     /** A vCPU that held rights the taker needed, and its icount when it released them. */
     record Holder(int vcpu, long icount) {}

@@ -68,7 +68,12 @@ final class EventCodec {
         out.writeLong(e.digest());
         switch (e) {
             case Event.Transfer t -> {
-                out.writeByte((byte) ((t.target() == Event.Target.RESOURCE ? 1 : 0) | (t.exclusive() ? 2 : 0)));
+                out.writeByte((byte) ((t.exclusive() ? 2 : 0) | switch (t.target()) {
+                    case GRANULE -> 0;
+                    case RESOURCE -> 1;
+                    case LINE -> 4;
+                    case WORD -> 8;
+                }));
                 out.writeStopBit(t.id());
                 out.writeStopBit(t.holders().size());
                 for (Event.Holder h : t.holders()) {
@@ -111,12 +116,18 @@ final class EventCodec {
         Event e = switch (tag) {
             case 1 -> {
                 int flags = in.readUnsignedByte();
-                if ((flags & ~3) != 0) throw new IllegalArgumentException("bad transfer flags " + flags);
+                Event.Target target = switch (flags & ~2) {
+                    case 0 -> Event.Target.GRANULE;
+                    case 1 -> Event.Target.RESOURCE;
+                    case 4 -> Event.Target.LINE;
+                    case 8 -> Event.Target.WORD;
+                    default -> throw new IllegalArgumentException("bad transfer flags " + flags);
+                };
                 long id = in.readStopBit();
                 int n = count(in);
                 List<Event.Holder> holders = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) holders.add(new Event.Holder(toInt(in.readStopBit()), in.readStopBit()));
-                yield new Event.Transfer(icount, pc, digest, (flags & 1) != 0 ? Event.Target.RESOURCE : Event.Target.GRANULE,
+                yield new Event.Transfer(icount, pc, digest, target,
                         id, (flags & 2) != 0, holders);
             }
             case 2 -> new Event.Release(icount, pc, digest);

@@ -4,17 +4,36 @@ package dev.reprise.replay;
  * The CREW state of one memory granule or kernel resource while recording: who may write it (one
  * vCPU) or read it (any number), and where each vCPU last gave it up, which is what a taker logs.
  *
- * <p>Threading: every field is guarded by this object's monitor. Lock order: a vCPU's
- * {@link RecordingVcpu} monitor may be held when taking this one, never the other way round.
+ * <p>A granule of at most a page that vCPUs keep taking from each other is <em>split</em> into
+ * pieces (docs/memory-model.md): a granule wider than a line into lines ({@link #LINE_SHIFT}), a
+ * line into words ({@link #WORD_SHIFT}). Its state is frozen into {@link #split}, each piece
+ * starts as a copy of it (so every ordering it implied still holds), and the granule itself is
+ * dead: every operation on it finds {@link #split} set and goes to the pieces instead.
+ *
+ * <p>Threading: every field is guarded by this object's monitor, except {@link #split}, which is
+ * set once under it and read without it (the state it points to is never changed). Lock order: a
+ * vCPU's {@link RecordingVcpu} monitor may be held when taking this one, never the other way round.
  */
 final class Granule {
     /** Most vCPUs a recording can have: readers are a bit set in a long. */
     static final int MAX_VCPUS = 64;
     /** No vCPU. */
     static final int NONE = -1;
+    /** log2 of a line (a host cache line), what a split granule wider than a line becomes. */
+    static final int LINE_SHIFT = 6;
+    /** log2 of a word, what a split line becomes: the widest access, never split further. */
+    static final int WORD_SHIFT = 3;
+    /** Transfers after which a granule is split when a holder is asked to give it up again (counted by {@link #moves}). */
+    static final int SPLIT_AFTER = 16;
 
     /** Granule number (address / granule size), or {@code -1 - id} for a kernel resource. */
     final long key;
+    /** log2 of the granule's size in bytes (memory granules only). */
+    final int shift;
+    /** Once split: the frozen state its pieces start from (volatile: read without the monitor). */
+    volatile Granule split;
+    /** Transfers logged for it (takes ordered after another vCPU): a granule that ping-pongs is split. */
+    int moves;
     /** The vCPU holding exclusive rights, or NONE. */
     int writer = NONE;
     /** vCPUs holding shared rights (bit v); never includes the writer. */
@@ -37,12 +56,64 @@ final class Granule {
      */
     int reservedFor = NONE;
 
-    Granule(long key) {
+    Granule(long key, int shift) {
         this.key = key;
+        this.shift = shift;
     }
 
     boolean isResource() {
         return key < 0;
+    }
+
+    /** What a transfer of this granule names: a resource, a granule of the recording's size, or a piece of a split one. */
+    Event.Target target(int recordingShift) {
+        if (isResource()) return Event.Target.RESOURCE;
+        if (shift == recordingShift) return Event.Target.GRANULE;
+        return shift == LINE_SHIFT ? Event.Target.LINE : Event.Target.WORD;
+    }
+
+    /** log2 of the size of the pieces this granule splits into. */
+    int pieceShift() {
+        return shift > LINE_SHIFT ? LINE_SHIFT : WORD_SHIFT;
+    }
+
+    /** The first address of a memory granule. */
+    long address() {
+        return key << shift;
+    }
+
+    /** The first address after a memory granule. */
+    long end() {
+        return key + 1 << shift;
+    }
+
+    /**
+     * True if a holder asked to give this granule up should split it instead: a memory granule of
+     * at most a page, wider than a word, that has moved between vCPUs {@link #SPLIT_AFTER} times.
+     */
+    boolean splits(int pageShift) {
+        return !isResource() && split == null && shift > WORD_SHIFT && shift <= pageShift && moves >= SPLIT_AFTER;
+    }
+
+    /** Splits this granule into pieces (under its monitor): freezes its state for them, reservation aside. */
+    void split() {
+        Granule frozen = piece(key, shift);
+        frozen.reservedFor = NONE;   // a reservation is for one taker of the whole granule: pieces start free
+        split = frozen;
+    }
+
+    /** A copy of this state for piece {@code key} of size {@code 1 << shift} (this granule frozen: {@link #split}). */
+    Granule piece(long key, int shift) {
+        Granule w = new Granule(key, shift);
+        w.writer = writer;
+        w.readers = readers;
+        w.releasedAt = releasedAt == null ? null : releasedAt.clone();
+        w.released = released;
+        w.lastWriter = lastWriter;
+        w.lastWriteEnd = lastWriteEnd;
+        w.readersSinceWrite = readersSinceWrite;
+        w.reservedFor = reservedFor;
+        return w;
     }
 
     /** vCPUs other than {@code v} whose rights conflict with {@code v} taking shared ({@code write} false) or exclusive rights. */
@@ -61,6 +132,7 @@ final class Granule {
      * the right to write. Returns false if it held nothing to give up.
      */
     boolean release(int v, boolean keepShared, long position) {
+        if (split != null) return false;   // its pieces hold the rights now
         boolean wasWriter = writer == v;
         if (wasWriter) {
             writer = NONE;

@@ -9,6 +9,7 @@ import dev.reprise.linux.SyscallError;
 import dev.reprise.linux.Task;
 import dev.reprise.mem.AddressSpace;
 import dev.reprise.mem.MemoryFault;
+import dev.reprise.mem.Ownership;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -22,8 +23,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * results and the bytes the kernel wrote, clones, asynchronous signals and exits, each into the
  * log of the vCPU it happened on.
  *
- * <p>Threading: the granule table is a concurrent map of {@link Granule}s (each guarded by its own
- * monitor); {@link #vcpus} is written once per vCPU, before that vCPU runs, by the thread that
+ * <p>Threading: the granule tables are concurrent maps of {@link Granule}s (each guarded by its own
+ * monitor; a split granule's pieces are in {@link #pieces}); {@link #vcpus} is written once per vCPU, before that vCPU runs, by the thread that
  * creates it; {@link #ends} guards itself.
  */
 public final class Recorder implements Supervisor {
@@ -34,6 +35,8 @@ public final class Recorder implements Supervisor {
     /** log2(granule size in bytes): a granule's number is its first address shifted right by this. */
     final int granuleShift;
     private final ConcurrentHashMap<Long, Granule> granules = new ConcurrentHashMap<>();
+    /** The pieces of split granules, by {@link #pieceKey}, each made on first use from its granule's frozen state. */
+    private final ConcurrentHashMap<Long, Granule> pieces = new ConcurrentHashMap<>();
     private final AtomicReferenceArray<RecordingVcpu> vcpus = new AtomicReferenceArray<>(Granule.MAX_VCPUS);
     /** Said once (any vCPU thread that clones; a benign race at worst prints it twice). */
     private volatile boolean warnedTooManyThreads;
@@ -64,14 +67,77 @@ public final class Recorder implements Supervisor {
         return cuts == null ? 0 : cuts.written();
     }
 
+    /** Granule number {@code key} at the recording's granule size, or resource {@code -1 - key}: split or not. */
     Granule granule(long key) {
         Granule g = granules.get(key);
-        return g != null ? g : granules.computeIfAbsent(key, Granule::new);
+        return g != null ? g : granules.computeIfAbsent(key, k -> new Granule(k, granuleShift));
     }
 
-    /** The granule's state if any vCPU ever took it, else null. */
-    Granule existingGranule(long key) {
-        return granules.get(key);
+    /** The granule that orders the byte at {@code address}: the piece of it there if it was split. */
+    Granule granuleAt(long address) {
+        Granule g = granule(address >>> granuleShift);
+        while (g.split != null) g = piece(address, g);
+        return g;
+    }
+
+    /** The piece of split granule {@code g} that holds {@code address}, made from its frozen state the first time. */
+    private Granule piece(long address, Granule g) {
+        Granule frozen = g.split;
+        int shift = g.pieceShift();
+        Long key = pieceKey(address, shift);
+        Granule p = pieces.get(key);
+        return p != null ? p : pieces.computeIfAbsent(key, k -> frozen.piece(address >>> shift, shift));
+    }
+
+    /** Lines and words in one map: a piece's first address (8-aligned), plus 1 for a line. */
+    private static long pieceKey(long address, int shift) {
+        return (address >>> shift << shift) + (shift == Granule.LINE_SHIFT ? 1 : 0);
+    }
+
+    /** {@link #granuleAt} if any vCPU ever took the granule there, else null. */
+    Granule existingGranuleAt(long address) {
+        Granule g = granules.get(address >>> granuleShift);
+        return g == null ? null : granuleAt(address);
+    }
+
+    /**
+     * Fills {@code held} with what vCPU {@code v} holds on the page at {@code pageAddress}, a word
+     * a bit ({@link RecordingVcpu#mark}), without making pieces of split granules (a piece not
+     * made yet has its granule's frozen state). For a page of granules finer than a page, or of a
+     * split one.
+     */
+    void rightsOnPage(int v, long pageAddress, long[] held) {
+        for (long a = pageAddress, end = pageAddress + AddressSpace.PAGE_SIZE; a < end; ) {
+            long next = Math.min(end, (a >>> granuleShift) + 1 << granuleShift);
+            Granule g = granules.get(a >>> granuleShift);
+            if (g != null) markRights(v, g, a, next, held);
+            a = next;
+        }
+    }
+
+    /** {@link #rightsOnPage} for [from, to) inside granule {@code g}. */
+    private void markRights(int v, Granule g, long from, long to, long[] held) {
+        Granule frozen = g.split;
+        if (frozen == null) {
+            int rights;
+            synchronized (g) {
+                rights = rights(g, v);
+            }
+            RecordingVcpu.mark(held, from, to - from, rights);
+            return;
+        }
+        int shift = g.pieceShift();
+        for (long a = from; a < to; ) {
+            long next = Math.min(to, (a >>> shift) + 1 << shift);
+            Granule p = pieces.get(pieceKey(a, shift));
+            if (p == null) RecordingVcpu.mark(held, a, next - a, rights(frozen, v));   // frozen: no monitor needed
+            else markRights(v, p, a, next, held);
+            a = next;
+        }
+    }
+
+    private static int rights(Granule g, int v) {
+        return g.writer == v ? Ownership.EXCLUSIVE : g.holds(v) ? Ownership.SHARED : 0;
     }
 
     RecordingVcpu vcpu(int id) {

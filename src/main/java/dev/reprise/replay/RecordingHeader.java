@@ -31,11 +31,11 @@ import java.util.zip.CRC32;
 public record RecordingHeader(int formatVersion, String program, byte[] programSha256, List<String> argv,
                               List<String> env, int vcpus, long granuleSize, long seed, String engine) {
     /** The format this build writes; bump on any change to the layout (docs/log-format.md, "Versioning policy"). */
-    public static final int FORMAT_VERSION = 4;
+    public static final int FORMAT_VERSION = 5;
     /**
-     * The oldest version this build reads: versions 2 and 3 differ from 4 only in their checkpoint
-     * files (version 2: none written by a recorder; version 3: no excerpt counts), so their headers
-     * and events read the same.
+     * The oldest version this build reads: versions 2 to 4 differ from 5 only in their checkpoint
+     * files (version 2: none written by a recorder; version 3: no excerpt counts) and in what their
+     * events cannot say (before 5: no transfers of words of split granules), so they read the same.
      */
     public static final int OLDEST_READABLE = 2;
     /** What a refusal says this build reads. */

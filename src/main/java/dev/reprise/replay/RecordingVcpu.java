@@ -44,7 +44,10 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     /** Where a vCPU in a system call or ended stopped ({@link #position}): takers log it as its release point. */
     private long stoppedPosition;
     /** Granules taken from this vCPU while it was in a system call: its TLB forgets them before it runs guest code again. */
-    private final List<long[]> drops = new ArrayList<>();
+    private final List<Drop> drops = new ArrayList<>();
+
+    /** A granule given up in a system call: all rights, or ({@code keepShared}) only the right to write. */
+    private record Drop(Granule granule, boolean keepShared) {}
     /**
      * Granules (and resources) the current system call writes: kept until it ends, because replay
      * puts the call's writes in at its end; giving one up in the middle would let a taker see it
@@ -87,20 +90,22 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     boolean cutStarted;
     long counted;
 
-    /** log2 of the granule size in bytes (the recorder's). */
-    private final int shift;
+    /** The recorder's granules are finer than a page: a page's first touch takes those of it nobody has. */
+    private final boolean fine;
     /**
-     * Granules finer than a page (else null): the granules this vCPU holds on each page it has
-     * touched, bit i for granule i of the page, {@code [0]} any rights, {@code [1]} exclusive;
-     * {@code [2]} is 1 once guest code touched the page (it tried to take the whole page). The
-     * TLB may remember a page only while all of its granules are held. Own thread only: rights
-     * are taken and given up by the own thread, or taken from it in a system call and forgotten
-     * when the call ends ({@link #leaveKernel}).
+     * Pages of granules finer than a page ({@link #fine}, or a split granule's words): what this
+     * vCPU holds on each, a bit per word ({@link #mark}): {@code [0, 8)} any rights, {@code [8, 16)}
+     * exclusive; {@code [16]} is 1 once guest code touched the page (it tried to take the whole
+     * page). Made from the granules' state when first needed, then kept up to date by this vCPU's
+     * takes and releases. The TLB may remember such a page only while all of it is held. Own
+     * thread only: rights are taken and given up by the own thread, or taken from it in a system
+     * call and forgotten when the call ends ({@link #leaveKernel}).
      */
-    private final HashMap<Long, long[]> finePages;
-    /** Granules per page (1 for page granules or larger), and all of them as a {@link #finePages} mask. */
-    private final int granulesPerPage;
-    private final long wholePage;
+    private final HashMap<Long, long[]> finePages = new HashMap<>();
+    private static final int EXCLUSIVE_WORDS = 8, TOUCHED = 16;
+    /** The last page of {@link #finePages} looked up (own thread): a mixed page's accesses all come through here. */
+    private long lastPage = -1;
+    private long[] lastHeld;
 
     RecordingVcpu(int id, Task task, Recorder recorder, VcpuLog log) {
         this.id = id;
@@ -108,15 +113,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         this.hart = task.hart;
         this.recorder = recorder;
         this.log = log;
-        this.shift = recorder.granuleShift;
-        boolean fine = shift < AddressSpace.PAGE_SHIFT;
-        this.finePages = fine ? new HashMap<>() : null;
-        this.granulesPerPage = fine ? 1 << (AddressSpace.PAGE_SHIFT - shift) : 1;
-        this.wholePage = granulesPerPage == 64 ? -1L : (1L << granulesPerPage) - 1;
-    }
-
-    private Granule granuleOf(long address) {
-        return recorder.granule(address >>> shift);
+        this.fine = recorder.granuleShift < AddressSpace.PAGE_SHIFT;
     }
 
     // ---- taking rights ---------------------------------------------------------------------------------
@@ -128,50 +125,127 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
      */
     @Override
     public int acquire(long address, int size, boolean write) {
-        if (finePages != null) return acquireFine(address, size, write);
-        Granule g = granuleOf(address);
-        if (inKernel && write) {
-            take(g, true, true);
-            return EXCLUSIVE;
+        long page = address >>> AddressSpace.PAGE_SHIFT;
+        if (page == lastPage || finePages.containsKey(page)) return acquireFine(address, size, write);   // no lookup while its bits say yes
+        for (;;) {
+            Granule g = recorder.granuleAt(address);
+            if (g.shift < AddressSpace.PAGE_SHIFT) return acquireFine(address, size, write);
+            if (inKernel && write) {
+                if (take(g, true, true)) return EXCLUSIVE;
+                continue;   // split meanwhile
+            }
+            synchronized (g) {
+                if (g.split != null) continue;
+                if ((write ? g.writer == id : g.holds(id)) || takeSilently(g, write)) return g.writer == id ? EXCLUSIVE : SHARED;
+            }
+            if (inKernel) return 0;   // a read by the kernel (a futex word): allowed once, nothing cached
+            throw ownershipFault(address, write);
         }
-        synchronized (g) {
-            if ((write ? g.writer == id : g.holds(id)) || takeSilently(g, write)) return g.writer == id ? EXCLUSIVE : SHARED;
-        }
-        if (inKernel) return 0;   // a read by the kernel (a futex word): allowed once, nothing cached
-        throw ownershipFault(address, write);
     }
 
     /**
-     * {@link #acquire} with granules finer than a page: takes what the access touches (and, the
-     * first time this vCPU touches the page, every granule of it that nobody else has, so that a
-     * private page is cached like a page granule), then says what the TLB may remember.
+     * {@link #acquire} on a page of granules finer than a page: takes what the access touches
+     * (and, the first time this vCPU touches a page of {@link #fine} granules, every granule of it
+     * that nobody else has, so that a private page is cached like a page granule), then says what
+     * the TLB may remember.
      */
     private int acquireFine(long address, int size, boolean write) {
-        long page = address >>> AddressSpace.PAGE_SHIFT;
-        long[] held = finePages.computeIfAbsent(page, p -> new long[3]);
-        if (!inKernel && held[2] == 0) {
-            held[2] = 1;   // once: a page shared with others would try it at every access
-            for (long key = page << (AddressSpace.PAGE_SHIFT - shift), end = key + granulesPerPage; key < end; key++) {
-                Granule g = recorder.granule(key);
-                synchronized (g) {
-                    if (!g.holds(id)) takeSilently(g, write);
-                }
+        long[] held = heldOn(address >>> AddressSpace.PAGE_SHIFT);
+        if (!inKernel) {
+            if (covers(held, address, size, write)) return tlbRights(held, write);
+            if (held[TOUCHED] == 0) {
+                held[TOUCHED] = 1;   // once: a page shared with others would try it at every access
+                if (fine) takeFreeGranules(address & -AddressSpace.PAGE_SIZE, write);
             }
         }
-        for (long key = address >>> shift, last = (address + size - 1) >>> shift; key <= last; key++) {
-            Granule g = recorder.granule(key);
+        for (long a = address, end = address + size; a < end; ) {
+            Granule g = recorder.granuleAt(a);
             if (inKernel && write) {
-                take(g, true, true);
+                if (take(g, true, true)) a = g.end();
                 continue;
             }
+            boolean split, ok;
             synchronized (g) {
-                if ((write ? g.writer == id : g.holds(id)) || takeSilently(g, write)) continue;
+                split = g.split != null;
+                ok = !split && ((write ? g.writer == id : g.holds(id)) || takeSilently(g, write));
             }
-            if (inKernel) return 0;
-            throw ownershipFault(Math.max(address, key << shift), write);
+            if (ok) a = g.end();
+            else if (split) continue;
+            else if (inKernel) return 0;
+            else throw ownershipFault(a, write);
         }
         if (inKernel) return 0;   // what others took during the call is forgotten only when it ends: cache nothing
-        return held[1] == wholePage ? EXCLUSIVE : held[0] == wholePage && !write ? SHARED : 0;
+        return tlbRights(held, write);
+    }
+
+    /** The first touch of a page of fine granules: takes those nobody has (and nothing orders) silently. */
+    private void takeFreeGranules(long pageAddress, boolean write) {
+        for (long a = pageAddress, end = pageAddress + AddressSpace.PAGE_SIZE; a < end; ) {
+            Granule g = recorder.granuleAt(a);
+            synchronized (g) {
+                if (g.split != null) continue;
+                if (!g.holds(id)) takeSilently(g, write);
+            }
+            a = g.end();
+        }
+    }
+
+    /** What the TLB may remember of a page of fine granules: all of it held exclusive, or shared for a read. */
+    private static int tlbRights(long[] held, boolean write) {
+        if (all(held, EXCLUSIVE_WORDS)) return EXCLUSIVE;
+        return !write && all(held, 0) ? SHARED : 0;
+    }
+
+    private static boolean all(long[] held, int from) {
+        for (int i = from; i < from + 8; i++) if (held[i] != -1L) return false;
+        return true;
+    }
+
+    /** True if {@code held} says this vCPU may already make the access (its words held exclusive for a write). */
+    private static boolean covers(long[] held, long address, int size, boolean write) {
+        int base = write ? EXCLUSIVE_WORDS : 0;
+        int first = (int) (address & AddressSpace.PAGE_SIZE - 1) >>> Granule.WORD_SHIFT;
+        int last = (int) (address + size - 1 & AddressSpace.PAGE_SIZE - 1) >>> Granule.WORD_SHIFT;
+        if (last < first) return false;   // wraps past the page: not for this page's mask
+        for (int w = first; w <= last; w++) if ((held[base + (w >>> 6)] & 1L << w) == 0) return false;
+        return true;
+    }
+
+    /**
+     * What this vCPU holds on a page of fine granules (own thread): made from the granules'
+     * state the first time ({@link Recorder#rightsOnPage}), then kept by {@link #noteTaken} and
+     * {@link #dropRights}.
+     */
+    private long[] heldOn(long page) {
+        if (page == lastPage) return lastHeld;
+        long[] held = finePages.get(page);
+        if (held == null) {
+            held = new long[TOUCHED + 1];
+            recorder.rightsOnPage(id, page << AddressSpace.PAGE_SHIFT, held);
+            finePages.put(page, held);
+        }
+        lastPage = page;
+        lastHeld = held;
+        return held;
+    }
+
+    /**
+     * Sets the bits of [address, address+length) (inside one page) in {@code held}: any rights
+     * for {@code rights} 1 (shared) or 2 (exclusive), exclusive rights too for 2; clears both for 0.
+     */
+    static void mark(long[] held, long address, long length, int rights) {
+        int first = (int) (address & AddressSpace.PAGE_SIZE - 1) >>> Granule.WORD_SHIFT;
+        int count = (int) Math.max(1, length >>> Granule.WORD_SHIFT);
+        for (int w = first; w < first + count; ) {
+            int bit = w & 63, n = Math.min(64 - bit, first + count - w);
+            long bits = (n == 64 ? -1L : (1L << n) - 1) << bit;
+            int i = w >>> 6;
+            if (rights == 0) held[i] &= ~bits;
+            else held[i] |= bits;
+            if (rights == EXCLUSIVE) held[EXCLUSIVE_WORDS + i] |= bits;
+            else held[EXCLUSIVE_WORDS + i] &= ~bits;
+            w += n;
+        }
     }
 
     /** Under g's monitor: takes it without a transfer if nothing orders it (no conflict, no predecessor, no reservation). */
@@ -187,19 +261,19 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         return new MemoryFault(address, MemoryFault.Kind.OWNERSHIP, write ? MemoryFault.Access.WRITE : MemoryFault.Access.READ);
     }
 
-    /** Granules finer than a page: this vCPU now holds {@code g} (own thread, after {@link Granule#take}). */
+    /** A granule finer than a page: this vCPU now holds {@code g} (own thread, after {@link Granule#take}). */
     private void noteTaken(Granule g, boolean write) {
-        if (finePages == null || g.isResource()) return;
-        long start = g.key << shift;
-        long[] held = finePages.computeIfAbsent(start >>> AddressSpace.PAGE_SHIFT, p -> new long[3]);
-        long bit = 1L << ((start & (AddressSpace.PAGE_SIZE - 1)) >>> shift);
-        held[0] |= bit;
-        if (write) held[1] |= bit;
+        if (g.isResource() || g.shift >= AddressSpace.PAGE_SHIFT) return;
+        long[] held = heldOn(g.address() >>> AddressSpace.PAGE_SHIFT);
+        mark(held, g.address(), 1L << g.shift, write || g.writer == id ? EXCLUSIVE : SHARED);
     }
 
-    /** Takes the granule of the page that an access stopped for (at a boundary: the state is consistent). */
+    /** Takes the granule that an access stopped for (at a boundary: the state is consistent). */
     void ownershipFault(MemoryFault f) {
-        take(granuleOf(f.address), f.access == MemoryFault.Access.WRITE, false);
+        boolean write = f.access == MemoryFault.Access.WRITE;
+        while (!take(recorder.granuleAt(f.address), write, false)) {
+            // split meanwhile: take its word
+        }
     }
 
     /**
@@ -209,11 +283,10 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     void kernelWillZero(long address, long length) {
         if (length <= 0 || address < 0 || address >= AddressSpace.LIMIT) return;
         long end = Math.min(AddressSpace.LIMIT, address + length);
-        long first = address >>> shift;
-        long last = (end - 1) >>> shift;
-        for (long key = first; key <= last; key++) {
-            Granule g = recorder.existingGranule(key);
-            if (g != null) take(g, true, true);
+        for (long a = address; a < end; ) {
+            Granule g = recorder.existingGranuleAt(a);
+            if (g == null) a = (a >>> recorder.granuleShift) + 1 << recorder.granuleShift;
+            else if (take(g, true, true)) a = g.end();
         }
     }
 
@@ -225,9 +298,10 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     /** The kernel is about to write [address, address+length) for this vCPU: it takes those granules and keeps them until the call ends. */
     @Override
     public void kernelWillWrite(long address, long length) {
-        long first = address >>> shift;
-        long last = (address + length - 1) >>> shift;
-        for (long key = first; key <= last; key++) take(recorder.granule(key), true, true);
+        for (long a = address, end = address + length; a < end; ) {
+            Granule g = recorder.granuleAt(a);
+            if (take(g, true, true)) a = g.end();
+        }
     }
 
     /**
@@ -237,17 +311,19 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
      * after ({@link Granule#predecessors}), at the position where that one gave it up. The vCPU's
      * state is consistent here (a boundary, or a system call). {@code keep}: the system call in
      * progress writes it, so it keeps it until it ends; at a boundary, a signal frame: kept until
-     * the next instruction has run ({@link #frame}).
+     * the next instruction has run ({@link #frame}). Returns false, having taken nothing, if
+     * {@code g} is or gets split: the caller takes the word it needs instead.
      */
-    private void take(Granule g, boolean write, boolean keep) {
+    private boolean take(Granule g, boolean write, boolean keep) {
         for (int spins = 0; ; spins++) {
             long conflicts;
             synchronized (g) {
+                if (g.split != null) return false;
                 if (write ? g.writer == id : g.holds(id)) {
                     // Held already (a kernel write notes its range, then stores): another's reservation must
                     // not make it wait for what it has, or the two would wait for each other.
                     keep(g, keep);
-                    return;
+                    return true;
                 }
                 conflicts = g.conflicts(id, write);
                 if (conflicts == 0 && g.mayTake(id)) {
@@ -260,11 +336,11 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
                     noteTaken(g, write);
                     keep(g, keep);
                     if (!holders.isEmpty()) {
-                        Event.Target target = g.isResource() ? Event.Target.RESOURCE : Event.Target.GRANULE;
+                        g.moves++;   // a holder asked to give it up again may split it (serveRequests)
                         long id = g.isResource() ? -1 - g.key : g.key;
-                        log(new Event.Transfer(hart.icount, pc(), digest(), target, id, write, holders));
+                        log(new Event.Transfer(hart.icount, pc(), digest(), g.target(recorder.granuleShift), id, write, holders));
                     }
-                    return;
+                    return true;
                 }
                 if (!g.mayTake(id)) conflicts = 0;   // reserved for another taker: wait for it to have its turn
                 else g.reservedFor = id;
@@ -293,7 +369,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
                     kept = writtenInKernel.contains(g);
                     if (!kept) released = g.release(id, !exclusive, stoppedPosition);
                 }
-                if (released && !g.isResource()) drops.add(new long[] {g.key, exclusive ? 0 : 1});
+                if (released && !g.isResource()) drops.add(new Drop(g, !exclusive));
                 if (!kept) return;
             }
             Request r = new Request(g, exclusive);
@@ -323,6 +399,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         List<Request> kept = null;
         boolean keptForCall = false;
         while ((r = requests.poll()) != null) {
+            if (r.granule().split != null) continue;   // its taker asks again for the word it needs
             boolean call = writtenInKernel.contains(r.granule());
             if (call || inFrame(r.granule())) {
                 if (kept == null) kept = new ArrayList<>();
@@ -331,15 +408,23 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
                 frameWanted |= !call;
                 continue;
             }
-            boolean released;
+            boolean released, split = false;
             int taker;
-            synchronized (r.granule()) {
-                released = r.granule().release(id, !r.exclusive(), position());
-                taker = r.granule().reservedFor;
+            Granule g = r.granule();
+            synchronized (g) {
+                // A granule the vCPUs keep taking from each other is split into words instead (nobody
+                // else can keep it for a call or a frame: this vCPU holds it), so that data of
+                // different threads that merely share it stop moving it (docs/memory-model.md).
+                if (g.splits(AddressSpace.PAGE_SHIFT)) {
+                    g.split();
+                    split = true;
+                }
+                released = !split && g.release(id, !r.exclusive(), position());
+                taker = g.reservedFor;
             }
+            if ((released || split) && taker != Granule.NONE) recorder.vcpu(taker).wake();   // it may be parked in its take loop
             if (!released) continue;
-            if (taker != Granule.NONE) recorder.vcpu(taker).wake();   // it may be parked in its take loop
-            if (!r.granule().isResource()) dropRights(r.granule().key, !r.exclusive());
+            if (!g.isResource()) dropRights(g, !r.exclusive());
             if (lastRelease != hart.icount) {
                 lastRelease = hart.icount;
                 log(new Event.Release(hart.icount, pc(), digest()));
@@ -380,16 +465,12 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         return inKernel ? 2 * hart.icount : 2 * hart.icount + 1;
     }
 
-    /** This vCPU gave up (the right to write, or all its rights on) granule {@code key}: its TLB forgets the page(s). Own thread. */
-    private void dropRights(long key, boolean keepShared) {
-        long start = key << shift;
-        hart.mmu.dropRights(start >>> AddressSpace.PAGE_SHIFT, Math.max(1, (1L << shift) >>> AddressSpace.PAGE_SHIFT), keepShared);
-        if (finePages == null) return;
-        long[] held = finePages.get(start >>> AddressSpace.PAGE_SHIFT);
-        if (held == null) return;
-        long bit = 1L << ((start & (AddressSpace.PAGE_SIZE - 1)) >>> shift);
-        held[1] &= ~bit;
-        if (!keepShared) held[0] &= ~bit;
+    /** This vCPU gave up (the right to write, or all its rights on) memory granule {@code g}: its TLB forgets the page(s). Own thread. */
+    private void dropRights(Granule g, boolean keepShared) {
+        long start = g.address();
+        hart.mmu.dropRights(start >>> AddressSpace.PAGE_SHIFT, Math.max(1, (1L << g.shift) >>> AddressSpace.PAGE_SHIFT), keepShared);
+        if (g.shift >= AddressSpace.PAGE_SHIFT) return;
+        mark(heldOn(start >>> AddressSpace.PAGE_SHIFT), start, 1L << g.shift, keepShared ? SHARED : 0);
     }
 
     // ---- states ----------------------------------------------------------------------------------------
@@ -407,7 +488,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
 
     /** The call is done: forget what was taken meanwhile before running guest code again. */
     void leaveKernel() {
-        List<long[]> taken;
+        List<Drop> taken;
         synchronized (this) {
             state = RUNNING;
             writtenInKernel.clear();
@@ -415,7 +496,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
             drops.clear();
         }
         inKernel = false;
-        for (long[] d : taken) dropRights(d[0], d[1] != 0);
+        for (Drop d : taken) dropRights(d.granule(), d.keepShared());
     }
 
     /** This vCPU ran its last instruction: whatever it holds can be taken from it without its help. */

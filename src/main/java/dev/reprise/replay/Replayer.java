@@ -201,7 +201,7 @@ public final class Replayer implements Supervisor {
 
     private static String describe(Event e) {
         return switch (e) {
-            case Event.Transfer t -> "a transfer of " + (t.target() == Event.Target.GRANULE ? "granule " : "resource ") + t.id();
+            case Event.Transfer t -> "a transfer of " + t.target().name().toLowerCase(java.util.Locale.ROOT) + " " + t.id();
             case Event.Release r -> "a release";
             case Event.Syscall s -> "system call " + s.number();
             case Event.Clone c -> "a clone";

@@ -34,7 +34,7 @@ class InspectCommandTest {
         return new Event.Transfer(icount, 0x10100, 1, Event.Target.GRANULE, granule, true, List.of(new Event.Holder(holder, holderIcount)));
     }
 
-    /** vCPU 0: three transfers of granule 5, one of 9, a write(2), a clone, exit at 1000; vCPU 1: a transfer of 5, two releases, exit at 777. */
+    /** vCPU 0: three transfers of granule 5, one of 9, one of a line and one of a word of split granules, a write(2), a clone, exit at 1000; vCPU 1: a transfer of 5, two releases, exit at 777. */
     Path recording(boolean finish) throws Exception {
         Path dir = tmp.resolve("rec");
         var header = new RecordingHeader(RecordingHeader.FORMAT_VERSION, "guest-tests/bin/racy_counter", new byte[32],
@@ -49,6 +49,8 @@ class InspectCommandTest {
             v1.append(new Event.Release(120, 0x10200, 2));
             v0.append(take(300, 9, 1, 120));
             v0.append(take(400, 5, 1, 120));
+            v0.append(new Event.Transfer(450, 0x10100, 1, Event.Target.LINE, 0x23d1, true, List.of(new Event.Holder(1, 120))));
+            v0.append(new Event.Transfer(460, 0x10100, 1, Event.Target.WORD, 0x11e8b, true, List.of(new Event.Holder(1, 120))));
             v0.append(new Event.Syscall(500, 0x10300, 3, 64, 6, List.of()));
             v1.append(new Event.Exit(777, 0x10400, 4, 0));
             v0.append(new Event.Exit(1000, 0x10400, 5, 0));
@@ -66,11 +68,12 @@ class InspectCommandTest {
                 "program      guest-tests/bin/racy_counter (sha256 " + "00".repeat(32) + ")", "vCPUs        2\n");
         assertThat(r.out()).containsPattern("log size +[0-9.]+ KiB \\([0-9]+ bytes\\)");
         assertThat(r.out()).contains("vCPU    instructions     events  transfer   release   syscall     clone    signal      exit\n");
-        assertThat(r.out()).contains("0               1000          7         4         0         1         1         0         1\n");
+        assertThat(r.out()).contains("0               1000          9         6         0         1         1         0         1\n");
         assertThat(r.out()).contains("1                777          4         1         2         0         0         0         1\n");
-        assertThat(r.out()).contains("all             1777         11         5         2         1         1         0         2\n");
+        assertThat(r.out()).contains("all             1777         13         7         2         1         1         0         2\n");
         assertThat(r.out()).containsPattern("granule 5 \\(address 0x5000\\) +4 transfers\n      taken at 0x10100: 4\n"
                 + "  granule 9 \\(address 0x9000\\) +1 transfers\n      taken at 0x10100: 1\n");
+        assertThat(r.out()).contains("line 0x8f440 (of a split granule)", "word 0x8f458 (of a split granule)");
     }
 
     @Test
@@ -80,9 +83,11 @@ class InspectCommandTest {
         assertThat(r.out()).startsWith("{\"recording\":").endsWith("}\n").contains("\"complete\":true",
                 "\"formatVersion\":" + RecordingHeader.FORMAT_VERSION,
                 "\"argv\":[\"racy_counter\",\"2\"]",
-                "{\"vcpu\":0,\"instructions\":1000,\"events\":7,\"eventsByKind\":{\"transfer\":4,\"release\":0,\"syscall\":1,\"clone\":1,\"signal\":0,\"exit\":1}}",
+                "{\"vcpu\":0,\"instructions\":1000,\"events\":9,\"eventsByKind\":{\"transfer\":6,\"release\":0,\"syscall\":1,\"clone\":1,\"signal\":0,\"exit\":1}}",
                 "\"contended\":[{\"target\":\"granule\",\"id\":5,\"transfers\":4,\"takenAt\":[{\"pc\":65792,\"transfers\":4}]},"
-                        + "{\"target\":\"granule\",\"id\":9,\"transfers\":1,\"takenAt\":[{\"pc\":65792,\"transfers\":1}]}]");
+                        + "{\"target\":\"granule\",\"id\":9,\"transfers\":1,\"takenAt\":[{\"pc\":65792,\"transfers\":1}]},"
+                        + "{\"target\":\"line\",\"id\":9169,\"transfers\":1,\"takenAt\":[{\"pc\":65792,\"transfers\":1}]},"
+                        + "{\"target\":\"word\",\"id\":73355,\"transfers\":1,\"takenAt\":[{\"pc\":65792,\"transfers\":1}]}]");
     }
 
     @Test
@@ -127,7 +132,7 @@ class InspectCommandTest {
                 java.util.Map.of(), new byte[0], 120);
         assertThat(r.status()).as(r.stderr()).isZero();
         assertThat(r.stderr()).isEmpty();   // no Chronicle banner, no analytics notice
-        assertThat(r.stdout()).contains("\"complete\":true", "\"events\":11");
+        assertThat(r.stdout()).contains("\"complete\":true", "\"events\":13");
         var missing = dev.reprise.GuestRunner.run(dev.reprise.GuestRunner.repriseCommand("inspect", tmp.resolve("none").toString()),
                 java.util.Map.of(), new byte[0], 120);
         assertThat(missing.status()).isEqualTo(RecordingErrors.MISSING);

@@ -221,7 +221,7 @@ class CheckpointTest {
         Files.write(file, future);
         assertThatThrownBy(() -> Checkpoints.readLogs(file)).isInstanceOf(RecordingException.VersionMismatch.class)
                 .hasMessageContaining("checkpoint format version 9, this Reprise reads checkpoints of version "
-                        + RecordingHeader.FORMAT_VERSION + " (and 3)");
+                        + RecordingHeader.FORMAT_VERSION + " (and 3 to " + (RecordingHeader.FORMAT_VERSION - 1) + ")");
         byte[] garbled = bytes.clone();
         garbled[16] = (byte) 0x80;   // the sequence's varint now runs on into the vCPU count: nonsense counts
         for (int i = 17; i < 27; i++) garbled[i] = (byte) 0xff;

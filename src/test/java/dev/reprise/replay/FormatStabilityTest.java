@@ -12,7 +12,7 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Pins the recording format (version 4, docs/log-format.md; events are as in version 2). If one of these fails, the format changed: bump
+ * Pins the recording format (version 5, docs/log-format.md; events are as in version 2, plus the pieces of split granules). If one of these fails, the format changed: bump
  * RecordingHeader.FORMAT_VERSION, update the doc and these bytes in the same commit.
  */
 class FormatStabilityTest {
@@ -30,6 +30,12 @@ class FormatStabilityTest {
         assertThat(encode(new Event.Release(300, 0x10000, digest))).isEqualTo("02" + "ac02" + "808004" + "0807060504030201");
         assertThat(encode(new Event.Transfer(1, 2, digest, Event.Target.RESOURCE, 5, true, List.of(new Event.Holder(1, 7)))))
                 .isEqualTo("01" + "01" + "02" + "0807060504030201" + "03" + "05" + "01" + "01" + "07");
+        assertThat(encode(new Event.Transfer(1, 2, digest, Event.Target.GRANULE, 0x8f, false, List.of(new Event.Holder(2, 9)))))
+                .isEqualTo("01" + "01" + "02" + "0807060504030201" + "00" + "8f01" + "01" + "02" + "09");
+        assertThat(encode(new Event.Transfer(1, 2, digest, Event.Target.LINE, 0x23d1, true, List.of(new Event.Holder(1, 7)))))
+                .isEqualTo("01" + "01" + "02" + "0807060504030201" + "06" + "d147" + "01" + "01" + "07");
+        assertThat(encode(new Event.Transfer(1, 2, digest, Event.Target.WORD, 0x11e8b, false, List.of(new Event.Holder(1, 7)))))
+                .isEqualTo("01" + "01" + "02" + "0807060504030201" + "08" + "8bbd04" + "01" + "01" + "07");
         assertThat(encode(new Event.Syscall(1, 2, digest, 63, -2, List.of(new Event.MemoryWrite(0x20, new byte[] {(byte) 0xab})))))
                 .isEqualTo("03" + "01" + "02" + "0807060504030201" + "3f" + "03" + "01" + "20" + "01" + "ab");
         assertThat(encode(new Event.Clone(1, 2, digest, 1, 1001))).isEqualTo("04010208070605040302010" + "1" + "e907");

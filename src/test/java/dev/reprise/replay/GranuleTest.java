@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Positions are {@link RecordingVcpu#position}s (2 × icount + 1 at a boundary).
  */
 class GranuleTest {
-    private final Granule g = new Granule(127);
+    private final Granule g = new Granule(127, 12);
 
     private static long bit(int v) {
         return 1L << v;
@@ -92,5 +92,42 @@ class GranuleTest {
         assertThat(g.predecessors(4, false)).isEqualTo(bit(3));
         g.take(4, false);
         assertThat(g.predecessors(4, false)).as("holds it: ordered when it took it").isZero();
+    }
+
+    @Test
+    void aSplitGranulesPiecesStartFromItsStateAndItHoldsNothingAnyMore() {
+        g.take(0, true);
+        g.release(0, true, 31);                                 // 0 wrote, reads on
+        g.take(1, false);
+        g.reservedFor = 2;
+        for (int i = 0; i < Granule.SPLIT_AFTER; i++) {
+            assertThat(g.splits(12)).isFalse();
+            g.moves++;
+        }
+        assertThat(g.splits(12)).isTrue();
+        g.split();
+        assertThat(g.splits(12)).as("once").isFalse();
+        assertThat(g.release(1, false, 50)).as("its pieces hold the rights").isFalse();
+        assertThat(g.pieceShift()).isEqualTo(Granule.LINE_SHIFT);
+        Granule line = g.split.piece(127L << 6 | 5, Granule.LINE_SHIFT);
+        assertThat(line.address()).isEqualTo(127L * 4096 + 5 * 64);
+        assertThat(line.end()).isEqualTo(line.address() + 64);
+        assertThat(line.holds(0)).isTrue();
+        assertThat(line.holds(1)).isTrue();
+        assertThat(line.writer).isEqualTo(Granule.NONE);
+        assertThat(line.predecessors(2, true)).as("a writer of the line waits for both readers").isEqualTo(bit(0) | bit(1));
+        assertThat(line.conflicts(2, true)).isEqualTo(bit(0) | bit(1));
+        assertThat(line.mayTake(3)).as("the reservation was for a taker of the page").isTrue();
+        assertThat(line.pieceShift()).isEqualTo(Granule.WORD_SHIFT);
+        assertThat(line.target(12)).isEqualTo(Event.Target.LINE);
+        line.moves = Granule.SPLIT_AFTER;
+        assertThat(line.splits(12)).isTrue();
+        line.split();
+        Granule word = line.split.piece(line.address() >>> 3, Granule.WORD_SHIFT);
+        assertThat(word.target(12)).isEqualTo(Event.Target.WORD);
+        word.moves = Granule.SPLIT_AFTER;
+        assertThat(word.splits(12)).as("a word is never split").isFalse();
+        assertThat(new Granule(-1, 0).target(12)).isEqualTo(Event.Target.RESOURCE);
+        assertThat(g.target(12)).isEqualTo(Event.Target.GRANULE);
     }
 }

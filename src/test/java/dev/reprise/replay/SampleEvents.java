@@ -22,7 +22,7 @@ final class SampleEvents {
             case 0 -> {
                 List<Event.Holder> holders = new ArrayList<>();
                 for (int i = random.nextInt(4); i > 0; i--) holders.add(new Event.Holder(random.nextInt(64), random.nextLong(Long.MAX_VALUE)));
-                yield new Event.Transfer(icount, pc, digest, random.nextBoolean() ? Event.Target.GRANULE : Event.Target.RESOURCE,
+                yield new Event.Transfer(icount, pc, digest, Event.Target.values()[random.nextInt(Event.Target.values().length)],
                         random.nextLong(1L << 27), random.nextBoolean(), holders);
             }
             case 1 -> new Event.Release(icount, pc, digest);
