@@ -34,6 +34,14 @@ final class Granule {
     volatile Granule split;
     /** Transfers logged for it (takes ordered after another vCPU): a granule that ping-pongs is split. */
     int moves;
+    /**
+     * Of those, the ones from one vCPU to another at a known access ({@link #moved}: handoffs),
+     * and of these the ones whose taker accessed another piece ({@link #pieceShift}) than the
+     * vCPU before it (false sharing: the vCPUs want different parts of it).
+     */
+    int handoffs, falseMoves;
+    /** The vCPU that last took it at a known access, and the piece it accessed (-1: none yet). */
+    private int lastTaker = NONE, lastPiece = -1;
     /** The vCPU holding exclusive rights, or NONE. */
     int writer = NONE;
     /** vCPUs holding shared rights (bit v); never includes the writer. */
@@ -87,12 +95,28 @@ final class Granule {
         return key + 1 << shift;
     }
 
+    /** A transfer of this granule to {@code v} was logged; {@code v} accessed address {@code at} (-1: the kernel, no one address). */
+    void moved(int v, long at) {
+        moves++;
+        if (at < 0) return;
+        int piece = (int) (at - address() >>> pieceShift());
+        if (lastTaker != NONE && lastTaker != v) {
+            handoffs++;
+            if (piece != lastPiece) falseMoves++;
+        }
+        lastTaker = v;
+        lastPiece = piece;
+    }
+
     /**
      * True if a holder asked to give this granule up should split it instead: a memory granule of
-     * at most a page, wider than a word, that has moved between vCPUs {@link #SPLIT_AFTER} times.
+     * at most a page that has moved between vCPUs {@link #SPLIT_AFTER} times, at least three in
+     * four of its handoffs for false sharing. Where the vCPUs want the same piece (a lock, and the data it
+     * guards next to it) one transfer moves all they use: split, each piece would move on its own.
      */
     boolean splits(int pageShift) {
-        return !isResource() && split == null && shift > WORD_SHIFT && shift <= pageShift && moves >= SPLIT_AFTER;
+        if (isResource() || split != null || shift <= WORD_SHIFT || shift > pageShift || moves < SPLIT_AFTER) return false;
+        return 4 * falseMoves >= 3 * handoffs;
     }
 
     /** Splits this granule into pieces (under its monitor): freezes its state for them, reservation aside. */

@@ -131,7 +131,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
             Granule g = recorder.granuleAt(address);
             if (g.shift < AddressSpace.PAGE_SHIFT) return acquireFine(address, size, write);
             if (inKernel && write) {
-                if (take(g, true, true)) return EXCLUSIVE;
+                if (take(g, true, true, -1)) return EXCLUSIVE;
                 continue;   // split meanwhile
             }
             synchronized (g) {
@@ -161,7 +161,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         for (long a = address, end = address + size; a < end; ) {
             Granule g = recorder.granuleAt(a);
             if (inKernel && write) {
-                if (take(g, true, true)) a = g.end();
+                if (take(g, true, true, -1)) a = g.end();
                 continue;
             }
             boolean split, ok;
@@ -271,7 +271,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     /** Takes the granule that an access stopped for (at a boundary: the state is consistent). */
     void ownershipFault(MemoryFault f) {
         boolean write = f.access == MemoryFault.Access.WRITE;
-        while (!take(recorder.granuleAt(f.address), write, false)) {
+        while (!take(recorder.granuleAt(f.address), write, false, f.address)) {
             // split meanwhile: take its word
         }
     }
@@ -286,13 +286,13 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         for (long a = address; a < end; ) {
             Granule g = recorder.existingGranuleAt(a);
             if (g == null) a = (a >>> recorder.granuleShift) + 1 << recorder.granuleShift;
-            else if (take(g, true, true)) a = g.end();
+            else if (take(g, true, true, -1)) a = g.end();
         }
     }
 
     /** Takes a kernel resource (the memory map, signal actions) exclusively, at the ecall. */
     void takeResource(long key) {
-        take(recorder.granule(key), true, true);
+        take(recorder.granule(key), true, true, -1);
     }
 
     /** The kernel is about to write [address, address+length) for this vCPU: it takes those granules and keeps them until the call ends. */
@@ -300,7 +300,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     public void kernelWillWrite(long address, long length) {
         for (long a = address, end = address + length; a < end; ) {
             Granule g = recorder.granuleAt(a);
-            if (take(g, true, true)) a = g.end();
+            if (take(g, true, true, -1)) a = g.end();
         }
     }
 
@@ -311,10 +311,11 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
      * after ({@link Granule#predecessors}), at the position where that one gave it up. The vCPU's
      * state is consistent here (a boundary, or a system call). {@code keep}: the system call in
      * progress writes it, so it keeps it until it ends; at a boundary, a signal frame: kept until
-     * the next instruction has run ({@link #frame}). Returns false, having taken nothing, if
-     * {@code g} is or gets split: the caller takes the word it needs instead.
+     * the next instruction has run ({@link #frame}). {@code at}: the address guest code accessed,
+     * or -1 (the kernel's). Returns false, having taken nothing, if {@code g} is or gets split:
+     * the caller takes the piece it needs instead.
      */
-    private boolean take(Granule g, boolean write, boolean keep) {
+    private boolean take(Granule g, boolean write, boolean keep, long at) {
         for (int spins = 0; ; spins++) {
             long conflicts;
             synchronized (g) {
@@ -336,7 +337,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
                     noteTaken(g, write);
                     keep(g, keep);
                     if (!holders.isEmpty()) {
-                        g.moves++;   // a holder asked to give it up again may split it (serveRequests)
+                        g.moved(id, at);   // a holder asked to give it up again may split it (serveRequests)
                         long id = g.isResource() ? -1 - g.key : g.key;
                         log(new Event.Transfer(hart.icount, pc(), digest(), g.target(recorder.granuleShift), id, write, holders));
                     }

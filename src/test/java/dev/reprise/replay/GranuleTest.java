@@ -100,9 +100,10 @@ class GranuleTest {
         g.release(0, true, 31);                                 // 0 wrote, reads on
         g.take(1, false);
         g.reservedFor = 2;
+        long page = 127L << 12;
         for (int i = 0; i < Granule.SPLIT_AFTER; i++) {
             assertThat(g.splits(12)).isFalse();
-            g.moves++;
+            g.moved(i % 2, page + (i % 2) * 2048 + 8 * i);   // each thread in its own half: false sharing
         }
         assertThat(g.splits(12)).isTrue();
         g.split();
@@ -120,14 +121,30 @@ class GranuleTest {
         assertThat(line.mayTake(3)).as("the reservation was for a taker of the page").isTrue();
         assertThat(line.pieceShift()).isEqualTo(Granule.WORD_SHIFT);
         assertThat(line.target(12)).isEqualTo(Event.Target.LINE);
-        line.moves = Granule.SPLIT_AFTER;
+        for (int i = 0; i < Granule.SPLIT_AFTER; i++) line.moved(i % 2, line.address() + 8 * (i % 2));
         assertThat(line.splits(12)).isTrue();
         line.split();
         Granule word = line.split.piece(line.address() >>> 3, Granule.WORD_SHIFT);
         assertThat(word.target(12)).isEqualTo(Event.Target.WORD);
-        word.moves = Granule.SPLIT_AFTER;
+        for (int i = 0; i < Granule.SPLIT_AFTER; i++) word.moved(i % 2, word.address());
         assertThat(word.splits(12)).as("a word is never split").isFalse();
         assertThat(new Granule(-1, 0).target(12)).isEqualTo(Event.Target.RESOURCE);
         assertThat(g.target(12)).isEqualTo(Event.Target.GRANULE);
+    }
+
+    @Test
+    void onlyFalseSharingSplits() {
+        long page = 127L << 12;
+        for (int i = 0; i < 4 * Granule.SPLIT_AFTER; i++) {
+            g.moved(i % 2, page + 0x40 + 8 * (i % 2));          // both threads want line 1 (a lock and its counter)
+            g.moved(i % 2, page + 0x40);                        // and the same thread again (a read, then a write)
+            g.moved(i % 2, -1);                                 // and the kernel for it (no one address)
+        }
+        assertThat(g.moves).isEqualTo(12 * Granule.SPLIT_AFTER);
+        assertThat(g.splits(12)).as("true sharing: one transfer moves all they use").isFalse();
+        Granule h = new Granule(128, 12);
+        for (int i = 0; i < Granule.SPLIT_AFTER; i++) h.moved(i % 2, (128L << 12) + (i % 2 == 0 ? 0 : 0xff8));
+        assertThat(h.splits(12)).isTrue();
+        assertThat(h.splits(11)).as("only granules of at most a page").isFalse();
     }
 }
