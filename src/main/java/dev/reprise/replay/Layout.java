@@ -25,7 +25,7 @@ final class Layout {
         System.setProperty("chronicle.analytics.disable", "true");
         System.setProperty("chronicle.announcer.disable", "true");
         System.setProperty("chronicle.disk.monitor.disable", "true");
-        // Chronicle's Jvm class otherwise loads its native POSIX layer at once (jnr-ffi, some 600
+        // Chronicle's Jvm class otherwise loads its native POSIX layer at once (jnr-ffi, some 330
         // classes: ~0.3 s of CPU at every record and replay, docs/performance.md). Queues need it
         // only for sync modes (msync), pretouching and affinity, which Reprise does not use; the
         // no-op layer is the library's own opt-out (OpenHFT/Posix issue 24).
