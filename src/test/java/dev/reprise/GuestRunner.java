@@ -26,13 +26,15 @@ public final class GuestRunner {
 
     /**
      * {@code reprise ARGS...} in a fresh JVM on this build's classes, with the module flags this
-     * JVM got from Surefire (pom.xml's reprise.jvm.flags: FFM, and what Chronicle Queue needs).
+     * JVM got from Surefire (pom.xml's reprise.jvm.flags: FFM, and what Chronicle Queue needs),
+     * and its JIT threshold (pom.xml: low enough that small programs get translated).
      */
     public static List<String> repriseCommand(String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-Xss16m", "-XX:+UseSerialGC"));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-") || a.startsWith("--enable-native-access") || a.startsWith("--sun-misc") || a.startsWith("-Dchronicle.")) {
+            if (a.startsWith("--add-") || a.startsWith("--enable-native-access") || a.startsWith("--sun-misc") || a.startsWith("-Dchronicle.")
+                    || a.startsWith("-Dreprise.jit.threshold=")) {
                 cmd.add(a);
             }
         }

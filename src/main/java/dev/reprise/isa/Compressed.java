@@ -3,7 +3,6 @@ package dev.reprise.isa;
 import static dev.reprise.isa.Op.*;
 
 import java.util.Arrays;
-import java.util.stream.IntStream;
 
 /**
  * The RV64C encodings, described once like {@link Op}: mnemonic, 16-bit pattern, operand syntax
@@ -173,11 +172,15 @@ public enum Compressed {
 
     /** "9|4:3" -> {9, 4, 3}: ranges are written high to low as in the specification. */
     private static int[] bitList(String list) {
-        return Arrays.stream(list.split("\\|")).flatMapToInt(item -> {
+        // Plain loops, not streams: this runs at start-up, before anything is compiled (docs/performance.md).
+        int[] bits = new int[32];
+        int n = 0;
+        for (String item : list.split("\\|")) {
             String[] r = item.split(":");
             int hi = Integer.parseInt(r[0]), lo = Integer.parseInt(r[r.length - 1]);
-            return IntStream.iterate(hi, b -> b >= lo, b -> b - 1);
-        }).toArray();
+            for (int b = hi; b >= lo; b--) bits[n++] = b;
+        }
+        return Arrays.copyOf(bits, n);
     }
 
     /**

@@ -1,10 +1,5 @@
 package dev.reprise.isa;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * Turns instruction bits into an {@link Insn}, driven only by the {@link Op} and
  * {@link Compressed} tables. Never throws: anything unknown or reserved is {@link Op#ILLEGAL}.
@@ -22,29 +17,55 @@ public final class Decoder {
     /** The same for 16-bit parcels, by quadrant (bits 1..0) and funct3 (bits 15..13). */
     private static final Compressed[][] PARCELS = new Compressed[3 * 8][];
 
+    // Built with plain loops and arrays: this runs at every start-up, interpreted, before anything
+    // is compiled (docs/performance.md, "start-up").
     static {
-        List<List<Op>> ops = slots(OPS.length);
-        for (Op op : Op.values()) {
-            if (op == Op.ILLEGAL) continue;
-            for (int f3 = 0; f3 < 8; f3++) {
-                for (int top = 0; top < 32; top++) {
-                    int word = op.match & 0x07ff8fff | f3 << 12 | top << 27;
-                    if ((word & op.mask) == op.match) ops.get(opSlot(word)).add(op);
+        // Pass 1 counts the candidates per slot, pass 2 fills them in table order. An operation
+        // goes into the slots of every funct3 and bits 31..27 value its mask leaves free: the
+        // loops walk the subsets of those free bits, down to the operation's own match.
+        int[] count = new int[OPS.length];
+        Op[] all = Op.values();
+        for (int pass = 0; pass < 2; pass++) {
+            for (Op op : all) {
+                if (op == Op.ILLEGAL) continue;
+                int free3 = ~op.mask >>> 12 & 7, freeTop = ~op.mask >>> 27;
+                for (int f3 = free3; ; f3 = f3 - 1 & free3) {
+                    for (int top = freeTop; ; top = top - 1 & freeTop) {
+                        int slot = opSlot(op.match | f3 << 12 | top << 27);
+                        if (pass == 0) count[slot]++;
+                        else OPS[slot][OPS[slot].length - count[slot]--] = op;
+                        if (top == 0) break;
+                    }
+                    if (f3 == 0) break;
                 }
             }
+            if (pass == 0) {
+                Op[] none = {};
+                for (int i = 0; i < OPS.length; i++) OPS[i] = count[i] == 0 ? none : new Op[count[i]];
+            }
         }
-        Map<List<Op>, Op[]> shared = new HashMap<>();
-        for (int i = 0; i < OPS.length; i++) OPS[i] = shared.computeIfAbsent(ops.get(i), l -> l.toArray(Op[]::new));
+        // Neighbouring slots (bits 31..27 free) mostly hold the same list: they share one array,
+        // so the decoder touches fewer cache lines. (Hashing all 8192 lists took 10-17 ms,
+        // Arrays.equals 8 ms: an identity loop is cheapest while nothing is compiled.)
+        for (int i = 1; i < OPS.length; i++) {
+            if (sameOps(OPS[i], OPS[i - 1])) OPS[i] = OPS[i - 1];
+        }
 
-        List<List<Compressed>> parcels = slots(PARCELS.length);
-        for (Compressed c : Compressed.values()) parcels.get(parcelSlot(c.match)).add(c);
-        for (int i = 0; i < PARCELS.length; i++) PARCELS[i] = parcels.get(i).toArray(Compressed[]::new);
+        int[] parcelCount = new int[PARCELS.length];
+        for (Compressed c : Compressed.values()) parcelCount[parcelSlot(c.match)]++;
+        for (int i = 0; i < PARCELS.length; i++) PARCELS[i] = new Compressed[parcelCount[i]];
+        for (Compressed c : Compressed.values()) {
+            int slot = parcelSlot(c.match);
+            PARCELS[slot][PARCELS[slot].length - parcelCount[slot]--] = c;
+        }
     }
 
-    private static <T> List<List<T>> slots(int n) {
-        List<List<T>> slots = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) slots.add(new ArrayList<>());
-        return slots;
+    private static boolean sameOps(Op[] a, Op[] b) {
+        if (a.length != b.length) return false;
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != b[i]) return false;
+        }
+        return true;
     }
 
     private static int opSlot(int word) {

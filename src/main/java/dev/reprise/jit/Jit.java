@@ -37,17 +37,21 @@ public final class Jit {
      * few times (start-up, libc initialisation), and translating it costs more than interpreting
      * it. 0 translates everything at once (the lock-step test does, to cover all code). Read when
      * a vCPU is created, from the system property reprise.jit.threshold.
+     * 2000: glibc's start-up runs its busiest block about that often, and a translation (class
+     * generation, then HotSpot compiling it) costs more than 2000 interpreted runs of a block; at
+     * 32, hello translated 7 blocks, which took a tenth of its start-up (docs/performance.md).
+     * Tests that want small programs translated set the property lower (pom.xml).
      */
     static int defaultThreshold() {
-        return Integer.getInteger("reprise.jit.threshold", 32);
+        return Integer.getInteger("reprise.jit.threshold", 2000);
     }
 
     private final int capacity;
     private int threshold;
     /** Hears of every instruction when this vCPU is traced ({@link #observe}); null: untraced, full speed. */
     private StepObserver observer;
-    /** Executions of not-yet-translated block starts, direct-mapped by pc (collisions only make a block hot sooner). */
-    private final byte[] heat = new byte[JUMP_CACHE];
+    /** Executions of not-yet-translated block starts, direct-mapped by pc (collisions only make a block hot sooner); shorts, as the threshold is above a byte. */
+    private final short[] heat = new short[JUMP_CACHE];
     private final Hart hart;
     private final AddressSpace space;
     /** Where translated code can be entered: a region and one of its blocks. */
@@ -82,7 +86,7 @@ public final class Jit {
     /** A JIT whose buffer holds at most {@code capacity} blocks and that translates a block on its {@code threshold}+1st run. */
     Jit(Hart hart, int capacity, int threshold) {
         this.capacity = capacity;
-        this.threshold = Math.min(threshold, Byte.MAX_VALUE);
+        this.threshold = Math.min(threshold, Short.MAX_VALUE);
         this.hart = hart;
         this.space = hart.mmu.space();
         this.epoch = space.codeEpoch();
@@ -287,7 +291,7 @@ public final class Jit {
     public void flush() {
         blocks.clear();
         java.util.Arrays.fill(jumpCache, null);
-        java.util.Arrays.fill(heat, (byte) 0);
+        java.util.Arrays.fill(heat, (short) 0);
         flushes++;
     }
 

@@ -8,12 +8,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -62,85 +59,88 @@ public final class Host {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::create);
 
-    // Every handle is adapted to (MemorySegment state, long...) -> long: C ints are narrowed on the
-    // way in and sign-extended on the way out, so call sites need no per-function casts.
-    // Each is linked on its first call (a holder class per function): linking one spins method
-    // handle classes and a downcall stub, and linking all of them eagerly cost about a second of
-    // every start-up (docs/performance.md), where a small program calls only a few.
-    private static final class OPENAT { static final MethodHandle H = fn("openat", 3, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT); }
-    private static final class READ { static final MethodHandle H = fn("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG); }
-    private static final class WRITE { static final MethodHandle H = fn("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG); }
-    private static final class PREAD { static final MethodHandle H = fn("pread64", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG); }
-    private static final class PWRITE { static final MethodHandle H = fn("pwrite64", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG); }
-    private static final class READV { static final MethodHandle H = fn("readv", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT); }
-    private static final class WRITEV { static final MethodHandle H = fn("writev", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT); }
-    private static final class LSEEK { static final MethodHandle H = fn("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT); }
-    private static final class CLOSE { static final MethodHandle H = fn("close", JAVA_INT, JAVA_INT); }
-    private static final class STATX { static final MethodHandle H = fn("statx", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG); }
-    private static final class GETDENTS64 { static final MethodHandle H = fn("getdents64", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG); }
-    private static final class READLINKAT { static final MethodHandle H = fn("readlinkat", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG); }
-    private static final class FACCESSAT { static final MethodHandle H = fn("faccessat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT); }
-    private static final class FCNTL { static final MethodHandle H = fn("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG); }
-    private static final class DUP3 { static final MethodHandle H = fn("dup3", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT); }
-    private static final class PIPE2 { static final MethodHandle H = fn("pipe2", JAVA_INT, JAVA_LONG, JAVA_INT); }
-    private static final class IOCTL { static final MethodHandle H = fn("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG); }
-    private static final class UNLINKAT { static final MethodHandle H = fn("unlinkat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT); }
-    private static final class MKDIRAT { static final MethodHandle H = fn("mkdirat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT); }
-    private static final class RENAMEAT2 { static final MethodHandle H = fn("renameat2", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT); }
-    private static final class GETCWD { static final MethodHandle H = fn("getcwd", JAVA_LONG, JAVA_LONG, JAVA_LONG); }
-    private static final class CHDIR { static final MethodHandle H = fn("chdir", JAVA_INT, JAVA_LONG); }
-    private static final class FCHDIR { static final MethodHandle H = fn("fchdir", JAVA_INT, JAVA_INT); }
-    private static final class UMASK { static final MethodHandle H = fn("umask", JAVA_INT, JAVA_INT); }
-    private static final class FTRUNCATE { static final MethodHandle H = fn("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG); }
-    private static final class FSYNC { static final MethodHandle H = fn("fsync", JAVA_INT, JAVA_INT); }
-    private static final class CLOCK_GETTIME { static final MethodHandle H = fn("clock_gettime", JAVA_INT, JAVA_INT, JAVA_LONG); }
-    private static final class CLOCK_GETRES { static final MethodHandle H = fn("clock_getres", JAVA_INT, JAVA_INT, JAVA_LONG); }
-    private static final class UNAME { static final MethodHandle H = fn("uname", JAVA_INT, JAVA_LONG); }
-    private static final class SYSINFO { static final MethodHandle H = fn("sysinfo", JAVA_INT, JAVA_LONG); }
-    private static final class PRLIMIT { static final MethodHandle H = fn("prlimit", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG); }
-    private static final class SYSCALL3 { static final MethodHandle H = fn("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG); }
-    private static final class TRUNCATE { static final MethodHandle H = fn("truncate", JAVA_INT, JAVA_LONG, JAVA_LONG); }
-    private static final class FDATASYNC { static final MethodHandle H = fn("fdatasync", JAVA_INT, JAVA_INT); }
-    private static final class FCHMOD { static final MethodHandle H = fn("fchmod", JAVA_INT, JAVA_INT, JAVA_INT); }
-    private static final class FCHMODAT { static final MethodHandle H = fn("fchmodat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT); }
-    private static final class FCHOWN { static final MethodHandle H = fn("fchown", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT); }
-    private static final class FCHOWNAT { static final MethodHandle H = fn("fchownat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT); }
-    private static final class UTIMENSAT { static final MethodHandle H = fn("utimensat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT); }
-    private static final class FUTIMENS { static final MethodHandle H = fn("futimens", JAVA_INT, JAVA_INT, JAVA_LONG); }
-    private static final class SYMLINKAT { static final MethodHandle H = fn("symlinkat", JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG); }
-    private static final class LINKAT { static final MethodHandle H = fn("linkat", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT); }
-    private static final class STATFS { static final MethodHandle H = fn("statfs", JAVA_INT, JAVA_LONG, JAVA_LONG); }
-    private static final class FSTATFS { static final MethodHandle H = fn("fstatfs", JAVA_INT, JAVA_INT, JAVA_LONG); }
-    private static final class GETRESUID { static final MethodHandle H = fn("getresuid", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG); }
-    private static final class GETRESGID { static final MethodHandle H = fn("getresgid", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG); }
-    private static final class GETGROUPS { static final MethodHandle H = fn("getgroups", JAVA_INT, JAVA_INT, JAVA_LONG); }
-    private static final class POSIX_FADVISE { static final MethodHandle H = fn("posix_fadvise", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT); }
-    private static final class MEMFD_CREATE { static final MethodHandle H = fn("memfd_create", JAVA_INT, JAVA_LONG, JAVA_INT); }
-    private static final class GETUID { static final MethodHandle H = fn("getuid", JAVA_INT); }
-    private static final class GETEUID { static final MethodHandle H = fn("geteuid", JAVA_INT); }
-    private static final class GETGID { static final MethodHandle H = fn("getgid", JAVA_INT); }
-    private static final class GETEGID { static final MethodHandle H = fn("getegid", JAVA_INT); }
-    private static final class GETPPID { static final MethodHandle H = fn("getppid", JAVA_INT); }
-    private static final class STRERROR { static final MethodHandle H = fn("strerror", JAVA_LONG, JAVA_INT); }
+    // Every function is linked as (MemorySegment state, long...) -> long, whatever its C types: C
+    // ints are passed in the low half of a 64-bit argument register (x86-64 and aarch64 callees
+    // ignore the upper half), and an int result is narrowed at the call site ((int) (long) h.invokeExact),
+    // since the upper half of the result register is undefined. So all functions of one arity share
+    // one downcall stub (the Linker caches stubs per descriptor) and no adapter handles are spun:
+    // each new stub and adapter costs start-up time (docs/performance.md, "start-up").
+    // Each is linked on its first call (a holder class per function): a small program calls only a few.
+    private static final class OPENAT { static final MethodHandle H = fn("openat", 4, 3); }
+    private static final class READ { static final MethodHandle H = fn("read", 3); }
+    private static final class WRITE { static final MethodHandle H = fn("write", 3); }
+    private static final class PREAD { static final MethodHandle H = fn("pread64", 4); }
+    private static final class PWRITE { static final MethodHandle H = fn("pwrite64", 4); }
+    private static final class READV { static final MethodHandle H = fn("readv", 3); }
+    private static final class WRITEV { static final MethodHandle H = fn("writev", 3); }
+    private static final class LSEEK { static final MethodHandle H = fn("lseek", 3); }
+    private static final class CLOSE { static final MethodHandle H = fn("close", 1); }
+    private static final class STATX { static final MethodHandle H = fn("statx", 5); }
+    private static final class GETDENTS64 { static final MethodHandle H = fn("getdents64", 3); }
+    private static final class READLINKAT { static final MethodHandle H = fn("readlinkat", 4); }
+    private static final class FACCESSAT { static final MethodHandle H = fn("faccessat", 4); }
+    private static final class FCNTL { static final MethodHandle H = fn("fcntl", 3, 2); }
+    private static final class DUP3 { static final MethodHandle H = fn("dup3", 3); }
+    private static final class PIPE2 { static final MethodHandle H = fn("pipe2", 2); }
+    private static final class IOCTL { static final MethodHandle H = fn("ioctl", 3, 2); }
+    private static final class UNLINKAT { static final MethodHandle H = fn("unlinkat", 3); }
+    private static final class MKDIRAT { static final MethodHandle H = fn("mkdirat", 3); }
+    private static final class RENAMEAT2 { static final MethodHandle H = fn("renameat2", 5); }
+    private static final class GETCWD { static final MethodHandle H = fn("getcwd", 2); }
+    private static final class CHDIR { static final MethodHandle H = fn("chdir", 1); }
+    private static final class FCHDIR { static final MethodHandle H = fn("fchdir", 1); }
+    private static final class UMASK { static final MethodHandle H = fn("umask", 1); }
+    private static final class FTRUNCATE { static final MethodHandle H = fn("ftruncate", 2); }
+    private static final class FSYNC { static final MethodHandle H = fn("fsync", 1); }
+    private static final class CLOCK_GETTIME { static final MethodHandle H = fn("clock_gettime", 2); }
+    private static final class CLOCK_GETRES { static final MethodHandle H = fn("clock_getres", 2); }
+    private static final class UNAME { static final MethodHandle H = fn("uname", 1); }
+    private static final class SYSINFO { static final MethodHandle H = fn("sysinfo", 1); }
+    private static final class PRLIMIT { static final MethodHandle H = fn("prlimit", 4); }
+    private static final class SYSCALL3 { static final MethodHandle H = fn("syscall", 4, 1); }
+    private static final class TRUNCATE { static final MethodHandle H = fn("truncate", 2); }
+    private static final class FDATASYNC { static final MethodHandle H = fn("fdatasync", 1); }
+    private static final class FCHMOD { static final MethodHandle H = fn("fchmod", 2); }
+    private static final class FCHMODAT { static final MethodHandle H = fn("fchmodat", 4); }
+    private static final class FCHOWN { static final MethodHandle H = fn("fchown", 3); }
+    private static final class FCHOWNAT { static final MethodHandle H = fn("fchownat", 5); }
+    private static final class UTIMENSAT { static final MethodHandle H = fn("utimensat", 4); }
+    private static final class FUTIMENS { static final MethodHandle H = fn("futimens", 2); }
+    private static final class SYMLINKAT { static final MethodHandle H = fn("symlinkat", 3); }
+    private static final class LINKAT { static final MethodHandle H = fn("linkat", 5); }
+    private static final class STATFS { static final MethodHandle H = fn("statfs", 2); }
+    private static final class FSTATFS { static final MethodHandle H = fn("fstatfs", 2); }
+    private static final class GETRESUID { static final MethodHandle H = fn("getresuid", 3); }
+    private static final class GETRESGID { static final MethodHandle H = fn("getresgid", 3); }
+    private static final class GETGROUPS { static final MethodHandle H = fn("getgroups", 2); }
+    private static final class POSIX_FADVISE { static final MethodHandle H = fn("posix_fadvise", 4); }
+    private static final class MEMFD_CREATE { static final MethodHandle H = fn("memfd_create", 2); }
+    private static final class GETUID { static final MethodHandle H = fn("getuid", 0); }
+    private static final class GETEUID { static final MethodHandle H = fn("geteuid", 0); }
+    private static final class GETGID { static final MethodHandle H = fn("getgid", 0); }
+    private static final class GETEGID { static final MethodHandle H = fn("getegid", 0); }
+    private static final class GETPPID { static final MethodHandle H = fn("getppid", 0); }
+    private static final class STRERROR { static final MethodHandle H = fn("strerror", 1); }
 
     /** The host's sched_getaffinity system call number (glibc's wrapper hides the kernel's result). */
     private static final long NR_SCHED_GETAFFINITY = AARCH64 ? 123 : 204;
 
-    private static MethodHandle fn(String name, ValueLayout ret, ValueLayout... args) {
-        return fn(name, -1, ret, args);
+    /** A downcall to libc's {@code name} with {@code args} arguments, all passed and returned as longs. */
+    private static MethodHandle fn(String name, int args) {
+        return link(name, args, CAPTURE_ERRNO);
     }
 
-    /** A downcall to libc's {@code name}; {@code firstVariadic} >= 0 for variadic functions (openat, fcntl, ioctl, syscall). */
-    private static MethodHandle fn(String name, int firstVariadic, ValueLayout ret, ValueLayout... args) {
+    /** The same for a variadic function (openat, fcntl, ioctl, syscall): its arguments from {@code firstVariadic} on are variadic. */
+    private static MethodHandle fn(String name, int args, int firstVariadic) {
+        return link(name, args, CAPTURE_ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
+    }
+
+    private static MethodHandle link(String name, int args, Linker.Option... options) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("host libc lacks " + name));
-        Linker.Option[] options = firstVariadic < 0 ? new Linker.Option[] {CAPTURE_ERRNO}
-                : new Linker.Option[] {CAPTURE_ERRNO, Linker.Option.firstVariadicArg(firstVariadic)};
-        MethodHandle h = LINKER.downcallHandle(symbol, FunctionDescriptor.of(ret, args), options);
-        Class<?>[] longs = new Class<?>[args.length];
-        Arrays.fill(longs, long.class);
-        MethodType uniform = MethodType.methodType(long.class, MemorySegment.class).appendParameterTypes(longs);
-        return MethodHandles.explicitCastArguments(h, uniform);
+        ValueLayout[] longs = new ValueLayout[args];
+        Arrays.fill(longs, JAVA_LONG);
+        return LINKER.downcallHandle(symbol, FunctionDescriptor.of(JAVA_LONG, longs), options);
     }
 
     private static Scratch perThread() {
@@ -154,7 +154,7 @@ public final class Host {
 
     /** {@code r}, or -errno if the call failed ({@code r == failure}). */
     private static long result(Scratch s, long r, long failure) {
-        return r == failure ? -s.state.get(JAVA_INT, ERRNO) : r;
+        return r == failure ? -s.state.get(ValueLayout.JAVA_INT, ERRNO) : r;
     }
 
     private static long result(Scratch s, long r) {
@@ -205,7 +205,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (long) OPENAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags, (long) mode));
+            return (int) result(s, (int) (long) OPENAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags, (long) mode));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -278,7 +278,7 @@ public final class Host {
     public static int close(int fd) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) CLOSE.H.invokeExact(s.state, (long) fd));
+            return (int) result(s, (int) (long) CLOSE.H.invokeExact(s.state, (long) fd));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -289,7 +289,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (long) STATX.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags, (long) mask, out));
+            return (int) result(s, (int) (long) STATX.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags, (long) mask, out));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -318,7 +318,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (long) FACCESSAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) mode, (long) flags));
+            return (int) result(s, (int) (long) FACCESSAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) mode, (long) flags));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -327,7 +327,7 @@ public final class Host {
     public static int fcntl(int fd, int cmd, long arg) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) FCNTL.H.invokeExact(s.state, (long) fd, (long) cmd, arg));
+            return (int) result(s, (int) (long) FCNTL.H.invokeExact(s.state, (long) fd, (long) cmd, arg));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -336,7 +336,7 @@ public final class Host {
     public static int dup3(int oldFd, int newFd, int flags) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) DUP3.H.invokeExact(s.state, (long) oldFd, (long) newFd, (long) flags));
+            return (int) result(s, (int) (long) DUP3.H.invokeExact(s.state, (long) oldFd, (long) newFd, (long) flags));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -346,7 +346,7 @@ public final class Host {
     public static int pipe2(long fds, int flags) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) PIPE2.H.invokeExact(s.state, fds, (long) flags));
+            return (int) result(s, (int) (long) PIPE2.H.invokeExact(s.state, fds, (long) flags));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -355,7 +355,7 @@ public final class Host {
     public static int ioctl(int fd, int request, long arg) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) IOCTL.H.invokeExact(s.state, (long) fd, Integer.toUnsignedLong(request), arg));
+            return (int) result(s, (int) (long) IOCTL.H.invokeExact(s.state, (long) fd, Integer.toUnsignedLong(request), arg));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -365,7 +365,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (long) UNLINKAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags));
+            return (int) result(s, (int) (long) UNLINKAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -375,7 +375,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (long) MKDIRAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) mode));
+            return (int) result(s, (int) (long) MKDIRAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) mode));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -386,7 +386,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, oldPath) || !cString(s.path1, newPath)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (long) RENAMEAT2.H.invokeExact(s.state, (long) oldDirfd, s.path0.address(),
+            return (int) result(s, (int) (long) RENAMEAT2.H.invokeExact(s.state, (long) oldDirfd, s.path0.address(),
                     (long) newDirfd, s.path1.address(), (long) flags));
         } catch (Throwable e) {
             throw broken(e);
@@ -409,7 +409,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (long) CHDIR.H.invokeExact(s.state, s.path0.address()));
+            return (int) result(s, (int) (long) CHDIR.H.invokeExact(s.state, s.path0.address()));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -418,7 +418,7 @@ public final class Host {
     public static int fchdir(int fd) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) FCHDIR.H.invokeExact(s.state, (long) fd));
+            return (int) result(s, (int) (long) FCHDIR.H.invokeExact(s.state, (long) fd));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -436,7 +436,7 @@ public final class Host {
     public static int ftruncate(int fd, long length) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) FTRUNCATE.H.invokeExact(s.state, (long) fd, length));
+            return (int) result(s, (int) (long) FTRUNCATE.H.invokeExact(s.state, (long) fd, length));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -445,7 +445,7 @@ public final class Host {
     public static int fsync(int fd) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) FSYNC.H.invokeExact(s.state, (long) fd));
+            return (int) result(s, (int) (long) FSYNC.H.invokeExact(s.state, (long) fd));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -460,7 +460,7 @@ public final class Host {
         if (!cString(s.path0, name)) return -Errno.ENAMETOOLONG;
         int fd;
         try {
-            fd = (int) result(s, (long) MEMFD_CREATE.H.invokeExact(s.state, s.path0.address(), (long) MFD_CLOEXEC));
+            fd = (int) result(s, (int) (long) MEMFD_CREATE.H.invokeExact(s.state, s.path0.address(), (long) MFD_CLOEXEC));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -487,12 +487,13 @@ public final class Host {
 
     private static final int MFD_CLOEXEC = 1;
 
-    // The less frequent calls share these arity helpers; the arguments are the C arguments as longs.
+    // The less frequent calls share these arity helpers, for functions that return a C int; the
+    // arguments are the C arguments as longs.
 
     private static long call(MethodHandle h, long a) {
         Scratch s = perThread();
         try {
-            return result(s, (long) h.invokeExact(s.state, a));
+            return result(s, (int) (long) h.invokeExact(s.state, a));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -501,7 +502,7 @@ public final class Host {
     private static long call(MethodHandle h, long a, long b) {
         Scratch s = perThread();
         try {
-            return result(s, (long) h.invokeExact(s.state, a, b));
+            return result(s, (int) (long) h.invokeExact(s.state, a, b));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -510,7 +511,7 @@ public final class Host {
     private static long call(MethodHandle h, long a, long b, long c) {
         Scratch s = perThread();
         try {
-            return result(s, (long) h.invokeExact(s.state, a, b, c));
+            return result(s, (int) (long) h.invokeExact(s.state, a, b, c));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -519,7 +520,7 @@ public final class Host {
     private static long call(MethodHandle h, long a, long b, long c, long d) {
         Scratch s = perThread();
         try {
-            return result(s, (long) h.invokeExact(s.state, a, b, c, d));
+            return result(s, (int) (long) h.invokeExact(s.state, a, b, c, d));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -528,7 +529,7 @@ public final class Host {
     private static long call(MethodHandle h, long a, long b, long c, long d, long e5) {
         Scratch s = perThread();
         try {
-            return result(s, (long) h.invokeExact(s.state, a, b, c, d, e5));
+            return result(s, (int) (long) h.invokeExact(s.state, a, b, c, d, e5));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -632,7 +633,7 @@ public final class Host {
     public static int clockGettime(int clock, long ts) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) CLOCK_GETTIME.H.invokeExact(s.state, (long) clock, ts));
+            return (int) result(s, (int) (long) CLOCK_GETTIME.H.invokeExact(s.state, (long) clock, ts));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -641,7 +642,7 @@ public final class Host {
     public static int clockGetres(int clock, long ts) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) CLOCK_GETRES.H.invokeExact(s.state, (long) clock, ts));
+            return (int) result(s, (int) (long) CLOCK_GETRES.H.invokeExact(s.state, (long) clock, ts));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -651,7 +652,7 @@ public final class Host {
     public static int uname(long buf) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) UNAME.H.invokeExact(s.state, buf));
+            return (int) result(s, (int) (long) UNAME.H.invokeExact(s.state, buf));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -661,7 +662,7 @@ public final class Host {
     public static int sysinfo(long buf) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) SYSINFO.H.invokeExact(s.state, buf));
+            return (int) result(s, (int) (long) SYSINFO.H.invokeExact(s.state, buf));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -671,7 +672,7 @@ public final class Host {
     public static int prlimit(int resource, long newLimit, long oldLimit) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (long) PRLIMIT.H.invokeExact(s.state, 0L, (long) resource, newLimit, oldLimit));
+            return (int) result(s, (int) (long) PRLIMIT.H.invokeExact(s.state, 0L, (long) resource, newLimit, oldLimit));
         } catch (Throwable e) {
             throw broken(e);
         }

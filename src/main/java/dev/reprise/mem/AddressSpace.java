@@ -385,32 +385,28 @@ public final class AddressSpace implements AutoCloseable {
         private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
         private static final VarHandle ERRNO = CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
 
-        private static MethodHandle link(String name, FunctionDescriptor descriptor) {
+        /**
+         * Linked as (state, long...) -> long like {@code linux.Host}'s functions, so that they share
+         * its downcall stubs of the same arity (the Linker caches stubs per descriptor); int results
+         * are narrowed at the call.
+         */
+        private static MethodHandle link(String name, int args) {
             Linker linker = Linker.nativeLinker();
-            return linker.downcallHandle(linker.defaultLookup().find(name).orElseThrow(), descriptor,
-                    Linker.Option.captureCallState("errno"));
+            ValueLayout[] longs = new ValueLayout[args];
+            java.util.Arrays.fill(longs, ValueLayout.JAVA_LONG);
+            return linker.downcallHandle(linker.defaultLookup().find(name).orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_LONG, longs), Linker.Option.captureCallState("errno"));
         }
 
-        private static final class MMAP {
-            static final MethodHandle H = link("mmap", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
-        }
-
-        private static final class MUNMAP {
-            static final MethodHandle H = link("munmap", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG));
-        }
-
-        private static final class MADVISE {
-            static final MethodHandle H = link("madvise", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-        }
+        private static final class MMAP { static final MethodHandle H = link("mmap", 6); }
+        private static final class MUNMAP { static final MethodHandle H = link("munmap", 2); }
+        private static final class MADVISE { static final MethodHandle H = link("madvise", 3); }
 
         /** Reserves {@code length} bytes of zero-filled, read-write, unbacked host memory. */
         static long mmap(long length) {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment state = a.allocate(CALL_STATE);
-                long result = (long) MMAP.H.invokeExact(state, 0L, length, PROT_RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
+                long result = (long) MMAP.H.invokeExact(state, 0L, length, (long) PROT_RW, (long) (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE), -1L, 0L);
                 if (result == -1) {
                     throw new HostRefusedException("cannot reserve " + (length >>> 30) + " GiB of host address space for guest memory (mmap errno "
                             + errno(state) + "); is strict overcommit (vm.overcommit_memory=2) or ulimit -v in force?", null);
@@ -426,7 +422,7 @@ public final class AddressSpace implements AutoCloseable {
         static void munmap(long address, long length) {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment state = a.allocate(CALL_STATE);
-                check("munmap", (int) MUNMAP.H.invokeExact(state, address, length), state);
+                check("munmap", (int) (long) MUNMAP.H.invokeExact(state, address, length), state);
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) {
@@ -438,7 +434,7 @@ public final class AddressSpace implements AutoCloseable {
         static void dontNeed(long address, long length) {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment state = a.allocate(CALL_STATE);
-                check("madvise", (int) MADVISE.H.invokeExact(state, address, length, MADV_DONTNEED), state);
+                check("madvise", (int) (long) MADVISE.H.invokeExact(state, address, length, (long) MADV_DONTNEED), state);
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) {

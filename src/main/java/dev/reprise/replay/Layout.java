@@ -3,6 +3,7 @@ package dev.reprise.replay;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
+import net.openhft.posix.PosixAPI;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,6 +25,11 @@ final class Layout {
         System.setProperty("chronicle.analytics.disable", "true");
         System.setProperty("chronicle.announcer.disable", "true");
         System.setProperty("chronicle.disk.monitor.disable", "true");
+        // Chronicle's Jvm class otherwise loads its native POSIX layer at once (jnr-ffi, some 330
+        // classes: ~0.3 s of CPU at every record and replay, docs/performance.md). Queues need it
+        // only for sync modes (msync), pretouching and affinity, which Reprise does not use; the
+        // no-op layer is the library's own opt-out (OpenHFT/Posix issue 24).
+        PosixAPI.useNoOpPosixApi();
     }
 
     static final String HEADER = "header";
