@@ -270,10 +270,10 @@ final class Translator {
         private final boolean[] loopHead;
         /** Registers the region reads or writes (loaded at entry) and those it may change (written back at exits): x and f. */
         private final boolean[] used = new boolean[32], written = new boolean[32], fUsed = new boolean[32], fWritten = new boolean[32];
-        private final Label exit, trap, reservedRm;
+        private final Label exit, trap, reservedRm, leave;
         /** The region has FP operations: it keeps FAST (and RM) up to date. */
         private final boolean hasFp;
-        private boolean trapUsed, reservedRmUsed;
+        private boolean trapUsed, reservedRmUsed, leaveUsed;
         /** Traced translation: the observer hears of every instruction (the methods under "tracing"). */
         private final boolean traced;
         /** Test-only fault injection ({@link #faultyImmediate}), read once per translation. */
@@ -320,6 +320,7 @@ final class Translator {
             exit = c.newLabel();
             trap = c.newLabel();
             reservedRm = c.newLabel();
+            leave = c.newLabel();
         }
 
         static int slot(int r) {
@@ -357,6 +358,10 @@ final class Translator {
             c.aload(HART).lload(TARGET).putfield(CD_HART, "pc", CD_long);
             c.aload(HART).lload(ICOUNT).lload(DONE).ladd().putfield(CD_HART, "icount", CD_long);
             c.return_();
+            // The one handler of every budget check: HotSpot compiles a handler that its profile never
+            // saw entered as a trap (ProfileExceptionHandlers), so each check having its own would undo
+            // what JitOps.leaveAt is for.
+            if (leaveUsed) c.labelBinding(leave).pop().goto_(exit);
             if (trapUsed) trapExit();
             if (reservedRmUsed) reservedRmExit();
         }
@@ -381,8 +386,10 @@ final class Translator {
             c.labelBinding(heads[j]);
             if (careful || loopHead[j]) {
                 // Leave before the block if it does not fit in the budget (or translations went stale):
-                // the check throws JitOps.LEAVE, caught here (see JitOps.leaveAt for why it is not a branch here).
-                Label start = c.newLabel(), end = c.newLabel(), leave = c.newLabel(), enter = c.newLabel();
+                // the check throws JitOps.LEAVE to the region's one handler, with pc on this block
+                // (see JitOps.leaveAt for why it is not a branch here).
+                Label start = c.newLabel(), end = c.newLabel();
+                c.loadConstant(part.pc()).lstore(TARGET);
                 c.labelBinding(start);
                 c.lload(DONE).loadConstant((long) (careful ? insns.length : total)).ladd().lload(LIMIT);
                 if (loopHead[j]) {
@@ -392,11 +399,8 @@ final class Translator {
                     c.invokestatic(CD_OPS, "fits", MethodTypeDesc.of(CD_void, CD_long, CD_long));
                 }
                 c.labelBinding(end);
-                c.goto_(enter);
-                c.labelBinding(leave);
-                c.pop().loadConstant(part.pc()).lstore(TARGET).goto_(exit);
                 c.exceptionCatch(start, end, leave, CD_LEAVE);
-                c.labelBinding(enter);
+                leaveUsed = true;
                 if (loopHead[j]) fpModes();   // NX may have been set since: a loop takes host results from its next round
             }
             boolean ended = false;
