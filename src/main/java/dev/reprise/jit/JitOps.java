@@ -72,8 +72,8 @@ public final class JitOps {
     }
 
     /**
-     * Thrown by {@link #leaveAt} and {@link #fits} to leave a region before a block; each such call in
-     * generated code has its own handler, which sets pc on that block and takes the common exit.
+     * Thrown by {@link #leaveAt} and {@link #fits} to leave a region before a block: generated code
+     * stores the block's pc before the call, and the region's one handler takes the common exit.
      * Preallocated and without a stack trace: throwing it costs an unwind in the interpreter and
      * C1, and nothing in C2, which inlines the check and turns the throw into a jump to the handler.
      */
