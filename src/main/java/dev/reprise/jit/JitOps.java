@@ -71,6 +71,44 @@ public final class JitOps {
         return (int) b == 0 ? (int) a : Integer.remainderUnsigned((int) a, (int) b);
     }
 
+    /**
+     * Thrown by {@link #leaveAt} and {@link #fits} to leave a region before a block: generated code
+     * stores the block's pc before the call, and the region's one handler takes the common exit.
+     * Preallocated and without a stack trace: throwing it costs an unwind in the interpreter and
+     * C1, and nothing in C2, which inlines the check and turns the throw into a jump to the handler.
+     */
+    public static final class Leave extends RuntimeException {
+        private Leave() {
+            super(null, null, false, false);
+        }
+    }
+
+    public static final Leave LEAVE = new Leave();
+
+    /*
+     * Why the checks of generated code branch here and not in the region: HotSpot profiles each
+     * branch of a method on its own, and C2 compiles a branch that the profile never saw taken as a
+     * trap that throws the compiled region away (unstable_if) when it is taken, then profiles and
+     * compiles it again. A region has a check at each loop head; the budget runs out at one of them
+     * about once per slice, rarely the same one while C2's profile was taken, so most of them
+     * became such traps: 23 of the 44 region deoptimizations of bench_core_1 (docs/performance.md).
+     * Here, one branch serves every region and is taken at every slice end, so C2 keeps it.
+     */
+
+    /**
+     * At a loop head of a region: throws {@link #LEAVE} unless the region fits in the budget
+     * ({@code needed <= budget}), the translations are still those of the code epoch {@code epoch}
+     * and the vCPU's attention is not wanted.
+     */
+    public static void leaveAt(long needed, long budget, dev.reprise.mem.AddressSpace space, long epoch, dev.reprise.cpu.Hart h) {
+        if (needed > budget || space.codeEpoch() != epoch || h.attention) throw LEAVE;
+    }
+
+    /** At a block of a careful region: throws {@link #LEAVE} unless the block fits in the budget. */
+    public static void fits(long needed, long budget) {
+        if (needed > budget) throw LEAVE;
+    }
+
     /** The trap a memory fault of the instruction at {@code pc} raises (as {@link dev.reprise.cpu.Interpreter#step}). */
     public static Trap trap(MemoryFault f, long pc) {
         return new Trap(Trap.Cause.MEMORY, pc, f.address, f);

@@ -48,7 +48,7 @@ final class Translator {
     static final int MAX_LENGTH = 48;
 
     private static final ClassDesc CD_HART = desc(Hart.class), CD_MMU = desc(Mmu.class), CD_INSN = desc(Insn.class),
-            CD_BLOCK = desc(Block.class), CD_OPS = desc(JitOps.class), CD_FAULT = desc(MemoryFault.class),
+            CD_BLOCK = desc(Block.class), CD_OPS = desc(JitOps.class), CD_FAULT = desc(MemoryFault.class), CD_LEAVE = desc(JitOps.Leave.class),
             CD_TRAP = desc(dev.reprise.cpu.Trap.class), CD_INTERP = desc(Interpreter.class),
             CD_LONGS = CD_long.arrayType(), CD_INSNS = CD_INSN.arrayType(), CD_LONG_BOX = ClassDesc.of("java.lang.Long"),
             CD_MATH = ClassDesc.of("java.lang.Math"), CD_SPACE = desc(dev.reprise.mem.AddressSpace.class),
@@ -74,7 +74,7 @@ final class Translator {
      * seconds each (bench_core_1, -XX:+CITime), and the guest ran in slower tiers meanwhile;
      * 160 instructions and 4000 bytes of bytecode roughly halved the CPU time of that run.
      */
-    static final int MAX_REGION = Integer.getInteger("reprise.jit.region", 160), MAX_BLOCKS = 24;
+    static final int MAX_REGION = Integer.getInteger("reprise.jit.region", 160), MAX_BLOCKS = Integer.getInteger("reprise.jit.blocks", 24);
     /**
      * Largest bytecode of a region's method (-Dreprise.jit.bytes=N): a region is halved until its
      * careful variant fits. Below HotSpot's HugeMethodLimit (8000 bytes, above which it never compiles).
@@ -270,10 +270,10 @@ final class Translator {
         private final boolean[] loopHead;
         /** Registers the region reads or writes (loaded at entry) and those it may change (written back at exits): x and f. */
         private final boolean[] used = new boolean[32], written = new boolean[32], fUsed = new boolean[32], fWritten = new boolean[32];
-        private final Label exit, trap, reservedRm;
+        private final Label exit, trap, reservedRm, leave;
         /** The region has FP operations: it keeps FAST (and RM) up to date. */
         private final boolean hasFp;
-        private boolean trapUsed, reservedRmUsed;
+        private boolean trapUsed, reservedRmUsed, leaveUsed;
         /** Traced translation: the observer hears of every instruction (the methods under "tracing"). */
         private final boolean traced;
         /** Test-only fault injection ({@link #faultyImmediate}), read once per translation. */
@@ -320,6 +320,7 @@ final class Translator {
             exit = c.newLabel();
             trap = c.newLabel();
             reservedRm = c.newLabel();
+            leave = c.newLabel();
         }
 
         static int slot(int r) {
@@ -357,6 +358,10 @@ final class Translator {
             c.aload(HART).lload(TARGET).putfield(CD_HART, "pc", CD_long);
             c.aload(HART).lload(ICOUNT).lload(DONE).ladd().putfield(CD_HART, "icount", CD_long);
             c.return_();
+            // The one handler of every budget check: HotSpot compiles a handler that its profile never
+            // saw entered as a trap (ProfileExceptionHandlers), so each check having its own would undo
+            // what JitOps.leaveAt is for.
+            if (leaveUsed) c.labelBinding(leave).pop().goto_(exit);
             if (trapUsed) trapExit();
             if (reservedRmUsed) reservedRmExit();
         }
@@ -380,17 +385,22 @@ final class Translator {
             for (int k = 0; k < insns.length; k++) pcs[k] = part.pcOf(k);
             c.labelBinding(heads[j]);
             if (careful || loopHead[j]) {
-                Label enter = c.newLabel(), leave = c.newLabel();
-                // Leave before the block if it does not fit in the budget (or translations went stale).
-                c.lload(DONE).loadConstant((long) (careful ? insns.length : total)).ladd().lload(LIMIT).lcmp().ifgt(leave);
+                // Leave before the block if it does not fit in the budget (or translations went stale):
+                // the check throws JitOps.LEAVE to the region's one handler, with pc on this block
+                // (see JitOps.leaveAt for why it is not a branch here).
+                Label start = c.newLabel(), end = c.newLabel();
+                c.loadConstant(part.pc()).lstore(TARGET);
+                c.labelBinding(start);
+                c.lload(DONE).loadConstant((long) (careful ? insns.length : total)).ladd().lload(LIMIT);
                 if (loopHead[j]) {
-                    c.aload(SPACE).invokevirtual(CD_SPACE, "codeEpoch", MethodTypeDesc.of(CD_long)).lload(EPOCH).lcmp().ifne(leave);
-                    c.aload(HART).getfield(CD_HART, "attention", java.lang.constant.ConstantDescs.CD_boolean).ifne(leave);
+                    c.aload(SPACE).lload(EPOCH).aload(HART)
+                            .invokestatic(CD_OPS, "leaveAt", MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_SPACE, CD_long, CD_HART));
+                } else {
+                    c.invokestatic(CD_OPS, "fits", MethodTypeDesc.of(CD_void, CD_long, CD_long));
                 }
-                c.goto_(enter);
-                c.labelBinding(leave);
-                c.loadConstant(part.pc()).lstore(TARGET).goto_(exit);
-                c.labelBinding(enter);
+                c.labelBinding(end);
+                c.exceptionCatch(start, end, leave, CD_LEAVE);
+                leaveUsed = true;
                 if (loopHead[j]) fpModes();   // NX may have been set since: a loop takes host results from its next round
             }
             boolean ended = false;
