@@ -126,7 +126,8 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     @Override
     public int acquire(long address, int size, boolean write) {
         long page = address >>> AddressSpace.PAGE_SHIFT;
-        if (page == lastPage || finePages.containsKey(page)) return acquireFine(address, size, write);   // no lookup while its bits say yes
+        // A page of finer granules (or of a split one): its bits answer without a granule lookup.
+        if (page == lastPage || finePages.containsKey(page)) return acquireFine(address, size, write);
         for (;;) {
             Granule g = recorder.granuleAt(address);
             if (g.shift < AddressSpace.PAGE_SHIFT) return acquireFine(address, size, write);
