@@ -67,6 +67,19 @@ public final class Mmu {
     /** While recording: the rights this vCPU holds on granules (a TLB entry never grants more); null otherwise. Own thread. */
     private Ownership ownership;
 
+    /**
+     * While recording: the last page of granules finer than a page that the TLB could not cache
+     * (this vCPU holds only part of it: a split page that two threads share, or one of
+     * {@code --granule} granules), and the rights held there, a bit per 8-byte word
+     * ({@link Ownership#wordRights}; the ownership's own array, which it keeps up to date). The
+     * slow path answers an aligned access to a word held from these bits, without asking the
+     * page table or the ownership. Own thread; forgotten, like the TLB, on a flush and when the
+     * page becomes code ({@code fineWritable}: stores into code must reach the slow path).
+     */
+    private long finePage = NO_PAGE;
+    private long[] fineHeld;
+    private boolean fineWritable;
+
     /** Set by any thread, cleared by the owner: volatile, so the owner that sees it also sees the page-table change before it. */
     private volatile boolean flushRequested;
 
@@ -186,13 +199,17 @@ public final class Mmu {
 
     /** A load the fast path did not take: checks every page it touches, then reads (zero-extended). */
     private long loadSlow(long a, int size) {
+        if ((a >>> PAGE_SHIFT) == finePage && (a & (size - 1)) == 0 && holdsWord(a, 0)) return alignedLoad(a, size);
         check(a, size, Access.READ);
         return (a & (size - 1)) == 0 ? alignedLoad(a, size) : composeLoad(a, size);
     }
 
     private void storeSlow(long a, long v, int size) {
-        check(a, size, Access.WRITE);   // both pages before any byte: a faulting store writes nothing
-        if ((a & (size - 1)) == 0) {
+        boolean aligned = (a & (size - 1)) == 0;
+        if (!aligned || (a >>> PAGE_SHIFT) != finePage || !fineWritable || !holdsWord(a, Ownership.EXCLUSIVE_WORDS)) {
+            check(a, size, Access.WRITE);   // both pages before any byte: a faulting store writes nothing
+        }
+        if (aligned) {
             switch (size) {
                 case 1 -> BYTE.setOpaque(mem, a, (byte) v);
                 case 2 -> SHORT.setOpaque(mem, a, (short) v);
@@ -203,6 +220,12 @@ public final class Mmu {
             // Misaligned: byte by byte, little-endian (RVWMO makes no atomicity promise for these).
             for (int i = 0; i < size; i++) BYTE.setOpaque(mem, a + i, (byte) (v >>> (8 * i)));
         }
+    }
+
+    /** True if {@link #fineHeld} has the bit of the 8-byte word at {@code a} (any rights from 0, exclusive from EXCLUSIVE_WORDS). */
+    private boolean holdsWord(long a, int from) {
+        int w = (int) (a & PAGE_SIZE - 1) >>> 3;
+        return (fineHeld[from + (w >>> 6)] & 1L << w) != 0;
     }
 
     private long alignedLoad(long a, int size) {
@@ -259,7 +282,15 @@ public final class Mmu {
         // A write into translated code invalidates it; the page then loses its code mark, so only
         // the first store after each translation pays.
         if (access == Access.WRITE && space.isCode(page)) space.codeWritten(page);
-        if (held == 0) return;   // allowed this once (a kernel read, a page of finer granules), nothing cached
+        if (held == 0) {   // allowed this once (a kernel read, a page of finer granules), nothing in the TLB
+            long[] words = ownership.wordRights(page);
+            if (words != null) {
+                finePage = page;
+                fineHeld = words;
+                fineWritable = !space.isCode(page);
+            }
+            return;
+        }
         if (held == Ownership.SHARED) rights &= ~PROT_WRITE;   // the first store comes back here for exclusive rights
         // Refill the whole entry for this page (it may evict another page from all three tags);
         // a code page gets no write tag, so that stores into it reach this slow path.
@@ -424,6 +455,7 @@ public final class Mmu {
 
     /** Drops every cached translation (own thread). */
     public void flush() {
+        finePage = NO_PAGE;
         Arrays.fill(readTag, NO_PAGE);
         Arrays.fill(writeTag, NO_PAGE);
         Arrays.fill(execTag, NO_PAGE);
@@ -439,6 +471,7 @@ public final class Mmu {
         space.markCode(page);
         int i = (int) page & TLB_MASK;
         if (writeTag[i] == page) writeTag[i] = NO_PAGE;
+        if (finePage == page) fineWritable = false;
     }
 
     /** Starts checking granule ownership on every TLB refill (recording); drops what the TLB holds. Own thread. */

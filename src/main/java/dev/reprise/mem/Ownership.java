@@ -13,6 +13,8 @@ public interface Ownership {
     int SHARED = 1;
     /** {@link #acquire}'s answer: the vCPU holds the granule exclusive (may read and write). */
     int EXCLUSIVE = 2;
+    /** Where {@link #wordRights}' exclusive bits start: longs [0, 8) are any rights, [8, 16) exclusive. */
+    int EXCLUSIVE_WORDS = 8;
 
     /**
      * Makes sure the vCPU holds the granules of the bytes [address, address+size) (within one
@@ -26,4 +28,15 @@ public interface Ownership {
      * granule at its next boundary and runs the instruction again).
      */
     int acquire(long address, int size, boolean write);
+
+    /**
+     * The rights held on {@code page} if it is a page of granules finer than a page, a bit per
+     * 8-byte word (bit {@code w & 63} of long {@code w >>> 6} for word {@code w} of the page: any
+     * rights; the same from long {@link #EXCLUSIVE_WORDS}: exclusive), else null. The array is
+     * live: the ownership changes it as it takes and gives up rights, so a set bit is always a
+     * right held (in a system call, as far as the TLB's entries are: rights taken from the vCPU
+     * meanwhile are forgotten when the call ends). Only after {@link #acquire} answered 0 for
+     * the page.
+     */
+    long[] wordRights(long page);
 }

@@ -102,7 +102,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
      * call and forgotten when the call ends ({@link #leaveKernel}).
      */
     private final HashMap<Long, long[]> finePages = new HashMap<>();
-    private static final int EXCLUSIVE_WORDS = 8, TOUCHED = 16;
+    private static final int TOUCHED = 16;
     /** The last page of {@link #finePages} looked up (own thread): a mixed page's accesses all come through here. */
     private long lastPage = -1;
     private long[] lastHeld;
@@ -189,6 +189,12 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
             }
             a = g.end();
         }
+    }
+
+    /** The Mmu answers later accesses to the page from these bits, until they are not enough (then it calls {@link #acquire}). */
+    @Override
+    public long[] wordRights(long page) {
+        return page == lastPage ? lastHeld : finePages.get(page);
     }
 
     /** What the TLB may remember of a page of fine granules: all of it held exclusive, or shared for a read. */

@@ -384,6 +384,63 @@ class MmuTest {
         return Long.parseUnsignedLong(s.trim().substring(2).replace("_", ""), 16);
     }
 
+    /** An ownership that holds some 8-byte words of page P0 (a page of granules finer than a page) and counts its calls. */
+    private static final class WordOwnership implements Ownership {
+        final long[] words = new long[17];
+        int calls;
+
+        @Override
+        public int acquire(long address, int size, boolean write) {
+            calls++;
+            int w = (int) (address - P0) >>> 3;
+            long held = words[(write ? EXCLUSIVE_WORDS : 0) + (w >>> 6)] & 1L << w;
+            if (held == 0) throw new MemoryFault(address, Kind.OWNERSHIP, write ? Access.WRITE : Access.READ);
+            return 0;   // never the whole page
+        }
+
+        @Override
+        public long[] wordRights(long page) {
+            return page == P0 >>> AddressSpace.PAGE_SHIFT ? words : null;
+        }
+    }
+
+    @Test
+    void wordsHeldOnAPageOfFineGranulesAreAnsweredWithoutTheOwnership() {
+        WordOwnership own = new WordOwnership();
+        own.words[0] = 0b11;                   // words 0 and 1: shared or exclusive
+        own.words[Ownership.EXCLUSIVE_WORDS] = 0b10;     // word 1 exclusive
+        mmu.attach(own);
+        mmu.sd(P0 + 8, 42);
+        assertThat(own.calls).isEqualTo(1);   // the first access asks, and the page's bits are kept
+        assertThat(mmu.ld(P0 + 8)).isEqualTo(42);
+        assertThat(mmu.lw(P0)).isZero();
+        mmu.sb(P0 + 15, 7);
+        assertThat(own.calls).isEqualTo(1);   // held words: no more questions
+        assertFault(() -> mmu.sd(P0, 1), P0, Kind.OWNERSHIP, Access.WRITE);   // word 0 is only shared
+        assertFault(() -> mmu.ld(P0 + 16), P0 + 16, Kind.OWNERSHIP, Access.READ);
+        own.words[Ownership.EXCLUSIVE_WORDS] = 0;       // rights given up: the live bits say so at once
+        int before = own.calls;
+        assertFault(() -> mmu.sd(P0 + 8, 1), P0 + 8, Kind.OWNERSHIP, Access.WRITE);
+        assertThat(own.calls).isEqualTo(before + 1);
+        assertThat(mmu.ld(P0 + 8)).isEqualTo(42L | 7L << 56);
+    }
+
+    @Test
+    void fineWordsAreForgottenOnAFlushAndStoresIntoCodeStillInvalidate() {
+        WordOwnership own = new WordOwnership();
+        own.words[0] = own.words[Ownership.EXCLUSIVE_WORDS] = 1;
+        mmu.attach(own);
+        mmu.sd(P0, 1);
+        mmu.flush();
+        mmu.sd(P0, 2);
+        assertThat(own.calls).isEqualTo(2);   // asked again after the flush
+        mmu.markCode(P0 >>> AddressSpace.PAGE_SHIFT);
+        mmu.sd(P0, 3);
+        assertThat(own.calls).isEqualTo(3);   // a store into code takes the slow path...
+        assertThat(space.isCode(P0 >>> AddressSpace.PAGE_SHIFT)).isFalse();   // ...which invalidates it
+        assertThat(mmu.ld(P0)).isEqualTo(3);
+    }
+
     private static void assertFault(ThrowingCallable call, long address, Kind kind, Access access) {
         assertThatThrownBy(call).isInstanceOfSatisfying(MemoryFault.class, f -> {
             assertThat(f.kind).as("kind").isEqualTo(kind);
