@@ -1,5 +1,6 @@
 package dev.reprise.mem;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -9,8 +10,13 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -98,6 +104,49 @@ public final class AddressSpace implements AutoCloseable {
         if (guest < 0 || guest >= LIMIT) throw new IllegalArgumentException("guest address out of range: 0x" + Long.toHexString(guest));
         return hostBase + guest;
     }
+
+    /**
+     * Which pages of the page-aligned range [start, end) may hold a byte that is not zero: bit i
+     * for the page at {@code start + i * PAGE_SIZE}. Guest memory is one anonymous private host
+     * mapping, so a page that the host has neither in memory nor swapped out
+     * ({@code /proc/self/pagemap}) was never written, or was discarded, and reads as zeros.
+     * Walks of the whole machine (checkpoints, the final digest) skip the others without reading
+     * them: most of a guest's 8 MiB thread stacks is never touched. Every bit is set where pagemap
+     * cannot be read (not Linux, host pages not of 4 KiB). Any thread; a page written meanwhile
+     * may be missed, so call it while no vCPU runs.
+     */
+    public BitSet pagesWithData(long start, long end) {
+        int pages = (int) ((end - start) >>> PAGE_SHIFT);
+        BitSet data = new BitSet(pages);
+        if (!PAGEMAP_USABLE) {
+            data.set(0, pages);
+            return data;
+        }
+        final int PRESENT = 63, SWAPPED = 62, BATCH = 8192;
+        ByteBuffer buf = ByteBuffer.allocate(8 * BATCH).order(ByteOrder.nativeOrder());
+        try (FileChannel map = FileChannel.open(Path.of("/proc/self/pagemap"))) {
+            for (int i = 0; i < pages; ) {
+                int n = Math.min(BATCH, pages - i);
+                buf.clear().limit(8 * n);
+                long at = ((hostBase + start) >>> PAGE_SHIFT) + i << 3;
+                while (buf.hasRemaining()) {
+                    if (map.read(buf, at + buf.position()) <= 0) throw new IOException("short read");
+                }
+                for (int k = 0; k < n; k++) {
+                    long e = buf.getLong(8 * k);
+                    if ((e >>> PRESENT & 1) != 0 || (e >>> SWAPPED & 1) != 0) data.set(i + k);
+                }
+                i += n;
+            }
+        } catch (IOException | RuntimeException e) {
+            data.set(0, pages);   // cannot tell: every page may hold data
+        }
+        return data;
+    }
+
+    /** Host pages are guest-sized (4 KiB) on x86-64, so pagemap has one entry per guest page. */
+    private static final boolean PAGEMAP_USABLE = System.getProperty("os.name", "").equals("Linux")
+            && System.getProperty("os.arch", "").matches("amd64|x86_64");
 
     /** Rights of the page that holds {@code address} (PROT_* bits), 0 when unmapped, PROT_NONE or outside [0, LIMIT). */
     public int protection(long address) {

@@ -24,6 +24,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.zip.CRC32;
@@ -62,7 +63,9 @@ public final class Checkpoints {
         byte[] buf = new byte[PAGE];
         for (MemoryManager.Vma v : map.vmas()) {
             mappings.add(new Checkpoint.Mapping(v.start(), v.end(), v.prot(), v.file(), v.name()));
-            for (long a = v.start(); a < v.end(); a += PAGE) {
+            BitSet data = process.space.pagesWithData(v.start(), v.end());   // skips what was never touched without reading it
+            for (int i = data.nextSetBit(0); i >= 0; i = data.nextSetBit(i + 1)) {
+                long a = v.start() + (long) i * PAGE;
                 process.space.read(a, buf, 0, PAGE);   // ignores guest rights: PROT_NONE pages keep contents too
                 if (!allZero(buf)) pages.add(new Checkpoint.Page(a, buf));
             }

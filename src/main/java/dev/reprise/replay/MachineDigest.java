@@ -4,11 +4,13 @@ import dev.reprise.linux.MemoryManager;
 import dev.reprise.mem.AddressSpace;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.BitSet;
 
 /**
  * The digest of a whole machine at the end of a run: every mapping (bounds, rights, contents) and
  * every vCPU's final register digest. Recording writes it into the completion marker; replay
- * computes it again and says "identical" only if they match.
+ * computes it again and says "identical" only if they match. Pages the host never backed are hashed
+ * as the zeros they hold, without reading them ({@link AddressSpace#pagesWithData}).
  */
 public final class MachineDigest {
     private MachineDigest() {}
@@ -20,11 +22,27 @@ public final class MachineDigest {
         for (MemoryManager.Vma vma : memory.mappings()) {
             d = mix(d ^ vma.start()) + mix(vma.end() ^ vma.prot());
             long h = 0;
-            for (long a = vma.start(); a < vma.end(); a += 8) h = h * 0x9E3779B97F4A7C15L + mem.get(ValueLayout.JAVA_LONG_UNALIGNED, a);
+            BitSet data = space.pagesWithData(vma.start(), vma.end());
+            for (long a = vma.start(); a < vma.end(); a += AddressSpace.PAGE_SIZE) {
+                if (!data.get((int) ((a - vma.start()) >>> AddressSpace.PAGE_SHIFT))) {
+                    h *= K_PAGE;   // a page of zeros, as if its 512 words were hashed
+                    continue;
+                }
+                for (long w = a; w < a + AddressSpace.PAGE_SIZE; w += 8) h = h * K + mem.get(ValueLayout.JAVA_LONG_UNALIGNED, w);
+            }
             d = mix(d ^ h);
         }
         for (int v = 0; v < vcpuDigests.length; v++) d = mix(d ^ vcpuDigests[v]) + v;
         return d;
+    }
+
+    /** The hash steps over a word and over a page of zero words (K to the 512th). */
+    private static final long K = 0x9E3779B97F4A7C15L, K_PAGE = power(K, (int) (AddressSpace.PAGE_SIZE / 8));
+
+    private static long power(long k, int n) {
+        long p = 1;
+        for (int i = 0; i < n; i++) p *= k;
+        return p;
     }
 
     private static long mix(long z) {
