@@ -5,13 +5,16 @@ import dev.reprise.linux.TaskExit;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Takes the recorder's checkpoints: every {@code every} guest instructions (all vCPUs together), a
- * stop-the-world consistent cut, captured with {@link Checkpoints} and written atomically
- * (docs/architecture.md, "Checkpoints while recording").
+ * stop-the-world consistent cut, captured with {@link Checkpoints}, then written atomically by a
+ * writer thread while the vCPUs go on (docs/architecture.md, "Checkpoints while recording").
  *
  * <p>The cut. The vCPU whose boundary finds the instruction count past the next mark coordinates:
  * it sets {@link #pending} and every vCPU's {@code Hart.attention}, and waits (serving requests)
@@ -59,7 +62,12 @@ final class Cuts {
     volatile boolean pending;
     private boolean frozen;
     private int effecting;
-    private long sequence;
+    /** Checkpoints captured; checkpoints written. */
+    private long sequence, written;
+    /** A checkpoint captured is being written (the writer thread clears it): no new cut until it is. */
+    private volatile boolean writing;
+    /** Writes the checkpoints in order, made at the first one. */
+    private ExecutorService writerThread;
 
     Cuts(Recorder recorder, Process process, RecordingWriter writer, long every) {
         if (every <= 0) throw new IllegalArgumentException("checkpoint interval " + every);
@@ -72,7 +80,7 @@ final class Cuts {
 
     /** Checkpoints written so far. */
     synchronized long written() {
-        return sequence;
+        return written;
     }
 
     // ---- vCPU transitions (each on the vCPU's own thread, except created) ------------------------
@@ -92,6 +100,7 @@ final class Cuts {
         long ran = v.task.hart.icount - v.counted;
         v.counted = v.task.hart.icount;
         if (ran > 0 && every > 0 && executed.addAndGet(ran) >= nextAt && !pending) {
+            awaitWrite(v);
             coordinate(v);
         } else if (pending) {
             park(v, null);
@@ -191,6 +200,18 @@ final class Cuts {
         else LockSupport.parkNanos(50_000);
     }
 
+    /**
+     * One checkpoint in flight at most: a cut that is due waits until the last one is written
+     * (only the vCPUs that find it due wait, serving requests; the others run on).
+     */
+    private void awaitWrite(RecordingVcpu v) {
+        for (int spins = 0; writing; spins++) {
+            v.serveRequests();
+            if (process.exiting()) throw new TaskExit();
+            backOff(spins);
+        }
+    }
+
     // ---- the cut -------------------------------------------------------------------------------------
 
     /** Takes a cut with {@code self} (at a boundary) as coordinator; parks instead if another vCPU got there first. */
@@ -258,7 +279,11 @@ final class Cuts {
         return true;
     }
 
-    /** Captures and writes the checkpoint (frozen: nothing that it reads changes). */
+    /**
+     * Captures the checkpoint (frozen: nothing that it reads changes) and hands it to the writer
+     * thread, so that the vCPUs go on while it is encoded and written (it holds copies of the
+     * pages). On an error no more checkpoints are taken.
+     */
     private void capture() {
         List<Checkpoint.VcpuState> states = new ArrayList<>();
         List<Checkpoint.LogPosition> logs = new ArrayList<>();
@@ -278,14 +303,58 @@ final class Cuts {
                 logs.add(new Checkpoint.LogPosition(id, v.logged, position, false, s.registerDigest()));
             }
         }
+        Checkpoint c;
         try {
-            writer.writeCheckpoint(Checkpoints.capture(seq, process, states, logs));
+            c = Checkpoints.capture(seq, process, states, logs);
+        } catch (RuntimeException e) {
+            failed(seq, e);
+            return;
+        }
+        synchronized (this) {
+            sequence++;
+            writing = true;
+        }
+        writerThread().execute(() -> write(c));
+    }
+
+    /** On the writer thread: writes {@code c}; the next cut waits until it is done ({@link #awaitWrite}). */
+    private void write(Checkpoint c) {
+        try {
+            writer.writeCheckpoint(c);
             synchronized (this) {
-                sequence++;
+                written++;
             }
         } catch (IOException | RuntimeException e) {
-            every = 0;
-            System.err.println("reprise: cannot write checkpoint " + seq + " (no more are taken): " + e.getMessage());
+            failed(c.sequence(), e);
+        } finally {
+            writing = false;
         }
+    }
+
+    private void failed(long seq, Exception e) {
+        every = 0;
+        System.err.println("reprise: cannot write checkpoint " + seq + " (no more are taken): " + e.getMessage());
+    }
+
+    private synchronized ExecutorService writerThread() {
+        if (writerThread == null) {
+            writerThread = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "checkpoint-writer");
+                t.setDaemon(true);   // the recorder waits for it (awaitWrites); a JVM that dies anyway does not
+                return t;
+            });
+        }
+        return writerThread;
+    }
+
+    /** Waits until every checkpoint captured is written (or failed): before the recording is finished. */
+    void awaitWrites() throws InterruptedException {
+        ExecutorService t;
+        synchronized (this) {
+            t = writerThread;
+        }
+        if (t == null) return;
+        t.shutdown();
+        while (!t.awaitTermination(1, TimeUnit.MINUTES)) { }
     }
 }

@@ -290,6 +290,7 @@ public final class Recorder implements Supervisor {
     /** Waits until every vCPU has logged its exit (after the process ended, the others stop at their next boundary). */
     public void awaitAllExited() throws InterruptedException {
         ends.awaitAll();
+        if (cuts != null) cuts.awaitWrites();   // the last checkpoint may still be on its way to disk
     }
 
     /** The final digest of memory and every vCPU's registers (after {@link #awaitAllExited}). */
