@@ -34,7 +34,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link ReplayVcpu}'s cursor belongs to its vCPU's thread; {@link ReplayVcpu#progress} and
  * {@link ReplayVcpu#done} are volatile, written by the own thread, read by waiting ones;
  * {@link ReplayVcpu#wanted} is lowered by waiting threads and raised by the own thread (atomic);
- * {@link ReplayVcpu#sleeper} is set by a waiting thread before it naps, read by the own thread (atomic);
+ * {@link ReplayVcpu#sleeping} is changed by waiting threads around their naps, read by the own thread (atomic);
  * {@link #vcpus} is written once per vCPU before it runs; {@link #ends} guards itself.
  */
 public final class Replayer implements Supervisor {
@@ -87,15 +87,20 @@ public final class Replayer implements Supervisor {
             this.hart = hart;
         }
 
-        /** A thread waiting for this vCPU's progress, napping between looks, or null: each {@link #publish} wakes it. */
-        final AtomicReference<Thread> sleeper = new AtomicReference<>();
+        /**
+         * The vCPUs waiting for this one's progress and napping between looks, a bit per vCPU id,
+         * their threads in {@link #sleepers}: each {@link #publish} wakes them all (with many
+         * threads on few cores, a waiter that only woke by timer would steal the CPU the holder needs).
+         */
+        final AtomicLong sleeping = new AtomicLong();
+        /** Slot w: vCPU w's thread, written by that thread before it sets its bit in {@link #sleeping} (whose update publishes it). */
+        final Thread[] sleepers = new Thread[Granule.MAX_VCPUS];
 
-        /** The own thread got to {@code position} (or, {@code done}, stopped for good there): publishes it and wakes a waiter. */
+        /** The own thread got to {@code position} (or, {@code done}, stopped for good there): publishes it and wakes the waiters. */
         void publish(long position, boolean done) {
             progress = position;
             if (done) this.done = true;
-            Thread s = sleeper.get();
-            if (s != null) LockSupport.unpark(s);
+            for (long m = sleeping.get(); m != 0; m &= m - 1) LockSupport.unpark(sleepers[Long.numberOfTrailingZeros(m)]);
         }
 
         /** A waiter needs this vCPU at {@code position}: it stops there (or as soon as it can) instead of at its next event. */
@@ -121,6 +126,8 @@ public final class Replayer implements Supervisor {
     }
 
     private static final long NOBODY = Long.MAX_VALUE;
+    /** How long a waiter naps before it looks again by itself: the holder's publish wakes it sooner. */
+    private static final long NAP = Long.getLong("reprise.replay.nap", 1_000_000);
 
     /**
      * Replays {@code recording} on {@code process} (freshly loaded from the recorded program,
@@ -246,10 +253,11 @@ public final class Replayer implements Supervisor {
                 if (spins < 200) Thread.onSpinWait();
                 else if (spins < 400) Thread.yield();
                 else if (other != null) {
-                    Thread me = Thread.currentThread();
-                    other.sleeper.set(me);   // then look once more: a publish before this would not wake it
-                    if (other.progress < holder.icount() && !other.done) LockSupport.parkNanos(20_000);
-                    other.sleeper.compareAndSet(me, null);
+                    long me = 1L << v.id;
+                    other.sleepers[v.id] = Thread.currentThread();
+                    other.sleeping.accumulateAndGet(me, (a, b) -> a | b);   // then look once more: a publish before this would not wake it
+                    if (other.progress < holder.icount() && !other.done && !stopped) LockSupport.parkNanos(NAP);
+                    other.sleeping.accumulateAndGet(~me, (a, b) -> a & b);
                 } else {
                     LockSupport.parkNanos(20_000);
                 }
