@@ -126,8 +126,13 @@ public final class Replayer implements Supervisor {
     }
 
     private static final long NOBODY = Long.MAX_VALUE;
-    /** How long a waiter naps before it looks again by itself: the holder's publish wakes it sooner. */
-    private static final long NAP = Long.getLong("reprise.replay.nap", 1_000_000);
+    /**
+     * How long a waiter naps before it looks again by itself (ns): the holder's publish wakes it
+     * sooner; this only bounds a stop the waiter must notice. Measured (pthreads' replay, 21
+     * threads, tools/ab 5, loaded machine): CPU 6.85 s polling every 20 us with one waiter woken,
+     * 7.59 s every 20 us with all woken, 5.19 s with 1 ms naps.
+     */
+    private static final long NAP = 1_000_000;
 
     /**
      * Replays {@code recording} on {@code process} (freshly loaded from the recorded program,
