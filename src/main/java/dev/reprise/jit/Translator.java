@@ -246,9 +246,9 @@ final class Translator {
     /** Generates {@code execute} for one region. */
     private static final class Gen {
         // Locals: 0 this, 1 hart, 2-3 the budget (instructions this call may retire), 4 the entry
-        // block, 5 hart.x, 6 mmu, 7-8 icount at entry, 9-10 the pc to leave at, 11 the fault, 12
+        // block, 5 hart.x, 6 mmu, 7-8 icount at entry plus the budget, 9-10 the pc to leave at, 11 the fault, 12
         // the faulting instruction's index in its block and 13-14 its pc (trap exit), 15-16
-        // instructions retired by the blocks already left, 17-18 the code epoch at entry, 19 the
+        // the budget minus the instructions retired by the blocks already left, 17-18 the code epoch at entry, 19 the
         // address space, x1..x31 from 20, 84 hart.f, 85 frm (loaded at entry and after anything that may change it),
         // 86-87 the guest address of a load or store, 88 the TLB's read tags, 89 its write tags,
         // 90 guest memory, 91-92 the old value of a CSR, 93-94 the host address of guest address 0,
@@ -258,7 +258,7 @@ final class Translator {
         // and 162 a float result of a host FP operation, 163 whether host FP results may be taken
         // (see hostFast).
         private static final int THIS = 0, HART = 1, LIMIT = 2, ENTRY = 4, X = 5, MMU = 6, ICOUNT = 7, TARGET = 9,
-                FAULT = 11, INDEX = 12, FAULT_PC = 13, DONE = 15, EPOCH = 17, SPACE = 19, REGS = 20, F = 84, RM = 85,
+                FAULT = 11, INDEX = 12, FAULT_PC = 13, LEFT = 15, EPOCH = 17, SPACE = 19, REGS = 20, F = 84, RM = 85,
                 ADDR = 86, READ_TAGS = 88, WRITE_TAGS = 89, MEM = 90, OLD = 91, BASE = 93, INSN = 95, F_REGS = 96,
                 RESULT_D = 160, RESULT_F = 162, FAST = 163;
 
@@ -335,14 +335,16 @@ final class Translator {
             c.aload(HART).getfield(CD_HART, "x", CD_LONGS).astore(X);
             c.aload(HART).getfield(CD_HART, "mmu", CD_MMU).astore(MMU);
             c.aload(HART).getfield(CD_HART, "f", CD_LONGS).astore(F);
-            c.aload(HART).getfield(CD_HART, "icount", CD_long).lstore(ICOUNT);
+            // ICOUNT is the icount at entry plus the budget, and LEFT counts down from the budget: the
+            // icount at an exit is ICOUNT - LEFT, and a budget check compares LEFT with a constant.
+            c.aload(HART).getfield(CD_HART, "icount", CD_long).lload(LIMIT).ladd().lstore(ICOUNT);
             c.aload(MMU).invokevirtual(CD_MMU, "space", MethodTypeDesc.of(CD_SPACE)).astore(SPACE);
             c.aload(MMU).invokevirtual(CD_MMU, "readTags", MethodTypeDesc.of(CD_LONGS)).astore(READ_TAGS);
             c.aload(MMU).invokevirtual(CD_MMU, "writeTags", MethodTypeDesc.of(CD_LONGS)).astore(WRITE_TAGS);
             c.aload(MMU).invokevirtual(CD_MMU, "memory", MethodTypeDesc.of(CD_SEGMENT)).astore(MEM);
             c.aload(MMU).invokevirtual(CD_MMU, "space", MethodTypeDesc.of(CD_SPACE)).invokevirtual(CD_SPACE, "hostBase", MethodTypeDesc.of(CD_long)).lstore(BASE);
             c.aload(SPACE).invokevirtual(CD_SPACE, "codeEpoch", MethodTypeDesc.of(CD_long)).lstore(EPOCH);
-            c.lconst_0().lstore(DONE);
+            c.lload(LIMIT).lstore(LEFT);
             fpModes();
             for (int r = 1; r < 32; r++) if (used[r]) c.aload(X).loadConstant(r).laload().lstore(slot(r));
             for (int r = 0; r < 32; r++) if (fUsed[r]) c.aload(F).loadConstant(r).laload().lstore(fslot(r));
@@ -352,11 +354,11 @@ final class Translator {
                 c.iload(ENTRY).tableswitch(1, parts.size() - 1, heads[0], cases);
             }
             for (int j = 0; j < parts.size(); j++) part(j);
-            // The common exit: registers back, pc = TARGET, icount = entry + DONE.
+            // The common exit: registers back, pc = TARGET, icount = ICOUNT - LEFT.
             c.labelBinding(exit);
             writeBack();
             c.aload(HART).lload(TARGET).putfield(CD_HART, "pc", CD_long);
-            c.aload(HART).lload(ICOUNT).lload(DONE).ladd().putfield(CD_HART, "icount", CD_long);
+            c.aload(HART).lload(ICOUNT).lload(LEFT).lsub().putfield(CD_HART, "icount", CD_long);
             c.return_();
             // The one handler of every budget check: HotSpot compiles a handler that its profile never
             // saw entered as a trap (ProfileExceptionHandlers), so each check having its own would undo
@@ -391,7 +393,7 @@ final class Translator {
                 Label start = c.newLabel(), end = c.newLabel();
                 c.loadConstant(part.pc()).lstore(TARGET);
                 c.labelBinding(start);
-                c.lload(DONE).loadConstant((long) (careful ? insns.length : total)).ladd().lload(LIMIT);
+                c.loadConstant((long) (careful ? insns.length : total)).lload(LEFT);
                 if (loopHead[j]) {
                     c.aload(SPACE).lload(EPOCH).aload(HART)
                             .invokestatic(CD_OPS, "leaveAt", MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_SPACE, CD_long, CD_HART));
@@ -434,12 +436,12 @@ final class Translator {
         /** Sets hart.pc and hart.icount for the state before instruction k of the current part. */
         void setState(long pc, int k) {
             c.aload(HART).loadConstant(pc).putfield(CD_HART, "pc", CD_long);
-            c.aload(HART).lload(ICOUNT).lload(DONE).ladd().loadConstant((long) k).ladd().putfield(CD_HART, "icount", CD_long);
+            c.aload(HART).lload(ICOUNT).lload(LEFT).lsub().loadConstant((long) k).ladd().putfield(CD_HART, "icount", CD_long);
         }
 
         /** Control leaves instruction k (retired) for {@code target}: a jump inside the region, or the exit. */
         void edge(int k, long target) {
-            c.lload(DONE).loadConstant((long) k + 1).ladd().lstore(DONE);
+            c.lload(LEFT).loadConstant((long) k + 1).lsub().lstore(LEFT);
             if (traced) observeTransfer(k, target);
             Integer j = partAt.get(target);
             if (j != null) {
@@ -454,7 +456,7 @@ final class Translator {
             c.labelBinding(trap);
             writeBack();
             c.aload(HART).lload(FAULT_PC).putfield(CD_HART, "pc", CD_long);
-            c.aload(HART).lload(ICOUNT).lload(DONE).ladd().iload(INDEX).i2l().ladd().putfield(CD_HART, "icount", CD_long);
+            c.aload(HART).lload(ICOUNT).lload(LEFT).lsub().iload(INDEX).i2l().ladd().putfield(CD_HART, "icount", CD_long);
             c.aload(FAULT).lload(FAULT_PC)
                     .invokestatic(CD_OPS, "trap", MethodTypeDesc.of(CD_TRAP, CD_FAULT, CD_long)).athrow();
         }
@@ -626,7 +628,7 @@ final class Translator {
                     c.loadConstant(imm).ladd().loadConstant(~1L).land().lstore(TARGET);   // before rd: rd may be rs1
                     c.loadConstant(pc + i.length());
                     write(rd);
-                    c.lload(DONE).loadConstant((long) k + 1).ladd().lstore(DONE);
+                    c.lload(LEFT).loadConstant((long) k + 1).lsub().lstore(LEFT);
                     if (traced) observeJump(k);
                     c.goto_(exit);
                     return true;
@@ -758,19 +760,19 @@ final class Translator {
             observe("after");
         }
 
-        /** After instruction k, which leaves for {@code target} (DONE already counts it). */
+        /** After instruction k, which leaves for {@code target} (LEFT already counts it). */
         void observeTransfer(int k, long target) {
             writeResult(k);
             c.aload(HART).loadConstant(target).putfield(CD_HART, "pc", CD_long);
-            c.aload(HART).lload(ICOUNT).lload(DONE).ladd().putfield(CD_HART, "icount", CD_long);
+            c.aload(HART).lload(ICOUNT).lload(LEFT).lsub().putfield(CD_HART, "icount", CD_long);
             observe("after");
         }
 
-        /** After the jalr k, whose target is in TARGET (DONE already counts it). */
+        /** After the jalr k, whose target is in TARGET (LEFT already counts it). */
         void observeJump(int k) {
             writeResult(k);
             c.aload(HART).lload(TARGET).putfield(CD_HART, "pc", CD_long);
-            c.aload(HART).lload(ICOUNT).lload(DONE).ladd().putfield(CD_HART, "icount", CD_long);
+            c.aload(HART).lload(ICOUNT).lload(LEFT).lsub().putfield(CD_HART, "icount", CD_long);
             observe("after");
         }
 
@@ -905,7 +907,7 @@ final class Translator {
         void reservedRmExit() {
             c.labelBinding(reservedRm);
             writeBack();
-            c.aload(THIS).aload(HART).iload(INSN).lload(ICOUNT).lload(DONE).ladd()
+            c.aload(THIS).aload(HART).iload(INSN).lload(ICOUNT).lload(LEFT).lsub()
                     .invokevirtual(CD_BLOCK, "reservedRoundingMode", MethodTypeDesc.of(CD_void, CD_HART, CD_int, CD_long));
             c.return_();   // not reached (it traps); had it run the instruction, pc and icount would be the interpreter's
         }
