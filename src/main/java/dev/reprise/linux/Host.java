@@ -97,6 +97,8 @@ public final class Host {
     private static final class UNAME { static final MethodHandle H = fn("uname", 1); }
     private static final class SYSINFO { static final MethodHandle H = fn("sysinfo", 1); }
     private static final class PRLIMIT { static final MethodHandle H = fn("prlimit", 4); }
+    private static final class GETPRIORITY { static final MethodHandle H = fn("getpriority", 2); }
+    private static final class SETPRIORITY { static final MethodHandle H = fn("setpriority", 3); }
     private static final class SYSCALL3 { static final MethodHandle H = fn("syscall", 4, 1); }
     private static final class TRUNCATE { static final MethodHandle H = fn("truncate", 2); }
     private static final class FDATASYNC { static final MethodHandle H = fn("fdatasync", 1); }
@@ -425,6 +427,22 @@ public final class Host {
     }
 
     /** umask(2): sets the host process's mask (the JVM's too: there is one per process) and returns the old one. */
+    /**
+     * Lowers the calling host thread's scheduling priority by {@code increment} nice steps (at most
+     * to 19). Linux keeps the nice value per thread, and getpriority/setpriority's PRIO_PROCESS with
+     * who 0 mean the calling thread; any thread may lower its own priority. Returns 0 or -errno.
+     */
+    public static int niceThisThread(int increment) {
+        Scratch s = perThread();
+        try {
+            int now = (int) (long) GETPRIORITY.H.invokeExact(s.state, 0L /* PRIO_PROCESS */, 0L);   // who 0 cannot fail
+            long nice = Math.min(19, now + increment);
+            return (int) result(s, (int) (long) SETPRIORITY.H.invokeExact(s.state, 0L, 0L, nice), -1);
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
     public static int umask(int mask) {
         try {
             return (int) (long) UMASK.H.invokeExact(perThread().state, (long) mask);

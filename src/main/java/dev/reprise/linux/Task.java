@@ -44,6 +44,20 @@ public final class Task implements SystemInterface {
     private volatile long pending;
     private final Signals.Info[] pendingInfo = new Signals.Info[65];
     private Thread thread;
+    /**
+     * How many nice steps a vCPU thread of a process with more than one lowers its host priority
+     * by ({@code -Dreprise.vcpu.nice=N}, 0: never), so that HotSpot's compiler threads, which make
+     * the code the vCPUs run, go first when they have work. With one guest thread the compilers
+     * have the second core of a 2-core host to themselves; with two, the guest threads took most
+     * of the cores from them, every region stayed longer in the bytecode interpreter and C1's
+     * profiling code, and the two vCPUs of bench_core_2 spent 0.8-1.4 s more CPU than bench_core_1's
+     * one for the same work (docs/performance.md, branch scaling). Once the code is compiled the
+     * compiler threads are idle and the vCPUs share the cores as before; against other processes
+     * they then weigh a third of a normal thread (nice 5), which only matters on a busy host.
+     */
+    static final int VCPU_NICE = Integer.getInteger("reprise.vcpu.nice", 5);
+    /** This thread has lowered its priority ({@link #yieldToCompilers}); own thread only. */
+    private boolean niced;
     /** This vCPU's JIT, or null when the process runs in the interpreter alone. */
     private final Jit jit;
     /** Exit status of this thread (exit(2)); the process's if it is the last one. */
@@ -94,6 +108,7 @@ public final class Task implements SystemInterface {
     }
 
     private void run() {
+        if (process.tasks().size() > 1) yieldToCompilers();   // a clone's child (its parent does the same in clone)
         StepObserver observer = observer();
         try {
             int slice = jit != null ? JIT_SLICE : SLICE;
@@ -127,6 +142,17 @@ public final class Task implements SystemInterface {
             if (supervisor != null) supervisor.exited(this, exitCode);
             process.remove(this, exitCode);
         }
+    }
+
+    /**
+     * Lowers this vCPU thread's host priority by {@link #VCPU_NICE} steps, once (own thread only):
+     * called when the process gets a second vCPU. Not with the interpreter alone (no compiled
+     * guest code to wait for).
+     */
+    void yieldToCompilers() {
+        if (niced || jit == null || VCPU_NICE <= 0 || Thread.currentThread() != thread) return;
+        niced = true;
+        Host.niceThisThread(VCPU_NICE);   // best effort: a host that refuses leaves the priority as it was
     }
 
     /** A trap ended a run before its instruction: the signal it raises, or (recording) taking ownership and trying again. */
