@@ -44,6 +44,15 @@ public final class Process implements AutoCloseable {
     /** Observes every vCPU step by step (tracing), or null to run at full speed; set before any thread runs. */
     public volatile StepObserver.Factory observers;
 
+    /** Whether this process's vCPU threads yield to the compiler threads ({@link Task#yieldToCompilers}); decided once, guarded by {@code this}. */
+    private Boolean vcpusYield;
+
+    /** Decides once, when the second vCPU starts, whether the vCPU threads lower their priority: only on an otherwise idle host. */
+    synchronized boolean vcpusYield() {
+        if (vcpusYield == null) vcpusYield = Task.VCPU_NICE > 0 && Task.hostIdle();
+        return vcpusYield;
+    }
+
     /** The process id (= the first thread's tid), as the guest sees it. */
     public final int pid;
 

@@ -52,8 +52,10 @@ public final class Task implements SystemInterface {
      * of the cores from them, every region stayed longer in the bytecode interpreter and C1's
      * profiling code, and the two vCPUs of bench_core_2 spent 0.8-1.4 s more CPU than bench_core_1's
      * one for the same work (docs/performance.md, branch scaling). Once the code is compiled the
-     * compiler threads are idle and the vCPUs share the cores as before; against other processes
-     * they then weigh a third of a normal thread (nice 5), which only matters on a busy host.
+     * compiler threads are idle and the vCPUs share the cores as before. Only when the host is
+     * otherwise idle at that moment ({@link #hostIdle}): a lower priority cannot be raised again
+     * without privileges, and against other processes a vCPU at nice 5 weighs a third of a normal
+     * thread (bench_cpu_2 at load 18 took 31-45 s instead of 15-17 s).
      */
     static final int VCPU_NICE = Integer.getInteger("reprise.vcpu.nice", 5);
     /** This thread has lowered its priority ({@link #yieldToCompilers}); own thread only. */
@@ -152,7 +154,33 @@ public final class Task implements SystemInterface {
     void yieldToCompilers() {
         if (niced || jit == null || VCPU_NICE <= 0 || Thread.currentThread() != thread) return;
         niced = true;
-        Host.niceThisThread(VCPU_NICE);   // best effort: a host that refuses leaves the priority as it was
+        if (process.vcpusYield()) Host.niceThisThread(VCPU_NICE);   // best effort: a host that refuses leaves the priority as it was
+    }
+
+    /**
+     * True if no other process wants the host's CPUs now: the runnable threads of the whole host
+     * (/proc/loadavg's fourth field, taken at this moment) are all this process's (/proc/self/task,
+     * state R). False if that cannot be read (not Linux).
+     */
+    static boolean hostIdle() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split(" ");
+            int runnable = Integer.parseInt(f[3].substring(0, f[3].indexOf('/')));
+            int ours = 0;
+            try (var tasks = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc/self/task"))) {
+                for (var t : tasks) {
+                    try {
+                        String stat = java.nio.file.Files.readString(t.resolve("stat"));
+                        if (stat.charAt(stat.lastIndexOf(')') + 2) == 'R') ours++;
+                    } catch (java.io.IOException | RuntimeException gone) {
+                        // the thread ended meanwhile
+                    }
+                }
+            }
+            return runnable <= ours;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** A trap ended a run before its instruction: the signal it raises, or (recording) taking ownership and trying again. */
