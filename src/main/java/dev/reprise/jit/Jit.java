@@ -231,10 +231,10 @@ public final class Jit {
      * exactly as translating it would.
      */
     private Block region(long pc) {
+        othersTranslating = false;
         if (observer != null) return Translator.translate(hart, pc, observer);   // traced code is this vCPU's own
         Shared.Generation g = privateCode ? null : shared.at(epoch);
         if (g == null || g.epoch() != epoch) return Translator.translate(hart, pc, null);   // private, or our epoch is already stale
-        othersTranslating = false;
         Block r = g.regions().get(pc);
         if (r != null) return take(r, pc);
         // Threads that run the same code get hot on it at the same moment (bench_core_2's two
@@ -256,9 +256,8 @@ public final class Jit {
             r = Translator.translate(hart, pc, null);
             if (r != null) {
                 if (g.regions().size() >= capacity) g.regions().clear();   // bounded like a buffer
-                // A region that holds pc may still have been offered meanwhile (by a vCPU that
-                // translated from another of its blocks): the first offer wins, and the others run
-                // that one (theirs is never run, so never compiled).
+                // Never replaces an offered region (only the claimant offers, so none should be
+                // there): the first offer wins, and a second one is never run, so never compiled.
                 Block first = g.regions().putIfAbsent(pc, r);
                 if (first != null) return first;
                 for (long start : r.entryPcs) g.regions().putIfAbsent(start, r);

@@ -427,17 +427,25 @@ public final class Host {
     }
 
     /** umask(2): sets the host process's mask (the JVM's too: there is one per process) and returns the old one. */
+    /** The calling host thread's nice value (Linux keeps it per thread; PRIO_PROCESS with who 0 means the calling thread, and cannot fail). */
+    public static int niceOfThisThread() {
+        try {
+            return (int) (long) GETPRIORITY.H.invokeExact(perThread().state, 0L /* PRIO_PROCESS */, 0L);
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
     /**
-     * Lowers the calling host thread's scheduling priority by {@code increment} nice steps (at most
-     * to 19). Linux keeps the nice value per thread, and getpriority/setpriority's PRIO_PROCESS with
-     * who 0 mean the calling thread; any thread may lower its own priority. Returns 0 or -errno.
+     * Lowers the calling host thread's scheduling priority to nice {@code nice} (at most 19) unless
+     * it is that low already (a new thread inherits its creator's). Any thread may lower its own
+     * priority. Returns 0 or -errno.
      */
-    public static int niceThisThread(int increment) {
+    public static int niceThisThread(int nice) {
         Scratch s = perThread();
         try {
-            int now = (int) (long) GETPRIORITY.H.invokeExact(s.state, 0L /* PRIO_PROCESS */, 0L);   // who 0 cannot fail
-            long nice = Math.min(19, now + increment);
-            return (int) result(s, (int) (long) SETPRIORITY.H.invokeExact(s.state, 0L, 0L, nice), -1);
+            if (niceOfThisThread() >= nice) return 0;
+            return (int) result(s, (int) (long) SETPRIORITY.H.invokeExact(s.state, 0L, 0L, (long) Math.min(19, nice)), -1);
         } catch (Throwable e) {
             throw broken(e);
         }

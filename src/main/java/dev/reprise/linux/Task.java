@@ -147,14 +147,16 @@ public final class Task implements SystemInterface {
     }
 
     /**
-     * Lowers this vCPU thread's host priority by {@link #VCPU_NICE} steps, once (own thread only):
-     * called when the process gets a second vCPU. Not with the interpreter alone (no compiled
+     * Lowers this vCPU thread's host priority by {@link #VCPU_NICE} steps (to the process's
+     * {@link Process#vcpuNice}: a thread created by a niced one starts niced), once, own thread
+     * only: called when the process gets a second vCPU. Not with the interpreter alone (no compiled
      * guest code to wait for).
      */
     void yieldToCompilers() {
         if (niced || jit == null || VCPU_NICE <= 0 || Thread.currentThread() != thread) return;
         niced = true;
-        if (process.vcpusYield()) Host.niceThisThread(VCPU_NICE);   // best effort: a host that refuses leaves the priority as it was
+        Integer nice = process.vcpuNice();
+        if (nice != null) Host.niceThisThread(nice);   // best effort: a host that refuses leaves the priority as it was
     }
 
     /**
