@@ -15,7 +15,8 @@ import dev.reprise.isa.Op;
  * and icount exact, also when an instruction in the middle traps (then pc is on it, it is not
  * retired, and the {@link dev.reprise.cpu.Trap} is thrown).
  *
- * <p>Immutable once translated; owned by the translation buffer of the vCPU that translated it.
+ * <p>Immutable once translated (but for {@link #careful}, set once), and shared by the translation
+ * buffers of all the vCPUs of an address space ({@link Jit}'s {@code Shared}).
  */
 public abstract class Block {
     /** Guest pc of the first instruction. */
@@ -29,9 +30,31 @@ public abstract class Block {
      * does: a traced or careful one); null until first needed ({@link Translator#careful}). Fast
      * regions check the budget at loop heads only, for the whole region, so they need a budget of
      * {@link #total}; smaller budgets (the end of a slice, replay's exact stops, one block at a
-     * time) run the careful variant. A benign race: two vCPUs may each make one.
+     * time) run the careful variant. Made once for all the vCPUs that share the region ({@link
+     * #careful()}): two vCPUs that each made their own ran, and HotSpot compiled, two classes of
+     * the same code (bench_core_2: 21 careful classes for 17 regions).
      */
     Block careful;
+    private static final java.lang.invoke.VarHandle CAREFUL;
+    static {
+        try {
+            CAREFUL = java.lang.invoke.MethodHandles.lookup().findVarHandle(Block.class, "careful", Block.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * The careful variant of this region, translated on first need. Any vCPU: when two make one at
+     * once, the first published wins and both run it (the other is never run, so never compiled).
+     */
+    final Block careful() {
+        Block c = (Block) CAREFUL.getAcquire(this);
+        if (c != null) return c;
+        c = Translator.careful(this);
+        Block won = (Block) CAREFUL.compareAndExchange(this, (Block) null, c);
+        return won != null ? won : c;
+    }
     /** Each block's pc and length: {@link #execute} may enter at any of them (entry = index). */
     final long[] entryPcs;
     final int[] entryLengths;

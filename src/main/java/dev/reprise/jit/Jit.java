@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One vCPU's JIT: its translation buffer (a direct-mapped jump cache in front of a map keyed by
@@ -78,6 +79,8 @@ public final class Jit {
      * from there, which is harmless).
      */
     private boolean insideBlock;
+    /** The last {@link #region} returned null because another vCPU was translating (one at a time): interpret meanwhile, look again at the next arrival. */
+    private boolean othersTranslating;
 
     public Jit(Hart hart) {
         this(hart, CAPACITY, defaultThreshold());
@@ -142,11 +145,7 @@ public final class Jit {
     /** Runs the region of {@code e} from its block (budget at least that block's length): the fast variant when the budget covers the whole region. */
     private void execute(Entry e, long budget) {
         Block r = e.region();
-        if (budget < r.total) {
-            Block c = r.careful;
-            if (c == null) r.careful = c = Translator.careful(r);
-            r = c;
-        }
+        if (budget < r.total) r = r.careful();
         r.execute(hart, budget, e.index());
         if (r.hasFenceI) fenceI();   // this hart's own stores into code are visible from now on
     }
@@ -206,8 +205,9 @@ public final class Jit {
                 heat[slot]++;
                 return null;   // still cold: the caller interprets it
             }
-            heat[slot] = 0;
             Block region = region(pc);
+            if (region == null && othersTranslating) return null;   // interpret it this time and look again at the next arrival: the region is coming
+            heat[slot] = 0;
             if (region == null) return null;
             if (blocks.size() + region.entryPcs.length > capacity) flush();
             for (int j = region.entryPcs.length - 1; j >= 0; j--) {
@@ -231,25 +231,47 @@ public final class Jit {
      * exactly as translating it would.
      */
     private Block region(long pc) {
+        othersTranslating = false;
         if (observer != null) return Translator.translate(hart, pc, observer);   // traced code is this vCPU's own
         Shared.Generation g = privateCode ? null : shared.at(epoch);
         if (g == null || g.epoch() != epoch) return Translator.translate(hart, pc, null);   // private, or our epoch is already stale
         Block r = g.regions().get(pc);
-        if (r != null) {
-            hart.mmu.markCode(pc >>> dev.reprise.mem.AddressSpace.PAGE_SHIFT);
-            reused++;
+        if (r != null) return take(r, pc);
+        // Threads that run the same code get hot on it at the same moment (bench_core_2's two
+        // threads reached 11 of their 17 regions within milliseconds of each other, and both
+        // translated each): one vCPU of the address space translates at a time, and the others
+        // interpret meanwhile, then take its region if it holds their pc. (A claim per pc was not
+        // enough: the waiting thread got hot on another block of the same loop and translated a
+        // second region for it, which both then ran and HotSpot compiled.)
+        Thread me = Thread.currentThread();
+        if (!g.translator().compareAndSet(null, me)) {
+            r = g.regions().get(pc);   // offered between the two looks
+            if (r != null) return take(r, pc);
+            othersTranslating = true;
+            return null;
+        }
+        try {
+            r = g.regions().get(pc);   // offered just before we claimed
+            if (r != null) return take(r, pc);
+            r = Translator.translate(hart, pc, null);
+            if (r != null) {
+                if (g.regions().size() >= capacity) g.regions().clear();   // bounded like a buffer
+                // Never replaces an offered region (only the claimant offers, so none should be
+                // there): the first offer wins, and a second one is never run, so never compiled.
+                Block first = g.regions().putIfAbsent(pc, r);
+                if (first != null) return first;
+                for (long start : r.entryPcs) g.regions().putIfAbsent(start, r);
+            }
             return r;
+        } finally {
+            g.translator().set(null);
         }
-        r = Translator.translate(hart, pc, null);
-        if (r != null) {
-            if (g.regions().size() >= capacity) g.regions().clear();   // bounded like a buffer
-            // Threads that run the same code get hot on it at the same moment and translate it
-            // together: the first offer wins, and the others run that one (theirs is never run,
-            // so never compiled).
-            Block first = g.regions().putIfAbsent(pc, r);
-            if (first != null) return first;
-            for (long start : r.entryPcs) g.regions().putIfAbsent(start, r);
-        }
+    }
+
+    /** Takes the region {@code r} another vCPU translated (and offered under {@code pc}): marks its page as code for this vCPU too, as translating it would. */
+    private Block take(Block r, long pc) {
+        hart.mmu.markCode(pc >>> dev.reprise.mem.AddressSpace.PAGE_SHIFT);
+        reused++;
         return r;
     }
 
@@ -267,10 +289,15 @@ public final class Jit {
      * state: the hart comes as an argument.
      */
     static final class Shared {
-        record Generation(long epoch, ConcurrentHashMap<Long, Block> regions) {}
+        /** {@code translator}: the vCPU thread translating a region now (one at a time), or null. */
+        record Generation(long epoch, ConcurrentHashMap<Long, Block> regions, AtomicReference<Thread> translator) {
+            Generation(long epoch) {
+                this(epoch, new ConcurrentHashMap<>(), new AtomicReference<>());
+            }
+        }
 
         private static final Map<AddressSpace, Shared> ALL = Collections.synchronizedMap(new WeakHashMap<>());
-        private volatile Generation current = new Generation(Long.MIN_VALUE, new ConcurrentHashMap<>());
+        private volatile Generation current = new Generation(Long.MIN_VALUE);
 
         static Shared of(AddressSpace space) {
             return ALL.computeIfAbsent(space, s -> new Shared());
@@ -281,7 +308,7 @@ public final class Jit {
             Generation g = current;
             if (g.epoch() >= epoch) return g;
             synchronized (this) {
-                if (current.epoch() < epoch) current = new Generation(epoch, new ConcurrentHashMap<>());
+                if (current.epoch() < epoch) current = new Generation(epoch);
                 return current;
             }
         }
