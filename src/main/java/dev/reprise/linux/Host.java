@@ -121,6 +121,8 @@ public final class Host {
     private static final class GETEGID { static final MethodHandle H = fn("getegid", 0); }
     private static final class GETPPID { static final MethodHandle H = fn("getppid", 0); }
     private static final class STRERROR { static final MethodHandle H = fn("strerror", 1); }
+    private static final class MEMCMP { static final MethodHandle H = fn("memcmp", 3); }
+    private static final class MINCORE { static final MethodHandle H = fn("mincore", 3); }
 
     /** The host's sched_getaffinity system call number (glibc's wrapper hides the kernel's result). */
     private static final long NR_SCHED_GETAFFINITY = AARCH64 ? 123 : 204;
@@ -164,6 +166,59 @@ public final class Host {
     /** A bug in a downcall's types: never the guest's fault. */
     private static AssertionError broken(Throwable e) {
         return new AssertionError("host call failed", e);
+    }
+
+    /**
+     * Whether the {@code length} bytes of host memory at {@code address} are all zero: the first is,
+     * and each equals the next (one memcmp of the range against itself shifted by a byte). One
+     * downcall instead of a Java loop, which a short run would interpret: the machine digest at a
+     * run's end asks this of megabytes of never-written guest memory.
+     */
+    public static boolean allZero(long address, long length) {
+        if (length <= 0) return true;
+        if (MemorySegment.ofAddress(address).reinterpret(1).get(ValueLayout.JAVA_BYTE, 0) != 0) return false;
+        if (length == 1) return true;
+        Scratch s = perThread();
+        try {
+            return (int) (long) MEMCMP.H.invokeExact(s.state, address, address + 1, length - 1) == 0;
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    /**
+     * mincore(2) of the page-aligned range at {@code address}: sets bit i of {@code resident} (from
+     * index 0) when its page i is in memory. At most {@link #MINCORE_PAGES} pages a call. 0 or -errno.
+     */
+    public static long mincore(long address, long length, long[] resident) {
+        long pages = (length + 4095) >>> 12;
+        if (pages > MINCORE_PAGES || resident.length * 64L < pages) throw new IllegalArgumentException(pages + " pages");
+        Scratch s = perThread();
+        try {
+            long r = result(s, (long) MINCORE.H.invokeExact(s.state, address, length, s.buf.address()));
+            if (r < 0) return r;
+            java.util.Arrays.fill(resident, 0, (int) ((pages + 63) >>> 6), 0L);
+            for (int i = 0; i < pages; i++) if ((s.buf.get(ValueLayout.JAVA_BYTE, i) & 1) != 0) resident[i >>> 6] |= 1L << i;
+            return 0;
+        } catch (Throwable e) {
+            throw broken(e);
+        }
+    }
+
+    /** Most pages {@link #mincore} takes at once (a byte each in the scratch buffer). */
+    public static final int MINCORE_PAGES = SCRATCH_SIZE;
+
+    /**
+     * Whether the host swaps (/proc/swaps lists a device or file): only without swap does a
+     * private anonymous page that is not resident ({@link #mincore}) certainly read as zeros.
+     * True when it cannot tell.
+     */
+    public static boolean swapInUse() {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/swaps")).size() != 1;
+        } catch (java.io.IOException | RuntimeException e) {
+            return true;
+        }
     }
 
     /** A Java (Unicode) path as the byte string the host calls take: its UTF-8 bytes, one char each. */
