@@ -21,8 +21,8 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit status (tests call this directly). */
     public static int execute(String... args) {
-        RunCommand run = FastRun.parse(args, System::getenv);
-        if (run != null) return call(run);
+        java.util.concurrent.Callable<Integer> plain = FastRun.command(args, System::getenv);
+        if (plain != null) return call(plain);
         CommandLine cl = commandLine(args.length > 0 ? args[0] : null);
         cl.setExitCodeExceptionMapper(e -> USAGE);
         cl.setUsageHelpWidth(100);
@@ -46,7 +46,7 @@ public final class Main implements Runnable {
     }
 
     /** Runs a command parsed without picocli, reporting errors as picocli's handler below does. */
-    private static int call(RunCommand command) {
+    private static int call(java.util.concurrent.Callable<Integer> command) {
         try {
             return command.call();
         } catch (UserError e) {

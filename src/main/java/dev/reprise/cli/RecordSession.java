@@ -1,5 +1,6 @@
 package dev.reprise.cli;
 
+import dev.reprise.linux.Options;
 import dev.reprise.replay.Recorder;
 import dev.reprise.replay.RecordingHeader;
 import dev.reprise.replay.RecordingWriter;
@@ -30,21 +31,30 @@ final class RecordSession {
                     + " bytes", Main.USAGE);
         }
         Path dir = output != null ? output : defaultDirectory(program);
-        RunOptions.Launch launch = run.launch(program, args, engine == RunCommand.Engine.jit);
+        // The writer digests the program, writes the header and opens vCPU 0's queue on a thread of
+        // its own while this one loads the program (docs/performance.md, "record start-up"); the
+        // first vCPU waits for it. A program that cannot be loaded leaves no recording behind.
+        boolean jit = engine == RunCommand.Engine.jit;
+        Options options = run.options(program, args, jit);
         RecordingWriter writer;
         try {
-            RecordingHeader header = RecordingHeader.of(program, launch.options().argv(), launch.options().env(), granule,
-                    launch.options().seed(), engine.name());
-            writer = RecordingWriter.create(dir, header);
+            writer = RecordingWriter.start(dir, () -> RecordingHeader.of(program, options.argv(), options.env(), granule,
+                    options.seed(), engine.name()));
         } catch (IOException e) {
-            launch.process().close();
             throw new UserError("cannot write the recording " + dir + ": " + e.getMessage(), CANNOT_WRITE);
+        }
+        RunOptions.Launch launch;
+        try {
+            launch = run.launch(options);
+        } catch (RuntimeException | Error e) {
+            writer.abandon();
+            throw e;
         }
         int status;
         try {
             status = Sessions.record(launch.process(), launch.start(), writer, granule, checkpointEvery);
         } catch (IOException e) {
-            throw new UserError("cannot finish the recording " + dir + ": " + e.getMessage(), CANNOT_WRITE);
+            throw new UserError("cannot write the recording " + dir + ": " + e.getMessage(), CANNOT_WRITE);
         } finally {
             writer.close();
         }

@@ -74,7 +74,11 @@ final class RunOptions {
      * its own status, or {@link #HOST_REFUSED} when the host refuses the guest address space.
      */
     Launch launch(Path program, List<String> args, boolean jit) {
-        Options options = options(program, args, jit);
+        return launch(options(program, args, jit));
+    }
+
+    /** {@link #launch(Path, List, boolean)} with its options made already. */
+    Launch launch(Options options) {
         Process process;
         try {
             process = new Process(options);

@@ -62,11 +62,13 @@ public final class Host {
     // Every function is linked as (MemorySegment state, long...) -> long, whatever its C types: C
     // ints are passed in the low half of a 64-bit argument register (x86-64 and aarch64 callees
     // ignore the upper half), and an int result is narrowed at the call site ((int) (long) h.invokeExact),
-    // since the upper half of the result register is undefined. So all functions of one arity share
-    // one downcall stub (the Linker caches stubs per descriptor) and no adapter handles are spun:
-    // each new stub and adapter costs start-up time (docs/performance.md, "start-up").
+    // since the upper half of the result register is undefined. And every function is linked with
+    // six arguments (fn): so all share one downcall stub (the Linker caches stubs per descriptor)
+    // and no adapter handles are spun: each new stub and adapter costs start-up time
+    // (docs/performance.md, "start-up").
     // Each is linked on its first call (a holder class per function): a small program calls only a few.
-    private static final class OPENAT { static final MethodHandle H = fn("openat", 4, 3); }
+    /** syscall(2): number, then up to five arguments; for the variadic functions (openat, fcntl, ioctl) and sched_getaffinity. */
+    private static final class SYSCALL { static final MethodHandle H = fn("syscall", 6); }
     private static final class READ { static final MethodHandle H = fn("read", 3); }
     private static final class WRITE { static final MethodHandle H = fn("write", 3); }
     private static final class PREAD { static final MethodHandle H = fn("pread64", 4); }
@@ -79,10 +81,8 @@ public final class Host {
     private static final class GETDENTS64 { static final MethodHandle H = fn("getdents64", 3); }
     private static final class READLINKAT { static final MethodHandle H = fn("readlinkat", 4); }
     private static final class FACCESSAT { static final MethodHandle H = fn("faccessat", 4); }
-    private static final class FCNTL { static final MethodHandle H = fn("fcntl", 3, 2); }
     private static final class DUP3 { static final MethodHandle H = fn("dup3", 3); }
     private static final class PIPE2 { static final MethodHandle H = fn("pipe2", 2); }
-    private static final class IOCTL { static final MethodHandle H = fn("ioctl", 3, 2); }
     private static final class UNLINKAT { static final MethodHandle H = fn("unlinkat", 3); }
     private static final class MKDIRAT { static final MethodHandle H = fn("mkdirat", 3); }
     private static final class RENAMEAT2 { static final MethodHandle H = fn("renameat2", 5); }
@@ -99,7 +99,6 @@ public final class Host {
     private static final class PRLIMIT { static final MethodHandle H = fn("prlimit", 4); }
     private static final class GETPRIORITY { static final MethodHandle H = fn("getpriority", 2); }
     private static final class SETPRIORITY { static final MethodHandle H = fn("setpriority", 3); }
-    private static final class SYSCALL3 { static final MethodHandle H = fn("syscall", 4, 1); }
     private static final class TRUNCATE { static final MethodHandle H = fn("truncate", 2); }
     private static final class FDATASYNC { static final MethodHandle H = fn("fdatasync", 1); }
     private static final class FCHMOD { static final MethodHandle H = fn("fchmod", 2); }
@@ -126,24 +125,30 @@ public final class Host {
 
     /** The host's sched_getaffinity system call number (glibc's wrapper hides the kernel's result). */
     private static final long NR_SCHED_GETAFFINITY = AARCH64 ? 123 : 204;
+    /** The host's numbers of the variadic calls, made through syscall(2) (asm-generic on aarch64, as on riscv64). */
+    private static final long NR_OPENAT = AARCH64 ? 56 : 257, NR_FCNTL = AARCH64 ? 25 : 72, NR_IOCTL = AARCH64 ? 29 : 16;
 
-    /** A downcall to libc's {@code name} with {@code args} arguments, all passed and returned as longs. */
+    /**
+     * A downcall to libc's {@code name}, which takes {@code args} arguments (at most
+     * {@value #ARGS}), linked as taking {@value #ARGS} longs: every call passes {@value #ARGS},
+     * zeros after its own. So every function shares one downcall stub, also with
+     * {@code mem.AddressSpace}'s mmap: each stub shape cost start-up time (about 20 ms of a
+     * 0.35 s hello, docs/performance.md), and hello used five. A C callee ignores the argument
+     * registers it does not declare (x86-64 and aarch64 pass the first six in registers, and the
+     * caller owns them). Variadic functions (openat, fcntl, ioctl) are reached through
+     * syscall(2), which is assembly in glibc and reads its arguments as registers.
+     */
     private static MethodHandle fn(String name, int args) {
-        return link(name, args, CAPTURE_ERRNO);
-    }
-
-    /** The same for a variadic function (openat, fcntl, ioctl, syscall): its arguments from {@code firstVariadic} on are variadic. */
-    private static MethodHandle fn(String name, int args, int firstVariadic) {
-        return link(name, args, CAPTURE_ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
-    }
-
-    private static MethodHandle link(String name, int args, Linker.Option... options) {
+        if (args > ARGS) throw new IllegalArgumentException(name + ": " + args + " arguments");
         MemorySegment symbol = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("host libc lacks " + name));
-        ValueLayout[] longs = new ValueLayout[args];
+        ValueLayout[] longs = new ValueLayout[ARGS];
         Arrays.fill(longs, JAVA_LONG);
-        return LINKER.downcallHandle(symbol, FunctionDescriptor.of(JAVA_LONG, longs), options);
+        return LINKER.downcallHandle(symbol, FunctionDescriptor.of(JAVA_LONG, longs), CAPTURE_ERRNO);
     }
+
+    /** Arguments of every downcall (see {@link #fn}). */
+    private static final int ARGS = 6;
 
     private static Scratch perThread() {
         return SCRATCH.get();
@@ -207,7 +212,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (int) (long) OPENAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags, (long) mode));
+            return (int) result(s, (int) (long) SYSCALL.H.invokeExact(s.state, NR_OPENAT, (long) dirfd, s.path0.address(), (long) flags, (long) mode, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -216,7 +221,7 @@ public final class Host {
     public static long read(int fd, long buf, long count) {
         Scratch s = perThread();
         try {
-            return result(s, (long) READ.H.invokeExact(s.state, (long) fd, buf, count));
+            return result(s, (long) READ.H.invokeExact(s.state, (long) fd, buf, count, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -225,7 +230,7 @@ public final class Host {
     public static long write(int fd, long buf, long count) {
         Scratch s = perThread();
         try {
-            return result(s, (long) WRITE.H.invokeExact(s.state, (long) fd, buf, count));
+            return result(s, (long) WRITE.H.invokeExact(s.state, (long) fd, buf, count, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -234,7 +239,7 @@ public final class Host {
     public static long pread(int fd, long buf, long count, long offset) {
         Scratch s = perThread();
         try {
-            return result(s, (long) PREAD.H.invokeExact(s.state, (long) fd, buf, count, offset));
+            return result(s, (long) PREAD.H.invokeExact(s.state, (long) fd, buf, count, offset, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -243,7 +248,7 @@ public final class Host {
     public static long pwrite(int fd, long buf, long count, long offset) {
         Scratch s = perThread();
         try {
-            return result(s, (long) PWRITE.H.invokeExact(s.state, (long) fd, buf, count, offset));
+            return result(s, (long) PWRITE.H.invokeExact(s.state, (long) fd, buf, count, offset, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -253,7 +258,7 @@ public final class Host {
     public static long readv(int fd, long iov, int count) {
         Scratch s = perThread();
         try {
-            return result(s, (long) READV.H.invokeExact(s.state, (long) fd, iov, (long) count));
+            return result(s, (long) READV.H.invokeExact(s.state, (long) fd, iov, (long) count, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -262,7 +267,7 @@ public final class Host {
     public static long writev(int fd, long iov, int count) {
         Scratch s = perThread();
         try {
-            return result(s, (long) WRITEV.H.invokeExact(s.state, (long) fd, iov, (long) count));
+            return result(s, (long) WRITEV.H.invokeExact(s.state, (long) fd, iov, (long) count, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -271,7 +276,7 @@ public final class Host {
     public static long lseek(int fd, long offset, int whence) {
         Scratch s = perThread();
         try {
-            return result(s, (long) LSEEK.H.invokeExact(s.state, (long) fd, offset, (long) whence));
+            return result(s, (long) LSEEK.H.invokeExact(s.state, (long) fd, offset, (long) whence, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -280,7 +285,7 @@ public final class Host {
     public static int close(int fd) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (int) (long) CLOSE.H.invokeExact(s.state, (long) fd));
+            return (int) result(s, (int) (long) CLOSE.H.invokeExact(s.state, (long) fd, 0L, 0L, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -291,7 +296,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (int) (long) STATX.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags, (long) mask, out));
+            return (int) result(s, (int) (long) STATX.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags, (long) mask, out, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -300,7 +305,7 @@ public final class Host {
     public static long getdents64(int fd, long buf, long count) {
         Scratch s = perThread();
         try {
-            return result(s, (long) GETDENTS64.H.invokeExact(s.state, (long) fd, buf, count));
+            return result(s, (long) GETDENTS64.H.invokeExact(s.state, (long) fd, buf, count, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -310,7 +315,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return result(s, (long) READLINKAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), buf, size));
+            return result(s, (long) READLINKAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), buf, size, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -320,7 +325,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (int) (long) FACCESSAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) mode, (long) flags));
+            return (int) result(s, (int) (long) FACCESSAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) mode, (long) flags, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -329,7 +334,7 @@ public final class Host {
     public static int fcntl(int fd, int cmd, long arg) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (int) (long) FCNTL.H.invokeExact(s.state, (long) fd, (long) cmd, arg));
+            return (int) result(s, (int) (long) SYSCALL.H.invokeExact(s.state, NR_FCNTL, (long) fd, (long) cmd, arg, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -338,7 +343,7 @@ public final class Host {
     public static int dup3(int oldFd, int newFd, int flags) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (int) (long) DUP3.H.invokeExact(s.state, (long) oldFd, (long) newFd, (long) flags));
+            return (int) result(s, (int) (long) DUP3.H.invokeExact(s.state, (long) oldFd, (long) newFd, (long) flags, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -348,7 +353,7 @@ public final class Host {
     public static int pipe2(long fds, int flags) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (int) (long) PIPE2.H.invokeExact(s.state, fds, (long) flags));
+            return (int) result(s, (int) (long) PIPE2.H.invokeExact(s.state, fds, (long) flags, 0L, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -357,7 +362,7 @@ public final class Host {
     public static int ioctl(int fd, int request, long arg) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (int) (long) IOCTL.H.invokeExact(s.state, (long) fd, Integer.toUnsignedLong(request), arg));
+            return (int) result(s, (int) (long) SYSCALL.H.invokeExact(s.state, NR_IOCTL, (long) fd, Integer.toUnsignedLong(request), arg, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -367,7 +372,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (int) (long) UNLINKAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags));
+            return (int) result(s, (int) (long) UNLINKAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) flags, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -377,7 +382,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (int) (long) MKDIRAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) mode));
+            return (int) result(s, (int) (long) MKDIRAT.H.invokeExact(s.state, (long) dirfd, s.path0.address(), (long) mode, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -389,7 +394,7 @@ public final class Host {
         if (!cString(s.path0, oldPath) || !cString(s.path1, newPath)) return -Errno.ENAMETOOLONG;
         try {
             return (int) result(s, (int) (long) RENAMEAT2.H.invokeExact(s.state, (long) oldDirfd, s.path0.address(),
-                    (long) newDirfd, s.path1.address(), (long) flags));
+                    (long) newDirfd, s.path1.address(), (long) flags, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -399,7 +404,7 @@ public final class Host {
     public static long getcwd(long buf, long size) {
         Scratch s = perThread();
         try {
-            long r = result(s, (long) GETCWD.H.invokeExact(s.state, buf, size), 0);
+            long r = result(s, (long) GETCWD.H.invokeExact(s.state, buf, size, 0L, 0L, 0L, 0L), 0);
             if (r < 0) return r;
             return MemorySegment.ofAddress(buf).reinterpret(size).getString(0, StandardCharsets.ISO_8859_1).length() + 1;
         } catch (Throwable e) {
@@ -411,7 +416,7 @@ public final class Host {
         Scratch s = perThread();
         if (!cString(s.path0, path)) return -Errno.ENAMETOOLONG;
         try {
-            return (int) result(s, (int) (long) CHDIR.H.invokeExact(s.state, s.path0.address()));
+            return (int) result(s, (int) (long) CHDIR.H.invokeExact(s.state, s.path0.address(), 0L, 0L, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -420,17 +425,16 @@ public final class Host {
     public static int fchdir(int fd) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (int) (long) FCHDIR.H.invokeExact(s.state, (long) fd));
+            return (int) result(s, (int) (long) FCHDIR.H.invokeExact(s.state, (long) fd, 0L, 0L, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
     }
 
-    /** umask(2): sets the host process's mask (the JVM's too: there is one per process) and returns the old one. */
     /** The calling host thread's nice value (Linux keeps it per thread; PRIO_PROCESS with who 0 means the calling thread, and cannot fail). */
     public static int niceOfThisThread() {
         try {
-            return (int) (long) GETPRIORITY.H.invokeExact(perThread().state, 0L /* PRIO_PROCESS */, 0L);
+            return (int) (long) GETPRIORITY.H.invokeExact(perThread().state, 0L /* PRIO_PROCESS */, 0L, 0L, 0L, 0L, 0L);
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -445,15 +449,16 @@ public final class Host {
         Scratch s = perThread();
         try {
             if (niceOfThisThread() >= nice) return 0;
-            return (int) result(s, (int) (long) SETPRIORITY.H.invokeExact(s.state, 0L, 0L, (long) Math.min(19, nice)), -1);
+            return (int) result(s, (int) (long) SETPRIORITY.H.invokeExact(s.state, 0L, 0L, (long) Math.min(19, nice), 0L, 0L, 0L), -1);
         } catch (Throwable e) {
             throw broken(e);
         }
     }
 
+    /** umask(2): sets the host process's mask (the JVM's too: there is one per process) and returns the old one. */
     public static int umask(int mask) {
         try {
-            return (int) (long) UMASK.H.invokeExact(perThread().state, (long) mask);
+            return (int) (long) UMASK.H.invokeExact(perThread().state, (long) mask, 0L, 0L, 0L, 0L, 0L);
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -462,7 +467,7 @@ public final class Host {
     public static int ftruncate(int fd, long length) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (int) (long) FTRUNCATE.H.invokeExact(s.state, (long) fd, length));
+            return (int) result(s, (int) (long) FTRUNCATE.H.invokeExact(s.state, (long) fd, length, 0L, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -471,7 +476,7 @@ public final class Host {
     public static int fsync(int fd) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (int) (long) FSYNC.H.invokeExact(s.state, (long) fd));
+            return (int) result(s, (int) (long) FSYNC.H.invokeExact(s.state, (long) fd, 0L, 0L, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -486,7 +491,7 @@ public final class Host {
         if (!cString(s.path0, name)) return -Errno.ENAMETOOLONG;
         int fd;
         try {
-            fd = (int) result(s, (int) (long) MEMFD_CREATE.H.invokeExact(s.state, s.path0.address(), (long) MFD_CLOEXEC));
+            fd = (int) result(s, (int) (long) MEMFD_CREATE.H.invokeExact(s.state, s.path0.address(), (long) MFD_CLOEXEC, 0L, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -519,7 +524,7 @@ public final class Host {
     private static long call(MethodHandle h, long a) {
         Scratch s = perThread();
         try {
-            return result(s, (int) (long) h.invokeExact(s.state, a));
+            return result(s, (int) (long) h.invokeExact(s.state, a, 0L, 0L, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -528,7 +533,7 @@ public final class Host {
     private static long call(MethodHandle h, long a, long b) {
         Scratch s = perThread();
         try {
-            return result(s, (int) (long) h.invokeExact(s.state, a, b));
+            return result(s, (int) (long) h.invokeExact(s.state, a, b, 0L, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -537,7 +542,7 @@ public final class Host {
     private static long call(MethodHandle h, long a, long b, long c) {
         Scratch s = perThread();
         try {
-            return result(s, (int) (long) h.invokeExact(s.state, a, b, c));
+            return result(s, (int) (long) h.invokeExact(s.state, a, b, c, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -546,7 +551,7 @@ public final class Host {
     private static long call(MethodHandle h, long a, long b, long c, long d) {
         Scratch s = perThread();
         try {
-            return result(s, (int) (long) h.invokeExact(s.state, a, b, c, d));
+            return result(s, (int) (long) h.invokeExact(s.state, a, b, c, d, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -555,7 +560,7 @@ public final class Host {
     private static long call(MethodHandle h, long a, long b, long c, long d, long e5) {
         Scratch s = perThread();
         try {
-            return result(s, (int) (long) h.invokeExact(s.state, a, b, c, d, e5));
+            return result(s, (int) (long) h.invokeExact(s.state, a, b, c, d, e5, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -633,7 +638,7 @@ public final class Host {
     /** fadvise64(2) (posix_fadvise returns the error number instead of setting errno). */
     public static int fadvise(int fd, long offset, long length, int advice) {
         try {
-            return -(int) (long) POSIX_FADVISE.H.invokeExact(perThread().state, (long) fd, offset, length, (long) advice);
+            return -(int) (long) POSIX_FADVISE.H.invokeExact(perThread().state, (long) fd, offset, length, (long) advice, 0L, 0L);
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -659,7 +664,7 @@ public final class Host {
     public static int clockGettime(int clock, long ts) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (int) (long) CLOCK_GETTIME.H.invokeExact(s.state, (long) clock, ts));
+            return (int) result(s, (int) (long) CLOCK_GETTIME.H.invokeExact(s.state, (long) clock, ts, 0L, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -668,7 +673,7 @@ public final class Host {
     public static int clockGetres(int clock, long ts) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (int) (long) CLOCK_GETRES.H.invokeExact(s.state, (long) clock, ts));
+            return (int) result(s, (int) (long) CLOCK_GETRES.H.invokeExact(s.state, (long) clock, ts, 0L, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -678,7 +683,7 @@ public final class Host {
     public static int uname(long buf) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (int) (long) UNAME.H.invokeExact(s.state, buf));
+            return (int) result(s, (int) (long) UNAME.H.invokeExact(s.state, buf, 0L, 0L, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -688,7 +693,7 @@ public final class Host {
     public static int sysinfo(long buf) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (int) (long) SYSINFO.H.invokeExact(s.state, buf));
+            return (int) result(s, (int) (long) SYSINFO.H.invokeExact(s.state, buf, 0L, 0L, 0L, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -698,7 +703,7 @@ public final class Host {
     public static int prlimit(int resource, long newLimit, long oldLimit) {
         Scratch s = perThread();
         try {
-            return (int) result(s, (int) (long) PRLIMIT.H.invokeExact(s.state, 0L, (long) resource, newLimit, oldLimit));
+            return (int) result(s, (int) (long) PRLIMIT.H.invokeExact(s.state, 0L, (long) resource, newLimit, oldLimit, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -708,7 +713,7 @@ public final class Host {
     public static long schedGetaffinity(long size, long mask) {
         Scratch s = perThread();
         try {
-            return result(s, (long) SYSCALL3.H.invokeExact(s.state, NR_SCHED_GETAFFINITY, 0L, size, mask));
+            return result(s, (long) SYSCALL.H.invokeExact(s.state, NR_SCHED_GETAFFINITY, 0L, size, mask, 0L, 0L));
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -716,7 +721,7 @@ public final class Host {
 
     private static int id(MethodHandle h) {
         try {
-            return (int) (long) h.invokeExact(perThread().state);
+            return (int) (long) h.invokeExact(perThread().state, 0L, 0L, 0L, 0L, 0L, 0L);
         } catch (Throwable e) {
             throw broken(e);
         }
@@ -743,7 +748,7 @@ public final class Host {
         if (errno > 0 && errno < MESSAGES.length && MESSAGES[errno] != null) return MESSAGES[errno];
         String m;
         try {
-            long p = (long) STRERROR.H.invokeExact(perThread().state, (long) errno);
+            long p = (long) STRERROR.H.invokeExact(perThread().state, (long) errno, 0L, 0L, 0L, 0L, 0L);
             m = MemorySegment.ofAddress(p).reinterpret(256).getString(0, StandardCharsets.UTF_8);
         } catch (Throwable e) {
             throw broken(e);

@@ -448,8 +448,9 @@ public final class AddressSpace implements AutoCloseable {
         }
 
         private static final class MMAP { static final MethodHandle H = link("mmap", 6); }
-        private static final class MUNMAP { static final MethodHandle H = link("munmap", 2); }
-        private static final class MADVISE { static final MethodHandle H = link("madvise", 3); }
+        // All three take six arguments, as linux.Host links every function: one downcall stub for all.
+        private static final class MUNMAP { static final MethodHandle H = link("munmap", 6); }
+        private static final class MADVISE { static final MethodHandle H = link("madvise", 6); }
 
         /** Reserves {@code length} bytes of zero-filled, read-write, unbacked host memory. */
         static long mmap(long length) {
@@ -471,7 +472,7 @@ public final class AddressSpace implements AutoCloseable {
         static void munmap(long address, long length) {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment state = a.allocate(CALL_STATE);
-                check("munmap", (int) (long) MUNMAP.H.invokeExact(state, address, length), state);
+                check("munmap", (int) (long) MUNMAP.H.invokeExact(state, address, length, 0L, 0L, 0L, 0L), state);
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) {
@@ -483,7 +484,7 @@ public final class AddressSpace implements AutoCloseable {
         static void dontNeed(long address, long length) {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment state = a.allocate(CALL_STATE);
-                check("madvise", (int) (long) MADVISE.H.invokeExact(state, address, length, (long) MADV_DONTNEED), state);
+                check("madvise", (int) (long) MADVISE.H.invokeExact(state, address, length, (long) MADV_DONTNEED, 0L, 0L, 0L), state);
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) {

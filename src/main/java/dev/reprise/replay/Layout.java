@@ -19,6 +19,9 @@ import java.util.regex.Pattern;
 final class Layout {
     private Layout() {}
 
+    /** slf4j-simple's level for the affinity library's loggers. */
+    private static final String AFFINITY_LOG_LEVEL = "org.slf4j.simpleLogger.log.net.openhft.affinity";
+
     static {
         // Before the first Chronicle class initializes: never phone home (also set by the launcher),
         // no release-notes banner, no disk-space polling thread.
@@ -30,6 +33,10 @@ final class Layout {
         // only for sync modes (msync), pretouching and affinity, which Reprise does not use; the
         // no-op layer is the library's own opt-out (OpenHFT/Posix issue 24).
         PosixAPI.useNoOpPosixApi();
+        // The same class also loads net.openhft.affinity.Affinity, which looks for JNA (not in the
+        // jar: pom.xml) and, finding none, says at WARN and INFO that it uses no thread affinity:
+        // Reprise pins no threads, so it is not worth a line on the user's terminal.
+        if (System.getProperty(AFFINITY_LOG_LEVEL) == null) System.setProperty(AFFINITY_LOG_LEVEL, "error");
     }
 
     static final String HEADER = "header";

@@ -31,11 +31,19 @@ public final class Sessions {
     /**
      * {@link #record(Process, Exec.Start, RecordingWriter, long)}, with a checkpoint at a consistent
      * cut every {@code checkpointEvery} guest instructions (all threads together; 0: none).
+     *
+     * @throws IOException the recording cannot be written (also: its start, {@link RecordingWriter#start}, failed)
      */
     public static int record(Process process, Exec.Start start, RecordingWriter writer, long granule, long checkpointEvery)
             throws InterruptedException, IOException {
         Recorder recorder = new Recorder(process, writer, granule, checkpointEvery);
-        Task.first(process, start).start();
+        Task first;
+        try {
+            first = Task.first(process, start);   // opens vCPU 0's log: waits for the writer's start
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        first.start();
         int status = process.awaitExit();
         recorder.awaitAllExited();
         writer.finish(recorder.finalDigest());

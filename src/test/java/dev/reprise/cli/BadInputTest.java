@@ -42,6 +42,25 @@ class BadInputTest {
         assertOneLineError(reprise("run", "--", f.toString()), 67, "not an ELF");
     }
 
+    /** record starts writing while it loads the program: a program it cannot load leaves no recording behind. */
+    @Test
+    void recordOfAProgramThatCannotBeLoadedLeavesNoRecording() throws Exception {
+        Path f = Files.writeString(dir.resolve("script.sh"), "#!/bin/sh\necho hi\n");
+        Path out = dir.resolve("rec");
+        assertOneLineError(reprise("record", "-o", out.toString(), "--", f.toString()), 67, "not an ELF");
+        assertThat(out).doesNotExist();
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        assertOneLineError(reprise("record", "-o", empty.toString(), "--", dir.resolve("nope").toString()), 66, "No such file");
+        assertThat(empty).isEmptyDirectory();
+    }
+
+    @Test
+    void recordIntoADirectoryThatIsNotEmpty() throws Exception {
+        Files.writeString(dir.resolve("x"), "x");
+        String hello = GuestRunner.root().resolve("guest-tests/bin/hello").toString();
+        assertOneLineError(reprise("record", "-o", dir.toString(), "--", hello), 75, "not empty");
+    }
+
     @Test
     void wrongClass() throws Exception {
         byte[] elf32 = Arrays.copyOf(Files.readAllBytes(GuestRunner.root().resolve("guest-tests/bin/hello")), 4096);

@@ -10,7 +10,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The hand parser of {@code reprise run} agrees with picocli on every line it takes, and leaves
+ * The hand parser of {@code reprise run} and {@code reprise record} agrees with picocli on every line it takes, and leaves
  * to picocli every line it does not understand.
  */
 class FastRunTest {
@@ -57,6 +57,73 @@ class FastRunTest {
         for (String[] line : lines) {
             assertThat(fast(line)).as("%s", List.of(line)).isEqualTo(picocli(line));
         }
+    }
+
+    /** A record line's fields: the run part, then the record options. */
+    record ParsedRecord(Parsed run, Object output, long granule, long checkpointEvery) {
+        static ParsedRecord of(RecordCommand c) {
+            return new ParsedRecord(new Parsed(c.run.sysroot, List.copyOf(c.run.environmentChanges), c.run.argv0, c.run.strace,
+                    c.run.seed, c.engine, c.program, List.copyOf(c.args)), c.output, c.granule, c.checkpointEvery);
+        }
+    }
+
+    @Test
+    void plainRecordLinesParseAsPicocliParsesThem() {
+        List<String[]> lines = List.of(
+                new String[] {"record", "--", "prog"},
+                new String[] {"record", "prog", "a", "b c", ""},
+                new String[] {"record", "-o", "/tmp/r", "--", "prog", "-x"},
+                new String[] {"record", "--output", "out dir", "--granule", "64", "--checkpoint-every", "0", "prog"},
+                new String[] {"record", "--output=o", "--granule=1024", "--checkpoint-every=5000", "--", "prog"},
+                new String[] {"record", "--granule", "3", "--checkpoint-every=-1", "--", "prog"},   // RecordSession refuses them
+                new String[] {"record", "-L", "/sys/root", "-E", "A=1", "-U", "B", "-0", "zero", "--strace", "--seed", "9",
+                        "--engine", "interp", "-o", "d", "--", "prog", "arg"});
+        for (String[] line : lines) {
+            RecordCommand fast = FastRun.parseRecord(line, System::getenv);
+            assertThat(fast).as("the fast path takes %s", List.of(line)).isNotNull();
+            RecordCommand slow = new RecordCommand();
+            new CommandLine(slow).setOverwrittenOptionsAllowed(true).parseArgs(Arrays.copyOfRange(line, 1, line.length));
+            assertThat(ParsedRecord.of(fast)).as("%s", List.of(line)).isEqualTo(ParsedRecord.of(slow));
+        }
+        assertThat(FastRun.command(new String[] {"record", "--", "prog"}, System::getenv)).isInstanceOf(RecordCommand.class);
+        assertThat(FastRun.command(new String[] {"run", "--", "prog"}, System::getenv)).isInstanceOf(RunCommand.class);
+    }
+
+    @Test
+    void recordDefaultsComeFromTheSameEnvironmentVariables() {
+        Map<String, String> env = Map.of("REPRISE_CHECKPOINT_EVERY", "77", "REPRISE_ENGINE", "interp");
+        RecordCommand c = FastRun.parseRecord(new String[] {"record", "--", "prog"}, env::get);
+        assertThat(c).isNotNull();
+        assertThat(c.checkpointEvery).isEqualTo(77);
+        assertThat(c.granule).isEqualTo(4096);
+        assertThat(c.output).isNull();
+        assertThat(c.engine).isEqualTo(RunCommand.Engine.interp);
+        assertThat(FastRun.parseRecord(new String[] {"record", "--", "prog"}, Map.of("REPRISE_CHECKPOINT_EVERY", "x")::get)).isNull();
+    }
+
+    @Test
+    void recordLinesItDoesNotTakeAreLeftToPicocli() {
+        Map<String, String> none = Map.of();
+        List<String[]> lines = List.of(
+                new String[] {"record"},
+                new String[] {"record", "--help"},
+                new String[] {"record", "-o"},
+                new String[] {"record", "-o", "--", "prog"},
+                new String[] {"record", "-odir", "--", "prog"},
+                new String[] {"record", "--granule", "4k", "prog"},
+                new String[] {"record", "--granule", "0x40", "prog"},
+                new String[] {"record", "--checkpoint-every", "1e9", "prog"},
+                new String[] {"record", "--chaos", "prog"},
+                new String[] {"record", "prog", "-o", "x"},
+                new String[] {"record", "--", "@prog"});
+        for (String[] line : lines) {
+            assertThat(FastRun.parseRecord(line, none::get)).as("%s", List.of(line)).isNull();
+        }
+        // run does not take record's options
+        assertThat(FastRun.parse(new String[] {"run", "-o", "d", "--", "prog"}, none::get)).isNull();
+        assertThat(FastRun.parse(new String[] {"run", "--granule", "64", "--", "prog"}, none::get)).isNull();
+        assertThat(FastRun.command(new String[] {"replay", "d"}, none::get)).isNull();
+        assertThat(FastRun.command(new String[0], none::get)).isNull();
     }
 
     @Test
