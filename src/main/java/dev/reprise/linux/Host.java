@@ -97,8 +97,6 @@ public final class Host {
     private static final class UNAME { static final MethodHandle H = fn("uname", 1); }
     private static final class SYSINFO { static final MethodHandle H = fn("sysinfo", 1); }
     private static final class PRLIMIT { static final MethodHandle H = fn("prlimit", 4); }
-    private static final class GETPRIORITY { static final MethodHandle H = fn("getpriority", 2); }
-    private static final class SETPRIORITY { static final MethodHandle H = fn("setpriority", 3); }
     private static final class TRUNCATE { static final MethodHandle H = fn("truncate", 2); }
     private static final class FDATASYNC { static final MethodHandle H = fn("fdatasync", 1); }
     private static final class FCHMOD { static final MethodHandle H = fn("fchmod", 2); }
@@ -426,30 +424,6 @@ public final class Host {
         Scratch s = perThread();
         try {
             return (int) result(s, (int) (long) FCHDIR.H.invokeExact(s.state, (long) fd, 0L, 0L, 0L, 0L, 0L));
-        } catch (Throwable e) {
-            throw broken(e);
-        }
-    }
-
-    /** The calling host thread's nice value (Linux keeps it per thread; PRIO_PROCESS with who 0 means the calling thread, and cannot fail). */
-    public static int niceOfThisThread() {
-        try {
-            return (int) (long) GETPRIORITY.H.invokeExact(perThread().state, 0L /* PRIO_PROCESS */, 0L, 0L, 0L, 0L, 0L);
-        } catch (Throwable e) {
-            throw broken(e);
-        }
-    }
-
-    /**
-     * Lowers the calling host thread's scheduling priority to nice {@code nice} (at most 19) unless
-     * it is that low already (a new thread inherits its creator's). Any thread may lower its own
-     * priority. Returns 0 or -errno.
-     */
-    public static int niceThisThread(int nice) {
-        Scratch s = perThread();
-        try {
-            if (niceOfThisThread() >= nice) return 0;
-            return (int) result(s, (int) (long) SETPRIORITY.H.invokeExact(s.state, 0L, 0L, (long) Math.min(19, nice), 0L, 0L, 0L), -1);
         } catch (Throwable e) {
             throw broken(e);
         }

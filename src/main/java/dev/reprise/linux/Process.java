@@ -44,23 +44,6 @@ public final class Process implements AutoCloseable {
     /** Observes every vCPU step by step (tracing), or null to run at full speed; set before any thread runs. */
     public volatile StepObserver.Factory observers;
 
-    /** The nice value this process's vCPU threads lower their priority to ({@link Task#yieldToCompilers}), or null: not at all. Decided once, guarded by {@code this}. */
-    private Integer vcpuNice;
-    private boolean vcpuNiceDecided;
-
-    /**
-     * Decides once, when the second vCPU starts (on the thread that creates it), whether and to
-     * which nice value the vCPU threads lower their priority: {@link Task#VCPU_NICE} steps below
-     * the deciding thread's, and only on an otherwise idle host.
-     */
-    synchronized Integer vcpuNice() {
-        if (!vcpuNiceDecided) {
-            vcpuNiceDecided = true;
-            if (Task.VCPU_NICE > 0 && Task.hostIdle()) vcpuNice = Host.niceOfThisThread() + Task.VCPU_NICE;
-        }
-        return vcpuNice;
-    }
-
     /** The process id (= the first thread's tid), as the guest sees it. */
     public final int pid;
 

@@ -44,22 +44,6 @@ public final class Task implements SystemInterface {
     private volatile long pending;
     private final Signals.Info[] pendingInfo = new Signals.Info[65];
     private Thread thread;
-    /**
-     * How many nice steps a vCPU thread of a process with more than one lowers its host priority
-     * by ({@code -Dreprise.vcpu.nice=N}, 0: never), so that HotSpot's compiler threads, which make
-     * the code the vCPUs run, go first when they have work. With one guest thread the compilers
-     * have the second core of a 2-core host to themselves; with two, the guest threads took most
-     * of the cores from them, every region stayed longer in the bytecode interpreter and C1's
-     * profiling code, and the two vCPUs of bench_core_2 spent 0.8-1.4 s more CPU than bench_core_1's
-     * one for the same work (docs/performance.md, branch scaling). Once the code is compiled the
-     * compiler threads are idle and the vCPUs share the cores as before. Only when the host is
-     * otherwise idle at that moment ({@link #hostIdle}): a lower priority cannot be raised again
-     * without privileges, and against other processes a vCPU at nice 5 weighs a third of a normal
-     * thread (bench_cpu_2 at load 18 took 31-45 s instead of 15-17 s).
-     */
-    static final int VCPU_NICE = Integer.getInteger("reprise.vcpu.nice", 5);
-    /** This thread has lowered its priority ({@link #yieldToCompilers}); own thread only. */
-    private boolean niced;
     /** This vCPU's JIT, or null when the process runs in the interpreter alone. */
     private final Jit jit;
     /** Exit status of this thread (exit(2)); the process's if it is the last one. */
@@ -110,7 +94,6 @@ public final class Task implements SystemInterface {
     }
 
     private void run() {
-        if (process.tasks().size() > 1) yieldToCompilers();   // a clone's child (its parent does the same in clone)
         StepObserver observer = observer();
         try {
             int slice = jit != null ? JIT_SLICE : SLICE;
@@ -143,45 +126,6 @@ public final class Task implements SystemInterface {
             if (observer != null) observer.ended(hart);
             if (supervisor != null) supervisor.exited(this, exitCode);
             process.remove(this, exitCode);
-        }
-    }
-
-    /**
-     * Lowers this vCPU thread's host priority by {@link #VCPU_NICE} steps (to the process's
-     * {@link Process#vcpuNice}: a thread created by a niced one starts niced), once, own thread
-     * only: called when the process gets a second vCPU. Not with the interpreter alone (no compiled
-     * guest code to wait for).
-     */
-    void yieldToCompilers() {
-        if (niced || jit == null || VCPU_NICE <= 0 || Thread.currentThread() != thread) return;
-        niced = true;
-        Integer nice = process.vcpuNice();
-        if (nice != null) Host.niceThisThread(nice);   // best effort: a host that refuses leaves the priority as it was
-    }
-
-    /**
-     * True if no other process wants the host's CPUs now: the runnable threads of the whole host
-     * (/proc/loadavg's fourth field, taken at this moment) are all this process's (/proc/self/task,
-     * state R). False if that cannot be read (not Linux).
-     */
-    static boolean hostIdle() {
-        try {
-            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split(" ");
-            int runnable = Integer.parseInt(f[3].substring(0, f[3].indexOf('/')));
-            int ours = 0;
-            try (var tasks = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc/self/task"))) {
-                for (var t : tasks) {
-                    try {
-                        String stat = java.nio.file.Files.readString(t.resolve("stat"));
-                        if (stat.charAt(stat.lastIndexOf(')') + 2) == 'R') ours++;
-                    } catch (java.io.IOException | RuntimeException gone) {
-                        // the thread ended meanwhile
-                    }
-                }
-            }
-            return runnable <= ours;
-        } catch (java.io.IOException | RuntimeException e) {
-            return false;
         }
     }
 

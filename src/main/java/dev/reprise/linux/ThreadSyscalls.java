@@ -58,7 +58,6 @@ final class ThreadSyscalls {
         if ((flags & CLONE_CHILD_CLEARTID) != 0) child.clearChildTid = ctid;
         p.add(child);
         child.start();
-        parent.yieldToCompilers();   // the process has two vCPUs now (the child does the same)
         return child.tid;
     }
 
