@@ -59,6 +59,14 @@ public final class Jit {
     record Entry(Block region, int index, long pc, int length) {}
 
     private final Entry[] jumpCache = new Entry[JUMP_CACHE];
+    /**
+     * Per jump-cache slot, the last pc looked up there that has no translation (NOT_A_PC: none):
+     * while it stays cold, its next arrivals count heat without a map lookup (a boxed Long per
+     * interpreted block: a tenth of a replay of many lukewarm threads). Cleared when that pc gets
+     * an entry, and by a flush.
+     */
+    private final long[] coldPc = new long[JUMP_CACHE];
+    private static final long NOT_A_PC = -1;   // odd: never a pc
     /** Every block start that translated code can be entered at (a region's blocks each get one unless they already have one). */
     private final HashMap<Long, Entry> blocks = new HashMap<>();
     /** The code epoch this buffer's translations are valid for. */
@@ -94,6 +102,7 @@ public final class Jit {
         this.space = hart.mmu.space();
         this.epoch = space.codeEpoch();
         this.shared = Shared.of(space);
+        java.util.Arrays.fill(coldPc, NOT_A_PC);
     }
 
     /**
@@ -199,10 +208,15 @@ public final class Jit {
         int slot = (int) (pc >>> 1) & (JUMP_CACHE - 1);
         Entry e = jumpCache[slot];
         if (e != null && e.pc() == pc) return e;
+        if (coldPc[slot] == pc && heat[slot] < threshold) {
+            heat[slot]++;
+            return null;   // still cold, and known to have no entry
+        }
         e = blocks.get(pc);
         if (e == null) {
             if (heat[slot] < threshold) {
                 heat[slot]++;
+                coldPc[slot] = pc;
                 return null;   // still cold: the caller interprets it
             }
             Block region = region(pc);
@@ -213,6 +227,8 @@ public final class Jit {
             for (int j = region.entryPcs.length - 1; j >= 0; j--) {
                 if (j == 0 || !blocks.containsKey(region.entryPcs[j])) {
                     blocks.put(region.entryPcs[j], new Entry(region, j, region.entryPcs[j], region.entryLengths[j]));
+                    int s = (int) (region.entryPcs[j] >>> 1) & (JUMP_CACHE - 1);
+                    if (coldPc[s] == region.entryPcs[j]) coldPc[s] = NOT_A_PC;
                 }
             }
             translated++;
@@ -319,6 +335,7 @@ public final class Jit {
         blocks.clear();
         java.util.Arrays.fill(jumpCache, null);
         java.util.Arrays.fill(heat, (short) 0);
+        java.util.Arrays.fill(coldPc, NOT_A_PC);
         flushes++;
     }
 
