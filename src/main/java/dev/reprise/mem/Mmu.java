@@ -199,16 +199,14 @@ public final class Mmu {
 
     /** A load the fast path did not take: checks every page it touches, then reads (zero-extended). */
     private long loadSlow(long a, int size) {
-        if ((a >>> PAGE_SHIFT) == finePage && (a & (size - 1)) == 0 && holdsWord(a, 0)) return alignedLoad(a, size);
+        if (heldFine(a, size, false)) return alignedLoad(a, size);
         check(a, size, Access.READ);
         return (a & (size - 1)) == 0 ? alignedLoad(a, size) : composeLoad(a, size);
     }
 
     private void storeSlow(long a, long v, int size) {
         boolean aligned = (a & (size - 1)) == 0;
-        if (!aligned || (a >>> PAGE_SHIFT) != finePage || !fineWritable || !holdsWord(a, Ownership.EXCLUSIVE_WORDS)) {
-            check(a, size, Access.WRITE);   // both pages before any byte: a faulting store writes nothing
-        }
+        if (!heldFine(a, size, true)) check(a, size, Access.WRITE);   // both pages before any byte: a faulting store writes nothing
         if (aligned) {
             switch (size) {
                 case 1 -> BYTE.setOpaque(mem, a, (byte) v);
@@ -222,10 +220,14 @@ public final class Mmu {
         }
     }
 
-    /** True if {@link #fineHeld} has the bit of the 8-byte word at {@code a} (any rights from 0, exclusive from EXCLUSIVE_WORDS). */
-    private boolean holdsWord(long a, int from) {
+    /**
+     * True if an aligned access of {@code size} at {@code a} may go ahead on what {@link #fineHeld}
+     * says of {@link #finePage}: its 8-byte word held (exclusive for a write, and not into code).
+     */
+    private boolean heldFine(long a, int size, boolean write) {
+        if ((a >>> PAGE_SHIFT) != finePage || (a & (size - 1)) != 0 || write && !fineWritable) return false;
         int w = (int) (a & PAGE_SIZE - 1) >>> 3;
-        return (fineHeld[from + (w >>> 6)] & 1L << w) != 0;
+        return (fineHeld[(write ? Ownership.EXCLUSIVE_WORDS : 0) + (w >>> 6)] & 1L << w) != 0;
     }
 
     private long alignedLoad(long a, int size) {
