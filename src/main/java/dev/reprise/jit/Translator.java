@@ -58,6 +58,7 @@ final class Translator {
             CD_FLOAT = ClassDesc.of("java.lang.Float"), CD_DOUBLE = ClassDesc.of("java.lang.Double");
     private static final MethodTypeDesc INIT = MethodTypeDesc.of(CD_void, CD_long.arrayType(), CD_int.arrayType(), CD_INSNS),
             EXECUTE = MethodTypeDesc.of(CD_void, CD_HART, CD_long, CD_int), LOAD = MethodTypeDesc.of(CD_long, CD_long),
+            FINE = MethodTypeDesc.of(CD_long, CD_long, CD_long),
             STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long), BINARY = MethodTypeDesc.of(CD_long, CD_long, CD_long),
             COMPARE = MethodTypeDesc.of(CD_int, CD_long, CD_long);
     private static final ClassFile CLASS_FILE = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
@@ -256,11 +257,11 @@ final class Translator {
         // scratch int for the new value of a CSR),
         // f0..f31 from 96 (raw 64-bit patterns, singles NaN-boxed, as in hart.f), 160-161 a double
         // and 162 a float result of a host FP operation, 163 whether host FP results may be taken
-        // (see hostFast).
+        // (see hostFast), 164-165 the TLB key of a load or store (tagCheck).
         private static final int THIS = 0, HART = 1, LIMIT = 2, ENTRY = 4, X = 5, MMU = 6, ICOUNT = 7, TARGET = 9,
                 FAULT = 11, INDEX = 12, FAULT_PC = 13, LEFT = 15, EPOCH = 17, SPACE = 19, REGS = 20, F = 84, RM = 85,
                 ADDR = 86, READ_TAGS = 88, WRITE_TAGS = 89, MEM = 90, OLD = 91, BASE = 93, INSN = 95, F_REGS = 96,
-                RESULT_D = 160, RESULT_F = 162, FAST = 163;
+                RESULT_D = 160, RESULT_F = 162, FAST = 163, KEY = 164;
 
         private final CodeBuilder c;
         private final List<Part> parts;
@@ -479,14 +480,20 @@ final class Translator {
          * Pushes the loaded value of load {@code i} (instruction k), extended to a long as
          * {@code method} ({@code lb} ... {@code ld}, an {@link Mmu} method) says. The TLB fast path
          * is inline — Mmu's own: aligned and the page's read tag hit, then one opaque access of
-         * native width — and only a miss calls {@code method}, under the fault handler.
+         * native width. A miss asks {@link Mmu#fineRead} (C2 inlines it: a word of a split page
+         * this vCPU holds takes the same access), and only then calls {@code method}, under the
+         * fault handler. Every branch goes forward (no backward branch that is not a loop).
          */
         void loadValue(int k, Insn i, String method) {
             int size = switch (method) { case "lb", "lbu" -> 1; case "lh", "lhu" -> 2; case "lw", "lwu" -> 4; default -> 8; };
-            Label slow = c.newLabel(), done = c.newLabel();
+            Label access = c.newLabel(), done = c.newLabel();
             read(i.rs1());
             c.loadConstant(i.imm()).ladd().lstore(ADDR);
-            tagCheck(READ_TAGS, size, slow);
+            tagCheck(READ_TAGS, size, access);
+            c.aload(MMU).lload(KEY).lload(ADDR).invokevirtual(CD_MMU, "fineRead", FINE).l2i().iconst_1().iand().ifne(access);
+            guarded(k, () -> c.aload(MMU).lload(ADDR).invokevirtual(CD_MMU, method, LOAD));
+            c.goto_(done);
+            c.labelBinding(access);
             if (JitOps.UNSAFE != null) {
                 c.getstatic(CD_OPS, "UNSAFE", CD_OBJECT).checkcast(CD_UNSAFE).aconst_null().lload(BASE).lload(ADDR).ladd()
                         .invokevirtual(CD_UNSAFE, "get" + unsafeKind(size) + "Opaque", MethodTypeDesc.of(kind(size), CD_OBJECT, CD_long));
@@ -501,22 +508,28 @@ final class Translator {
                 case "ld" -> { }
                 default -> c.i2l();   // byte, short, int: sign-extended
             }
-            c.goto_(done);
-            c.labelBinding(slow);
-            guarded(k, () -> c.aload(MMU).lload(ADDR).invokevirtual(CD_MMU, method, LOAD));
             c.labelBinding(done);
         }
 
         /**
          * Stores the value {@code value} pushes (a long) with store {@code i} (instruction k) of
-         * {@code size} bytes: inline when aligned and the page's write tag hits, else through
-         * {@code method} under the fault handler. {@code value} is emitted twice (once per path).
+         * {@code size} bytes: inline when aligned and the page's write tag hits, or else when
+         * {@link Mmu#fineWrite} says the word is held exclusive; else through {@code method}
+         * under the fault handler. {@code value} is emitted twice (once per path).
          */
         void storeValue(int k, Insn i, String method, int size, Runnable value) {
-            Label slow = c.newLabel(), done = c.newLabel();
+            Label access = c.newLabel(), done = c.newLabel();
             read(i.rs1());
             c.loadConstant(i.imm()).ladd().lstore(ADDR);
-            tagCheck(WRITE_TAGS, size, slow);
+            tagCheck(WRITE_TAGS, size, access);
+            c.aload(MMU).lload(KEY).lload(ADDR).invokevirtual(CD_MMU, "fineWrite", FINE).l2i().iconst_1().iand().ifne(access);
+            guarded(k, () -> {
+                c.aload(MMU).lload(ADDR);
+                value.run();
+                c.invokevirtual(CD_MMU, method, STORE);
+            });
+            c.goto_(done);
+            c.labelBinding(access);
             boolean unsafe = JitOps.UNSAFE != null;
             if (unsafe) c.getstatic(CD_OPS, "UNSAFE", CD_OBJECT).checkcast(CD_UNSAFE).aconst_null().lload(BASE).lload(ADDR).ladd();
             else c.getstatic(CD_MMU, handle(size), CD_VAR_HANDLE).aload(MEM).lload(ADDR);
@@ -529,27 +542,21 @@ final class Translator {
             }
             if (unsafe) c.invokevirtual(CD_UNSAFE, "put" + unsafeKind(size) + "Opaque", MethodTypeDesc.of(CD_void, CD_OBJECT, CD_long, kind(size)));
             else c.invokevirtual(CD_VAR_HANDLE, "setOpaque", MethodTypeDesc.of(CD_void, CD_SEGMENT, CD_long, kind(size)));
-            c.goto_(done);
-            c.labelBinding(slow);
-            guarded(k, () -> {
-                c.aload(MMU).lload(ADDR);
-                value.run();
-                c.invokevirtual(CD_MMU, method, STORE);
-            });
             c.labelBinding(done);
         }
 
         /**
-         * Jumps to {@code slow} unless the address in ADDR is aligned to {@code size} and its page
-         * has a tag in {@code tags}: one compare of {@code tags[page & TLB_MASK]} with the page
-         * number, with the address's misaligned low bits moved into the top bits (pages are below
-         * 2^52, so a misaligned address never matches, and neither does an empty entry, -1).
+         * Jumps to {@code hit} if the address in ADDR is aligned to {@code size} and its page
+         * has a tag in {@code tags}: one compare of {@code tags[page & TLB_MASK]} with the key KEY,
+         * the page number with the address's misaligned low bits moved into the top bits (pages are
+         * below 2^52, so a misaligned address never matches, and neither does an empty entry, -1).
          */
-        void tagCheck(int tags, int size, Label slow) {
-            c.aload(tags).lload(ADDR).loadConstant(PAGE_SHIFT).lushr().l2i().loadConstant(Mmu.TLB_MASK).iand().laload();
+        void tagCheck(int tags, int size, Label hit) {
             c.lload(ADDR).loadConstant(PAGE_SHIFT).lushr();
             if (size > 1) c.lload(ADDR).loadConstant(64 - Integer.numberOfTrailingZeros(size)).lshl().lor();
-            c.lcmp().ifne(slow);
+            c.lstore(KEY);
+            c.aload(tags).lload(ADDR).loadConstant(PAGE_SHIFT).lushr().l2i().loadConstant(Mmu.TLB_MASK).iand().laload();
+            c.lload(KEY).lcmp().ifeq(hit);
         }
 
         static String unsafeKind(int size) {

@@ -71,14 +71,16 @@ public final class Mmu {
      * While recording: the last page of granules finer than a page that the TLB could not cache
      * (this vCPU holds only part of it: a split page that two threads share, or one of
      * {@code --granule} granules), and the rights held there, a bit per 8-byte word
-     * ({@link Ownership#wordRights}; the ownership's own array, which it keeps up to date). The
-     * slow path answers an aligned access to a word held from these bits, without asking the
-     * page table or the ownership. Own thread; forgotten, like the TLB, on a flush and when the
-     * page becomes code ({@code fineWritable}: stores into code must reach the slow path).
+     * ({@link Ownership#wordRights}; the ownership's own array, which it keeps up to date). An
+     * aligned access to a word held is answered from these bits ({@link #fineRead},
+     * {@link #fineWrite}), without asking the page table or the ownership; the JIT's miss
+     * branch asks them too. Own thread only, like the TLB tags (the bits change only when this
+     * thread takes or gives up rights, at its boundaries or in its system calls, never while its
+     * generated code runs); forgotten, like the TLB, on a flush. {@code fineWritePage} is the
+     * same page, or none once it holds code (stores into code must reach the slow path).
      */
-    private long finePage = NO_PAGE;
+    private long finePage = NO_PAGE, fineWritePage = NO_PAGE;
     private long[] fineHeld;
-    private boolean fineWritable;
 
     /** Set by any thread, cleared by the owner: volatile, so the owner that sees it also sees the page-table change before it. */
     private volatile boolean flushRequested;
@@ -199,14 +201,14 @@ public final class Mmu {
 
     /** A load the fast path did not take: checks every page it touches, then reads (zero-extended). */
     private long loadSlow(long a, int size) {
-        if (heldFine(a, size, false)) return alignedLoad(a, size);
+        if ((fineRead(tlbKey(a, size), a) & 1) != 0) return alignedLoad(a, size);
         check(a, size, Access.READ);
         return (a & (size - 1)) == 0 ? alignedLoad(a, size) : composeLoad(a, size);
     }
 
     private void storeSlow(long a, long v, int size) {
         boolean aligned = (a & (size - 1)) == 0;
-        if (!heldFine(a, size, true)) check(a, size, Access.WRITE);   // both pages before any byte: a faulting store writes nothing
+        if ((fineWrite(tlbKey(a, size), a) & 1) == 0) check(a, size, Access.WRITE);   // both pages before any byte: a faulting store writes nothing
         if (aligned) {
             switch (size) {
                 case 1 -> BYTE.setOpaque(mem, a, (byte) v);
@@ -221,13 +223,27 @@ public final class Mmu {
     }
 
     /**
-     * True if an aligned access of {@code size} at {@code a} may go ahead on what {@link #fineHeld}
-     * says of {@link #finePage}: its 8-byte word held (exclusive for a write, and not into code).
+     * What the TLB's tags are compared with for an access of {@code size} at {@code a}: its page
+     * number when aligned; with the misaligned low bits moved into the top bits otherwise, which no
+     * page number has (pages are below 2^52). The JIT computes the same key inline.
      */
-    private boolean heldFine(long a, int size, boolean write) {
-        if ((a >>> PAGE_SHIFT) != finePage || (a & (size - 1)) != 0 || write && !fineWritable) return false;
-        int w = (int) (a & PAGE_SIZE - 1) >>> 3;
-        return (fineHeld[(write ? Ownership.EXCLUSIVE_WORDS : 0) + (w >>> 6)] & 1L << w) != 0;
+    private static long tlbKey(long a, int size) {
+        return a >>> PAGE_SHIFT | (size == 1 ? 0 : a << 64 - Integer.numberOfTrailingZeros(size));
+    }
+
+    /**
+     * Bit 0 is 1 if an access with TLB key {@code key} ({@link #tlbKey}: aligned) at {@code a} may
+     * read on what {@link #fineHeld} says of {@link #finePage}: its 8-byte word held. For the JIT's
+     * TLB miss branch: at most 35 bytes of bytecode, so that C2 inlines it at any call site however
+     * rarely the profile saw it taken; a split page's accesses then cost about a TLB hit.
+     */
+    public long fineRead(long key, long a) {
+        return key == finePage ? fineHeld[(int) a >>> 9 & 7] >>> ((int) a >>> 3) : 0;   // word (a & 4095) >>> 3: long w >>> 6, bit w & 63
+    }
+
+    /** As {@link #fineRead}, for a store: the word held exclusive (the bits from {@link Ownership#EXCLUSIVE_WORDS}), the page not code. */
+    public long fineWrite(long key, long a) {
+        return key == fineWritePage ? fineHeld[(int) a >>> 9 & 7 | Ownership.EXCLUSIVE_WORDS] >>> ((int) a >>> 3) : 0;
     }
 
     private long alignedLoad(long a, int size) {
@@ -288,8 +304,8 @@ public final class Mmu {
             long[] words = ownership.wordRights(page);
             if (words != null) {
                 finePage = page;
+                fineWritePage = space.isCode(page) ? NO_PAGE : page;
                 fineHeld = words;
-                fineWritable = !space.isCode(page);
             }
             return;
         }
@@ -457,7 +473,7 @@ public final class Mmu {
 
     /** Drops every cached translation (own thread). */
     public void flush() {
-        finePage = NO_PAGE;
+        finePage = fineWritePage = NO_PAGE;
         Arrays.fill(readTag, NO_PAGE);
         Arrays.fill(writeTag, NO_PAGE);
         Arrays.fill(execTag, NO_PAGE);
@@ -473,7 +489,7 @@ public final class Mmu {
         space.markCode(page);
         int i = (int) page & TLB_MASK;
         if (writeTag[i] == page) writeTag[i] = NO_PAGE;
-        if (finePage == page) fineWritable = false;
+        if (fineWritePage == page) fineWritePage = NO_PAGE;
     }
 
     /** Starts checking granule ownership on every TLB refill (recording); drops what the TLB holds. Own thread. */

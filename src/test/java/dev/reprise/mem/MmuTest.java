@@ -441,6 +441,37 @@ class MmuTest {
         assertThat(mmu.ld(P0)).isEqualTo(3);
     }
 
+    /** The JIT's miss branch asks fineRead/fineWrite with its own TLB key; every word of the page, at every width. */
+    @Test
+    void theJitsFineWordQuestionsAnswerForEveryWordAndRefuseMisalignedKeys() {
+        WordOwnership own = new WordOwnership();
+        own.words[7] = 1L << 63;                                  // word 511, the page's last: shared
+        own.words[5] = own.words[Ownership.EXCLUSIVE_WORDS + 5] = 1L << 22;   // word 5 * 64 + 22 = 342: exclusive
+        mmu.attach(own);
+        assertThat(mmu.lb(P0 + 4095)).isZero();                   // the first access asks and keeps the page's bits
+        long page = P0 >>> AddressSpace.PAGE_SHIFT, last = P0 + 511 * 8, mine = P0 + 342 * 8;
+        for (int size = 1; size <= 8; size *= 2) {
+            long misaligned = size == 1 ? -1 : page | 1L << 63;     // Translator.tagCheck's key of a misaligned address
+            for (long a = last; a < last + 8; a += size) {
+                assertThat(mmu.fineRead(page, a) & 1).as("read word 511 +%d", a - last).isEqualTo(1);
+                assertThat(mmu.fineWrite(page, a) & 1).as("write word 511").isZero();
+            }
+            for (long a = mine; a < mine + 8; a += size) {
+                assertThat(mmu.fineRead(page, a) & 1).isEqualTo(1);
+                assertThat(mmu.fineWrite(page, a) & 1).isEqualTo(1);
+            }
+            assertThat(mmu.fineRead(misaligned, mine) & 1).isZero();
+            assertThat(mmu.fineRead(page, mine - 8) & 1).as("word 341").isZero();
+            assertThat(mmu.fineRead(page, mine + 8) & 1).as("word 343").isZero();
+            assertThat(mmu.fineRead(page + 1, mine + 4096) & 1).as("another page").isZero();
+        }
+        mmu.markCode(page);
+        assertThat(mmu.fineWrite(page, mine) & 1).as("stores into code go to the slow path").isZero();
+        assertThat(mmu.fineRead(page, mine) & 1).isEqualTo(1);
+        mmu.flush();
+        assertThat(mmu.fineRead(page, mine) & 1).as("forgotten on a flush").isZero();
+    }
+
     private static void assertFault(ThrowingCallable call, long address, Kind kind, Access access) {
         assertThatThrownBy(call).isInstanceOfSatisfying(MemoryFault.class, f -> {
             assertThat(f.kind).as("kind").isEqualTo(kind);
