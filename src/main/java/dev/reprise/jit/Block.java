@@ -35,6 +35,13 @@ public abstract class Block {
      * the same code (bench_core_2: 21 careful classes for 17 regions).
      */
     Block careful;
+    /**
+     * Translated for a recording: a TLB miss asks the vCPU's word bits of a split page first
+     * ({@link dev.reprise.mem.Mmu#fineRead}). Other runs never split pages, so their code has
+     * none of that bytecode (15 bytes per access, which counts against the region size limit).
+     * Set by {@link Translator} before the block is published; its careful variant has the same.
+     */
+    boolean fine;
     private static final java.lang.invoke.VarHandle CAREFUL;
     static {
         try {

@@ -149,15 +149,16 @@ final class Translator {
             queue.addAll(successors(part));
         }
         h.mmu.markCode(page);
+        boolean fine = h.mmu.checksOwnership();   // the same for every vCPU of a process: regions are shared
         // Fewer blocks until the method is small enough for HotSpot to compile.
         // (The careful variant, with a budget check per block, is the larger of the two untraced ones.)
         for (int n = parts.size(); ; n = Math.max(1, n / 2)) {
             List<Part> region = parts.subList(0, n);
-            byte[] careful = generate(region, false, true);
+            byte[] careful = generate(region, false, true, fine);
             if (n == 1 || codeLength(careful) < HUGE_METHOD) {
                 // A traced region has the untraced one's blocks, whatever its own size: the trace shows that code.
-                if (observer != null) return traced(load(generate(region, true, true), pc, region), observer);
-                return load(generate(region, false, false), pc, region);
+                if (observer != null) return traced(load(generate(region, true, true, fine), pc, region, fine), observer);
+                return load(generate(region, false, false, fine), pc, region, fine);
             }
         }
     }
@@ -171,7 +172,7 @@ final class Translator {
         for (int j = 0, first = 0; j < fast.entryPcs.length; first += fast.entryLengths[j], j++) {
             region.add(new Part(fast.entryPcs[j], java.util.Arrays.copyOfRange(fast.insns, first, first + fast.entryLengths[j]), first));
         }
-        Block careful = load(generate(region, false, true), fast.pc, region);
+        Block careful = load(generate(region, false, true, fast.fine), fast.pc, region, fast.fine);
         careful.careful = careful;
         return careful;
     }
@@ -187,8 +188,11 @@ final class Translator {
         };
     }
 
-    /** The class of a region: traced or not, careful (a budget check per block) or fast (one per loop head). */
-    private static byte[] generate(List<Part> region, boolean traced, boolean careful) {
+    /**
+     * The class of a region: traced or not, careful (a budget check per block) or fast (one per
+     * loop head), fine or not (for a recording: {@link Block#fine}).
+     */
+    private static byte[] generate(List<Part> region, boolean traced, boolean careful, boolean fine) {
         return CLASS_FILE.build(ClassDesc.of("dev.reprise.jit.GuestBlock"), cb -> {
             // Class file version 49: no StackMapTable to compute (the JVM verifies it by type inference
             // instead). Computing stack maps was a large part of translating, and compiling the
@@ -200,7 +204,7 @@ final class Translator {
                 c.aload(0).aload(1).aload(2).aload(3).invokespecial(CD_BLOCK, "<init>", INIT).return_();
             });
             cb.withMethodBody("execute", EXECUTE, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                    c -> new Gen(c, region, traced, careful).generate());
+                    c -> new Gen(c, region, traced, careful, fine).generate());
         });
     }
 
@@ -212,7 +216,7 @@ final class Translator {
         throw new IllegalStateException("no execute method");
     }
 
-    private static Block load(byte[] bytes, long pc, List<Part> region) {
+    private static Block load(byte[] bytes, long pc, List<Part> region, boolean fine) {
         List<Insn> all = new ArrayList<>();
         for (Part p : region) all.addAll(List.of(p.insns()));
         Insn[] array = all.toArray(Insn[]::new);
@@ -226,7 +230,9 @@ final class Translator {
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
             MethodHandle init = hidden.findConstructor(hidden.lookupClass(),
                     MethodType.methodType(void.class, long[].class, int[].class, Insn[].class));
-            return (Block) init.invoke(pcs, lengths, array);
+            Block b = (Block) init.invoke(pcs, lengths, array);
+            b.fine = fine;
+            return b;
         } catch (Throwable e) {
             throw new IllegalStateException("cannot load the translation of the block at 0x" + Long.toHexString(pc), e);
         }
@@ -285,14 +291,17 @@ final class Translator {
 
         /** A budget check at every block (else only at loop heads, for the whole region: see {@link #part}). */
         private final boolean careful;
+        /** A TLB miss asks the split page's word bits first ({@link Block#fine}). */
+        private final boolean fine;
         /** Instructions in the region: no path between two loop heads is longer. */
         private final int total;
 
-        Gen(CodeBuilder c, List<Part> parts, boolean traced, boolean careful) {
+        Gen(CodeBuilder c, List<Part> parts, boolean traced, boolean careful, boolean fine) {
             this.c = c;
             this.parts = parts;
             this.traced = traced;
             this.careful = careful;
+            this.fine = fine;
             this.total = parts.stream().mapToInt(p -> p.insns().length).sum();
             this.heads = new Label[parts.size()];
             this.loopHead = new boolean[parts.size()];
@@ -490,7 +499,7 @@ final class Translator {
             read(i.rs1());
             c.loadConstant(i.imm()).ladd().lstore(ADDR);
             tagCheck(READ_TAGS, size, access);
-            c.aload(MMU).lload(KEY).lload(ADDR).invokevirtual(CD_MMU, "fineRead", FINE).l2i().iconst_1().iand().ifne(access);
+            if (fine) c.aload(MMU).lload(KEY).lload(ADDR).invokevirtual(CD_MMU, "fineRead", FINE).l2i().iconst_1().iand().ifne(access);
             guarded(k, () -> c.aload(MMU).lload(ADDR).invokevirtual(CD_MMU, method, LOAD));
             c.goto_(done);
             c.labelBinding(access);
@@ -522,7 +531,7 @@ final class Translator {
             read(i.rs1());
             c.loadConstant(i.imm()).ladd().lstore(ADDR);
             tagCheck(WRITE_TAGS, size, access);
-            c.aload(MMU).lload(KEY).lload(ADDR).invokevirtual(CD_MMU, "fineWrite", FINE).l2i().iconst_1().iand().ifne(access);
+            if (fine) c.aload(MMU).lload(KEY).lload(ADDR).invokevirtual(CD_MMU, "fineWrite", FINE).l2i().iconst_1().iand().ifne(access);
             guarded(k, () -> {
                 c.aload(MMU).lload(ADDR);
                 value.run();
@@ -547,16 +556,17 @@ final class Translator {
 
         /**
          * Jumps to {@code hit} if the address in ADDR is aligned to {@code size} and its page
-         * has a tag in {@code tags}: one compare of {@code tags[page & TLB_MASK]} with the key KEY,
+         * has a tag in {@code tags}: one compare of {@code tags[page & TLB_MASK]} with the key,
          * the page number with the address's misaligned low bits moved into the top bits (pages are
          * below 2^52, so a misaligned address never matches, and neither does an empty entry, -1).
+         * Fine code keeps the key in KEY for the miss branch.
          */
         void tagCheck(int tags, int size, Label hit) {
+            c.aload(tags).lload(ADDR).loadConstant(PAGE_SHIFT).lushr().l2i().loadConstant(Mmu.TLB_MASK).iand().laload();
             c.lload(ADDR).loadConstant(PAGE_SHIFT).lushr();
             if (size > 1) c.lload(ADDR).loadConstant(64 - Integer.numberOfTrailingZeros(size)).lshl().lor();
-            c.lstore(KEY);
-            c.aload(tags).lload(ADDR).loadConstant(PAGE_SHIFT).lushr().l2i().loadConstant(Mmu.TLB_MASK).iand().laload();
-            c.lload(KEY).lcmp().ifeq(hit);
+            if (fine) c.dup2().lstore(KEY);   // the miss branch asks the word bits with it
+            c.lcmp().ifeq(hit);
         }
 
         static String unsafeKind(int size) {

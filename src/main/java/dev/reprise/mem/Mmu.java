@@ -492,6 +492,11 @@ public final class Mmu {
         if (fineWritePage == page) fineWritePage = NO_PAGE;
     }
 
+    /** Whether this vCPU checks granule ownership (it is being recorded): only then are pages split. Own thread. */
+    public boolean checksOwnership() {
+        return ownership != null;
+    }
+
     /** Starts checking granule ownership on every TLB refill (recording); drops what the TLB holds. Own thread. */
     public void attach(Ownership ownership) {
         this.ownership = ownership;
