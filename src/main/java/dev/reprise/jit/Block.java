@@ -60,10 +60,6 @@ public abstract class Block {
     final int[] entryLengths;
     /** The decoded instructions of all blocks; the generated code hands the ones it does not translate to the interpreter. */
     protected final Insn[] insns;
-    /** Per block: whether the fast variant may be entered there ({@link Translator#fastEntries}; a careful one may be entered anywhere). */
-    final boolean[] fastEntry;
-    /** Per block: entered by a backward jump ({@link Translator#loopHeads}). */
-    final boolean[] loopHead;
     /** The region holds a fence.i: this vCPU drops its translations after running it. */
     final boolean hasFenceI;
     /**
@@ -79,18 +75,7 @@ public abstract class Block {
         this.entryLengths = entryLengths;
         this.insns = insns;
         this.total = insns.length;
-        java.util.List<Translator.Part> parts = Translator.parts(entryPcs, entryLengths, insns);
-        this.fastEntry = Translator.fastEntries(parts);
-        this.loopHead = Translator.loopHeads(parts);
         this.hasFenceI = java.util.Arrays.stream(insns).anyMatch(i -> i.op() == Op.FENCE_I);
-    }
-
-    /**
-     * Block j is the head of a loop the fast variant cannot be entered at (one nested in another):
-     * its pc gets a region of its own, which starts there (see {@link Jit#lookup}).
-     */
-    final boolean ownRegion(int j) {
-        return j > 0 && loopHead[j] && !fastEntry[j];
     }
 
     /**

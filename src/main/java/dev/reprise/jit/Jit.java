@@ -151,22 +151,10 @@ public final class Jit {
         return true;
     }
 
-    /**
-     * Runs the region of {@code e} from its block (budget at least that block's length): the fast
-     * variant when the budget covers the whole region and the block is one of its entries, else the
-     * careful one; inside a loop after its head (not an entry of the fast variant, see {@link
-     * Translator#fastEntries}: a slice that ended there, a return into a loop with calls on some
-     * path) just that block, and the next {@link #run} round goes on, in the fast variant from the
-     * next block that is an entry.
-     */
+    /** Runs the region of {@code e} from its block (budget at least that block's length): the fast variant when the budget covers the whole region. */
     private void execute(Entry e, long budget) {
         Block r = e.region();
-        if (budget < r.total) {
-            r = r.careful();
-        } else if (!r.fastEntry[e.index()]) {
-            r = r.careful();
-            budget = e.length();
-        }
+        if (budget < r.total) r = r.careful();
         r.execute(hart, budget, e.index());
         if (r.hasFenceI) fenceI();   // this hart's own stores into code are visible from now on
     }
@@ -237,12 +225,6 @@ public final class Jit {
             if (region == null) return null;
             if (blocks.size() + region.entryPcs.length > capacity) flush();
             for (int j = region.entryPcs.length - 1; j >= 0; j--) {
-                if (region.ownRegion(j)) {
-                    // The head of a loop nested in another: the fast variant leaves there at slice ends,
-                    // and only a region of its own runs that loop from there. It is hot already.
-                    if (!blocks.containsKey(region.entryPcs[j])) heat[(int) (region.entryPcs[j] >>> 1) & (JUMP_CACHE - 1)] = (short) threshold;
-                    continue;
-                }
                 if (j == 0 || !blocks.containsKey(region.entryPcs[j])) {
                     blocks.put(region.entryPcs[j], new Entry(region, j, region.entryPcs[j], region.entryLengths[j]));
                     int s = (int) (region.entryPcs[j] >>> 1) & (JUMP_CACHE - 1);
@@ -294,7 +276,7 @@ public final class Jit {
                 // there): the first offer wins, and a second one is never run, so never compiled.
                 Block first = g.regions().putIfAbsent(pc, r);
                 if (first != null) return first;
-                for (int j = 0; j < r.entryPcs.length; j++) if (!r.ownRegion(j)) g.regions().putIfAbsent(r.entryPcs[j], r);
+                for (long start : r.entryPcs) g.regions().putIfAbsent(start, r);
             }
             return r;
         } finally {

@@ -55,8 +55,7 @@ final class Translator {
             CD_OBSERVER = desc(StepObserver.class), CD_FP = desc(Fp.class), CD_FP_VALUES = desc(FpValues.class),
             CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment"), CD_OBJECT = ClassDesc.of("java.lang.Object"),
             CD_UNSAFE = ClassDesc.of("jdk.internal.misc.Unsafe"), CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle"),
-            CD_FLOAT = ClassDesc.of("java.lang.Float"), CD_DOUBLE = ClassDesc.of("java.lang.Double"),
-            CD_ISE = ClassDesc.of("java.lang.IllegalStateException");
+            CD_FLOAT = ClassDesc.of("java.lang.Float"), CD_DOUBLE = ClassDesc.of("java.lang.Double");
     private static final MethodTypeDesc INIT = MethodTypeDesc.of(CD_void, CD_long.arrayType(), CD_int.arrayType(), CD_INSNS),
             EXECUTE = MethodTypeDesc.of(CD_void, CD_HART, CD_long, CD_int), LOAD = MethodTypeDesc.of(CD_long, CD_long),
             STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long), BINARY = MethodTypeDesc.of(CD_long, CD_long, CD_long),
@@ -167,7 +166,10 @@ final class Translator {
      * budget checked at the head of every block, so it can stop after any whole block.
      */
     static Block careful(Block fast) {
-        List<Part> region = parts(fast.entryPcs, fast.entryLengths, fast.insns);
+        List<Part> region = new ArrayList<>();
+        for (int j = 0, first = 0; j < fast.entryPcs.length; first += fast.entryLengths[j], j++) {
+            region.add(new Part(fast.entryPcs[j], java.util.Arrays.copyOfRange(fast.insns, first, first + fast.entryLengths[j]), first));
+        }
         Block careful = load(generate(region, false, true), fast.pc, region);
         careful.careful = careful;
         return careful;
@@ -182,110 +184,6 @@ final class Translator {
             case JAL -> List.of(lastPc + last.imm());
             default -> endsBlock(last) ? List.of() : List.of(next);   // else cut at the length cap or a page boundary
         };
-    }
-
-    /** The parts of a region from its blocks' pcs and lengths and all its instructions (as {@link Block} keeps them). */
-    static List<Part> parts(long[] pcs, int[] lengths, Insn[] insns) {
-        List<Part> region = new ArrayList<>();
-        for (int j = 0, first = 0; j < pcs.length; first += lengths[j], j++) {
-            region.add(new Part(pcs[j], java.util.Arrays.copyOfRange(insns, first, first + lengths[j]), first));
-        }
-        return region;
-    }
-
-    /**
-     * Loop heads, where the budget is checked: the blocks of {@code region} that a jump from a
-     * block they dominate (from the first block) enters — the headers of its loops, as C2 sees
-     * them. Every cycle passes through one, unless the guest's own control flow is irreducible;
-     * then the blocks entered by a backward jump are loop heads too. (Only those, before: a
-     * block that a loop's body jumps back to, but not its header, such as bench_cpu_1's else-branch
-     * before the loop's head, was a second place where the loop left at slice ends.)
-     */
-    static boolean[] loopHeads(List<Part> region) {
-        int n = region.size();
-        int[][] next = edges(region);
-        boolean[] head = new boolean[n];
-        boolean[][] back = new boolean[n][];   // back[u][i]: the edge u -> next[u][i] enters a block that dominates u
-        for (int u = 0; u < n; u++) back[u] = new boolean[next[u].length];
-        for (int h = 0; h < n; h++) {
-            boolean[] withoutH = reachable(next, new int[] {0}, h);
-            for (int u = 0; u < n; u++) {
-                for (int i = 0; i < next[u].length; i++) {
-                    if (next[u][i] == h && !withoutH[u]) back[u][i] = head[h] = true;
-                }
-            }
-        }
-        // Without those edges the graph has no cycle, unless the guest's control flow is irreducible.
-        int[][] forward = new int[n][];
-        for (int u = 0; u < n; u++) {
-            int uu = u;
-            forward[u] = java.util.stream.IntStream.range(0, next[u].length).filter(i -> !back[uu][i]).map(i -> next[uu][i]).toArray();
-        }
-        for (int j = 0; j < n; j++) {
-            if (reachable(forward, forward[j], -1)[j]) {
-                for (Part p : region) {
-                    for (long t : successors(p)) {
-                        int k = indexOf(region, t);
-                        if (k >= 0 && t <= p.pc()) head[k] = true;
-                    }
-                }
-                break;
-            }
-        }
-        return head;
-    }
-
-    /** The region's jumps between its own blocks, as indices: next[j] are block j's successors inside the region. */
-    private static int[][] edges(List<Part> region) {
-        int[][] next = new int[region.size()][];
-        for (int j = 0; j < next.length; j++) next[j] = successors(region.get(j)).stream().mapToInt(t -> indexOf(region, t)).filter(i -> i >= 0).toArray();
-        return next;
-    }
-
-    /**
-     * The blocks where the fast variant of {@code region} may be entered: its first block, the
-     * blocks on no cycle of the region, and the blocks that dominate (from the first block) every
-     * cycle through them — the header of an outermost loop. Not the others: an entry inside a loop
-     * (or at the head of a loop nested in another) gives that loop a second entry, which makes it
-     * irreducible to C2, and C2 neither optimizes an irreducible loop nor weighs its blocks as a
-     * loop's: its register allocator kept bench_cpu_1's loop values in stack slots
-     * (docs/performance.md, branch loopexit). Each other entry keeps one edge apart: a second
-     * one can only be inside the first one's cycles, which the first dominates, and then
-     * dominates it back, so it is the same block.
-     */
-    static boolean[] fastEntries(List<Part> region) {
-        int n = region.size();
-        int[][] next = edges(region);
-        boolean[][] reach = new boolean[n][];   // reach[i][k]: a path of one edge or more leads from i to k
-        for (int i = 0; i < n; i++) reach[i] = reachable(next, next[i], -1);
-        boolean[] entry = new boolean[n];
-        for (int j = 0; j < n; j++) {
-            entry[j] = true;
-            if (j == 0 || !reach[j][j]) continue;
-            // j must dominate every block k on a cycle through it: without j, k is unreachable from block 0.
-            boolean[] withoutJ = reachable(next, new int[] {0}, j);
-            for (int k = 0; k < n; k++) if (reach[j][k] && reach[k][j] && withoutJ[k]) entry[j] = false;
-        }
-        return entry;
-    }
-
-    /** The blocks reachable from {@code from} (each included) by {@code next} edges that do not pass through block {@code avoid}. */
-    private static boolean[] reachable(int[][] next, int[] from, int avoid) {
-        boolean[] seen = new boolean[next.length];
-        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
-        for (int i : from) work.add(i);
-        while (!work.isEmpty()) {
-            int i = work.poll();
-            if (i == avoid || seen[i]) continue;
-            seen[i] = true;
-            for (int k : next[i]) work.add(k);
-        }
-        return seen;
-    }
-
-    private static int indexOf(List<Part> region, long pc) {
-        for (int j = 0; j < region.size(); j++) if (region.get(j).pc() == pc) return j;
-        return -1;
     }
 
     /** The class of a region: traced or not, careful (a budget check per block) or fast (one per loop head). */
@@ -368,7 +266,7 @@ final class Translator {
         private final List<Part> parts;
         private final java.util.Map<Long, Integer> partAt = new java.util.HashMap<>();
         private final Label[] heads;
-        /** Loop heads ({@link Translator#loopHeads}): they check the budget (fast variant), the code epoch and attention. */
+        /** Parts entered by a backward jump (loop heads): they check for invalidation. */
         private final boolean[] loopHead;
         /** Registers the region reads or writes (loaded at entry) and those it may change (written back at exits): x and f. */
         private final boolean[] used = new boolean[32], written = new boolean[32], fUsed = new boolean[32], fWritten = new boolean[32];
@@ -396,7 +294,7 @@ final class Translator {
             this.careful = careful;
             this.total = parts.stream().mapToInt(p -> p.insns().length).sum();
             this.heads = new Label[parts.size()];
-            this.loopHead = loopHeads(parts);
+            this.loopHead = new boolean[parts.size()];
             for (int j = 0; j < parts.size(); j++) {
                 partAt.put(parts.get(j).pc(), j);
                 heads[j] = c.newLabel();
@@ -409,6 +307,12 @@ final class Translator {
                     if (o.fRs2) fUsed[i.rs2()] = true;
                     if (o.fRs3) fUsed[i.rs3()] = true;
                     if (o.fRd && (inline(i.op()) || inlineFp(i.op()))) fWritten[i.rd()] = true;
+                }
+            }
+            for (Part p : parts) {
+                for (long t : successors(p)) {
+                    Integer j = partAt.get(t);
+                    if (j != null && t <= p.pc()) loopHead[j] = true;
                 }
             }
             used[0] = written[0] = false;
@@ -446,22 +350,8 @@ final class Translator {
             for (int r = 0; r < 32; r++) if (fUsed[r]) c.aload(F).loadConstant(r).laload().lstore(fslot(r));
             if (parts.size() > 1) {
                 List<java.lang.classfile.instruction.SwitchCase> cases = new ArrayList<>();
-                // The fast variant has no way into a loop but through its head (fastEntries): Jit never
-                // enters it elsewhere, and an edge there would make the loop irreducible to C2.
-                boolean[] entry = careful ? null : fastEntries(parts);
-                Label none = c.newLabel();
-                boolean noneUsed = false;
-                for (int j = 1; j < parts.size(); j++) {
-                    boolean ok = careful || entry[j];
-                    cases.add(java.lang.classfile.instruction.SwitchCase.of(j, ok ? heads[j] : none));
-                    noneUsed |= !ok;
-                }
+                for (int j = 1; j < parts.size(); j++) cases.add(java.lang.classfile.instruction.SwitchCase.of(j, heads[j]));
                 c.iload(ENTRY).tableswitch(1, parts.size() - 1, heads[0], cases);
-                if (noneUsed) {
-                    c.labelBinding(none);
-                    c.new_(CD_ISE).dup().ldc("not an entry of the fast variant")
-                            .invokespecial(CD_ISE, "<init>", MethodTypeDesc.of(CD_void, java.lang.constant.ConstantDescs.CD_String)).athrow();
-                }
             }
             for (int j = 0; j < parts.size(); j++) part(j);
             // The common exit: registers back, pc = TARGET, icount = ICOUNT - LEFT.
