@@ -154,14 +154,6 @@ public final class Process implements AutoCloseable {
         notifyAll();
     }
 
-    /**
-     * Ends the whole process from outside the guest, as SIGKILL would (status 128 + 9): its host
-     * cannot go on with it (a recording that cannot be written). Any thread.
-     */
-    public void abort() {
-        exit(128 + 9);
-    }
-
     /** Waits until the process has ended and returns its exit status as a shell shows it. */
     public synchronized int awaitExit() throws InterruptedException {
         while (!exiting) wait();

@@ -3,6 +3,7 @@ package dev.reprise.replay;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,18 +22,14 @@ import java.util.concurrent.FutureTask;
  * reads as incomplete.
  *
  * <p>{@link #start} does the slow part of starting a recording on a thread of its own, while the
- * caller loads the program and the guest starts: the program's digest, the header, and vCPU 0's
- * queue (Chronicle's classes and initialisers: 0.1-0.3 s, docs/performance.md). Logs keep their
- * events in memory until it is done ({@link VcpuLog}), and every queue is made after it, so the
- * order on disk stays header first, then queues. If it fails, or a later queue cannot be made,
- * the writer runs its {@link #onFailure} action (the recorder ends the guest) and {@link #finish}
- * throws what failed.
+ * caller loads the program: the program's digest, the header, and vCPU 0's queue (Chronicle's
+ * classes and initialisers: 0.1-0.3 s, docs/performance.md). {@link #vcpu} waits for it, so the
+ * order on disk stays header first, then queues; if it failed, {@link #vcpu} says so.
  *
  * <p>Threading: {@link #vcpu}, {@link #writeCheckpoint}, {@link #finish}, {@link #close} and
  * {@link #abandon} may be called from any thread and are serialized on this object's monitor;
- * each {@link VcpuLog} belongs to its vCPU's thread, but until it has its queue it is guarded by
- * this monitor too (the one lock of a recording's start: no lock order to get wrong).
- * {@link #finish} must run after every vCPU thread has closed its log or ended.
+ * each {@link VcpuLog} belongs to its vCPU's thread. {@link #finish} must run after every vCPU
+ * thread has closed its log or ended.
  */
 public final class RecordingWriter implements AutoCloseable {
     private final Path dir;
@@ -45,12 +42,8 @@ public final class RecordingWriter implements AutoCloseable {
     private FutureTask<Opened> opening;
     /** vCPU 0's queue built by {@link #opening} and not yet given to its log (guarded by {@code this}). */
     private SingleChronicleQueue firstQueue;
-    /** What {@link #opening}, or the making of a later queue, failed with, if one did (guarded by {@code this}). */
+    /** What {@link #opening} failed with, if it did (guarded by {@code this}). */
     private IOException openFailure;
-    /** Run once when {@link #openFailure} is set, never under the monitor (guarded by {@code this}). */
-    private Runnable onFailure = () -> { };
-    /** Whether the current {@link #onFailure} has run (guarded by {@code this}). */
-    private boolean failureActed;
     /** Whether {@link #start} made the directory (so {@link #abandon} removes it). */
     private final boolean madeDirectory;
 
@@ -78,8 +71,7 @@ public final class RecordingWriter implements AutoCloseable {
      * Starts a recording in {@code dir} like {@link #create}, but only makes the directory here
      * (which must not exist or be empty): the header (from {@code header}, which may read the
      * program to digest it) and vCPU 0's queue are written on a thread of their own, meanwhile.
-     * Logs wait for them; their failure reaches {@link #onFailure} and {@link #finish};
-     * {@link #abandon} undoes it all.
+     * {@link #vcpu} waits for them and reports their failure; {@link #abandon} undoes it all.
      * @throws IOException if the directory cannot be created or is not empty
      */
     public static RecordingWriter start(Path dir, Callable<RecordingHeader> header) throws IOException {
@@ -91,58 +83,8 @@ public final class RecordingWriter implements AutoCloseable {
             writeHeader(dir, h);
             return new Opened(h, Layout.queue(Layout.vcpuDir(dir, 0), false));
         });
-        FutureTask<Opened> task = w.opening;   // not through the field: awaitOpened clears it under the monitor
-        Thread.ofPlatform().name("reprise-recording-start").daemon().start(() -> w.open(task));
+        Thread.ofPlatform().name("reprise-recording-start").daemon().start(w.opening);
         return w;
-    }
-
-    /**
-     * {@link #start}'s thread: runs {@link #opening}, then gives the logs that were opened
-     * meanwhile their queues and writes their waiting events, so that a vCPU that logs nothing
-     * for a long time (blocked in a call) does not keep them in memory only.
-     */
-    private void open(FutureTask<Opened> task) {
-        task.run();   // not under the monitor: whoever holds it may be waiting for this
-        synchronized (this) {
-            try {
-                awaitOpened();
-                for (VcpuLog log : logs.values()) log.attachWaiting();
-            } catch (IOException e) {
-                // openFailure says it; onFailure runs below
-            }
-        }
-        actOnFailure();
-    }
-
-    /**
-     * What to do when the recording cannot be written after all (its start, or a later queue,
-     * failed): the recorder ends the guest. Runs at once if that has already happened. The
-     * action never runs under this object's monitor.
-     */
-    public void onFailure(Runnable action) {
-        synchronized (this) {
-            onFailure = action;
-            failureActed = false;   // a failure before it ran the previous action, not this one
-        }
-        actOnFailure();
-    }
-
-    /** Runs {@link #onFailure} once if the recording failed. Not under the monitor. */
-    void actOnFailure() {
-        Runnable action;
-        synchronized (this) {
-            if (openFailure == null || failureActed) return;
-            failureActed = true;
-            action = onFailure;
-        }
-        action.run();
-    }
-
-    /** Keeps the first failure to write the recording (the caller then runs {@link #actOnFailure}). */
-    private synchronized void failed(Throwable cause) {
-        if (openFailure != null) return;
-        openFailure = cause instanceof IOException io ? io
-                : new IOException(cause.getMessage() == null ? cause.toString() : cause.getMessage(), cause);
     }
 
     private static void checkVersion(RecordingHeader header) {
@@ -184,7 +126,8 @@ public final class RecordingWriter implements AutoCloseable {
                 } catch (ExecutionException e) {
                     opening = null;
                     Throwable cause = e.getCause();
-                    failed(cause);
+                    openFailure = cause instanceof IOException io ? io
+                            : new IOException(cause.getMessage() == null ? cause.toString() : cause.getMessage(), cause);
                     throw openFailure;
                 }
             }
@@ -198,42 +141,28 @@ public final class RecordingWriter implements AutoCloseable {
     }
 
     /**
-     * Opens the log of a new vCPU (once per id; clone calls this before the child runs). It never
-     * waits: the log gets its queue once {@link #start}'s work is done ({@link VcpuLog}).
+     * Opens the log of a new vCPU (once per id; clone calls this before the child runs). After
+     * {@link #start}, the first call waits until the header and vCPU 0's queue are written.
+     * @throws UncheckedIOException they could not be (the recording cannot be written)
      */
     public synchronized VcpuLog vcpu(int id) {
         if (closed) throw new IllegalStateException("recording closed");
         if (id < 0 || logs.containsKey(id)) throw new IllegalArgumentException("vCPU " + id + " already has a log");
-        VcpuLog log = new VcpuLog(id, this);
-        logs.put(id, log);
-        return log;
-    }
-
-    /** Whether {@link #start}'s work is done (or there was none). Under the monitor. */
-    boolean isOpened() {
-        assert Thread.holdsLock(this);
-        return opening == null || opening.isDone();
-    }
-
-    /**
-     * vCPU {@code id}'s queue, waiting for {@link #start}'s work if need be (vCPU 0's is made by
-     * it, the others here); null if it cannot be made (kept in {@link #openFailure}: the caller
-     * runs {@link #actOnFailure} once out of the monitor). Under the monitor.
-     */
-    SingleChronicleQueue queueOf(int id) {
-        assert Thread.holdsLock(this);
         try {
             awaitOpened();
-            if (id == 0 && firstQueue != null) {
-                SingleChronicleQueue q = firstQueue;
-                firstQueue = null;
-                return q;
-            }
-            return Layout.queue(Layout.vcpuDir(dir, id), false);
-        } catch (IOException | RuntimeException e) {
-            failed(e);
-            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        SingleChronicleQueue queue;
+        if (id == 0 && firstQueue != null) {
+            queue = firstQueue;
+            firstQueue = null;
+        } else {
+            queue = Layout.queue(Layout.vcpuDir(dir, id), false);
+        }
+        VcpuLog log = new VcpuLog(id, queue);
+        logs.put(id, log);
+        return log;
     }
 
     /**
@@ -242,7 +171,6 @@ public final class RecordingWriter implements AutoCloseable {
      * that is where a replay from the checkpoint moves its cursor).
      */
     public synchronized Path writeCheckpoint(Checkpoint checkpoint) throws IOException {
-        awaitOpened();   // the header goes first
         List<Checkpoint.LogPosition> positions = new ArrayList<>();
         for (Checkpoint.LogPosition p : checkpoint.logs()) {
             VcpuLog log = logs.get(p.vcpu());

@@ -37,10 +37,13 @@ public final class Sessions {
     public static int record(Process process, Exec.Start start, RecordingWriter writer, long granule, long checkpointEvery)
             throws InterruptedException, IOException {
         Recorder recorder = new Recorder(process, writer, granule, checkpointEvery);
-        // The guest starts before the writer's start is done; if the recording cannot be written
-        // after all, the guest ends and finish() below says why.
-        writer.onFailure(process::abort);
-        Task.first(process, start).start();
+        Task first;
+        try {
+            first = Task.first(process, start);   // opens vCPU 0's log: waits for the writer's start
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        first.start();
         int status = process.awaitExit();
         recorder.awaitAllExited();
         writer.finish(recorder.finalDigest());
