@@ -263,7 +263,7 @@ final class Translator {
         // scratch int for the new value of a CSR),
         // f0..f31 from 96 (raw 64-bit patterns, singles NaN-boxed, as in hart.f), 160-161 a double
         // and 162 a float result of a host FP operation, 163 whether host FP results may be taken
-        // (see hostFast), 164-165 the TLB key of a load or store (tagCheck).
+        // (see hostFast), 164-165 the TLB key of a load or store (tagCheck; fine code only).
         private static final int THIS = 0, HART = 1, LIMIT = 2, ENTRY = 4, X = 5, MMU = 6, ICOUNT = 7, TARGET = 9,
                 FAULT = 11, INDEX = 12, FAULT_PC = 13, LEFT = 15, EPOCH = 17, SPACE = 19, REGS = 20, F = 84, RM = 85,
                 ADDR = 86, READ_TAGS = 88, WRITE_TAGS = 89, MEM = 90, OLD = 91, BASE = 93, INSN = 95, F_REGS = 96,
@@ -489,9 +489,10 @@ final class Translator {
          * Pushes the loaded value of load {@code i} (instruction k), extended to a long as
          * {@code method} ({@code lb} ... {@code ld}, an {@link Mmu} method) says. The TLB fast path
          * is inline — Mmu's own: aligned and the page's read tag hit, then one opaque access of
-         * native width. A miss asks {@link Mmu#fineRead} (C2 inlines it: a word of a split page
-         * this vCPU holds takes the same access), and only then calls {@code method}, under the
-         * fault handler. Every branch goes forward (no backward branch that is not a loop).
+         * native width. In a recording's code ({@link #fine}) a miss asks {@link Mmu#fineRead}
+         * (C2 inlines it: a word of a split page this vCPU holds takes the same access); then it
+         * calls {@code method}, under the fault handler. Every branch goes forward (no backward
+         * branch that is not a loop).
          */
         void loadValue(int k, Insn i, String method) {
             int size = switch (method) { case "lb", "lbu" -> 1; case "lh", "lhu" -> 2; case "lw", "lwu" -> 4; default -> 8; };
@@ -522,9 +523,9 @@ final class Translator {
 
         /**
          * Stores the value {@code value} pushes (a long) with store {@code i} (instruction k) of
-         * {@code size} bytes: inline when aligned and the page's write tag hits, or else when
-         * {@link Mmu#fineWrite} says the word is held exclusive; else through {@code method}
-         * under the fault handler. {@code value} is emitted twice (once per path).
+         * {@code size} bytes: inline when aligned and the page's write tag hits, or else (in a
+         * recording's code) when {@link Mmu#fineWrite} says the word is held exclusive; else
+         * through {@code method} under the fault handler. {@code value} is emitted twice (once per path).
          */
         void storeValue(int k, Insn i, String method, int size, Runnable value) {
             Label access = c.newLabel(), done = c.newLabel();
