@@ -155,7 +155,13 @@ public final class Jit {
     private void execute(Entry e, long budget) {
         Block r = e.region();
         if (budget < r.total) r = r.careful();
-        r.execute(hart, budget, e.index());
+        try {
+            r.entry.invokeExact(r, hart, budget, e.index());   // not r.execute(...): see Block.entry
+        } catch (RuntimeException | Error x) {
+            throw x;   // a Trap, a TaskExit, or a bug
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);   // execute declares no checked exception
+        }
         if (r.hasFenceI) fenceI();   // this hart's own stores into code are visible from now on
     }
 

@@ -64,6 +64,9 @@ final class Translator {
     private static final ClassFile CLASS_FILE = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
             ClassHierarchyResolver.defaultResolver().orElse(ClassHierarchyResolver.ofClassLoading(Translator.class.getClassLoader()))));
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    /** The type of a region's execute, and of the handle {@link Block#entry} the JIT calls it through. */
+    private static final MethodType EXECUTE_TYPE = MethodType.methodType(void.class, Hart.class, long.class, int.class),
+            ENTRY_TYPE = EXECUTE_TYPE.insertParameterTypes(0, Block.class);
 
     private static ClassDesc desc(Class<?> c) {
         return ClassDesc.of(c.getName());
@@ -232,6 +235,7 @@ final class Translator {
                     MethodType.methodType(void.class, long[].class, int[].class, Insn[].class));
             Block b = (Block) init.invoke(pcs, lengths, array);
             b.fine = fine;
+            b.entry = hidden.findVirtual(hidden.lookupClass(), "execute", EXECUTE_TYPE).asType(ENTRY_TYPE);
             return b;
         } catch (Throwable e) {
             throw new IllegalStateException("cannot load the translation of the block at 0x" + Long.toHexString(pc), e);
