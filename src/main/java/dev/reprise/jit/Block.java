@@ -53,7 +53,7 @@ public abstract class Block {
      * every other vCPU in that loop then ran each slice in the interpreter, entering C2's OSR code
      * part way, for seconds (bench_cpu_2 240000000: the second thread ended 0.9-4.6 s after the
      * first). A method handle call always enters the method's current code (docs/performance.md,
-     * 2026-11-27 22:45).
+     * 2026-11-27 22:00–23:00).
      */
     java.lang.invoke.MethodHandle entry;
     private static final java.lang.invoke.VarHandle CAREFUL;
