@@ -48,8 +48,8 @@ public abstract class Block {
      *
      * <p>Why not a plain virtual call: HotSpot compiles the JIT's call site, seeing one or two
      * region classes there, as direct calls to their compiled code. When that code is thrown away
-     * (a vCPU left a shared loop by a branch the profile never saw taken), the call site was
-     * rebound to the bytecode interpreter and stayed there after C2 had compiled the region again:
+     * (a vCPU left a shared loop by a branch the profile never saw taken), the calls from that
+     * site went on into the bytecode interpreter even after C2 had compiled the region again:
      * every other vCPU in that loop then ran each slice in the interpreter, entering C2's OSR code
      * part way, for seconds (bench_cpu_2 240000000: the second thread ended 0.9-4.6 s after the
      * first). A method handle call always enters the method's current code (docs/performance.md,
