@@ -56,17 +56,17 @@ final class Translator {
             CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment"), CD_OBJECT = ClassDesc.of("java.lang.Object"),
             CD_UNSAFE = ClassDesc.of("jdk.internal.misc.Unsafe"), CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle"),
             CD_FLOAT = ClassDesc.of("java.lang.Float"), CD_DOUBLE = ClassDesc.of("java.lang.Double");
+    /** A region's execute(Hart, long budget, int entry), and the type of {@link Block#entry}, the handle the JIT calls it through (the region first). */
+    private static final MethodType EXECUTE_TYPE = MethodType.methodType(void.class, Hart.class, long.class, int.class),
+            ENTRY_TYPE = EXECUTE_TYPE.insertParameterTypes(0, Block.class);
     private static final MethodTypeDesc INIT = MethodTypeDesc.of(CD_void, CD_long.arrayType(), CD_int.arrayType(), CD_INSNS),
-            EXECUTE = MethodTypeDesc.of(CD_void, CD_HART, CD_long, CD_int), LOAD = MethodTypeDesc.of(CD_long, CD_long),
+            EXECUTE = EXECUTE_TYPE.describeConstable().orElseThrow(), LOAD = MethodTypeDesc.of(CD_long, CD_long),
             FINE = MethodTypeDesc.of(CD_long, CD_long, CD_long),
             STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long), BINARY = MethodTypeDesc.of(CD_long, CD_long, CD_long),
             COMPARE = MethodTypeDesc.of(CD_int, CD_long, CD_long);
     private static final ClassFile CLASS_FILE = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
             ClassHierarchyResolver.defaultResolver().orElse(ClassHierarchyResolver.ofClassLoading(Translator.class.getClassLoader()))));
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
-    /** The type of a region's execute, and of the handle {@link Block#entry} the JIT calls it through. */
-    private static final MethodType EXECUTE_TYPE = MethodType.methodType(void.class, Hart.class, long.class, int.class),
-            ENTRY_TYPE = EXECUTE_TYPE.insertParameterTypes(0, Block.class);
 
     private static ClassDesc desc(Class<?> c) {
         return ClassDesc.of(c.getName());
