@@ -21,7 +21,7 @@ final class RecordSession {
     private static final long MAX_GRANULE = 1L << 30;
 
     /** The default of --checkpoint-every (docs/cli.md says why). */
-    static final String DEFAULT_CHECKPOINT_EVERY = "1000000000";
+    static final String DEFAULT_CHECKPOINT_EVERY = "4000000000";
 
     static int record(RunOptions run, Path program, List<String> args, RunCommand.Engine engine, Path output, long granule,
                       long checkpointEvery) throws InterruptedException {
