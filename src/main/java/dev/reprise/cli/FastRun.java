@@ -7,30 +7,35 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /**
- * {@code reprise run} and {@code reprise record} parsed by hand, without picocli. Picocli reflects
- * over the annotated command and builds annotation proxies, and its classes are old class files
- * (version 49) that the AOT cache neither holds nor pre-links: the old verifier checks 175 of them
- * at every start, about 0.2 s, a third of a small program's start-up (docs/performance.md, "start-up").
+ * {@code reprise run}, {@code record}, {@code replay} and {@code inspect} parsed by hand, without
+ * picocli. Picocli reflects over the annotated command and builds annotation proxies, and its
+ * classes are old class files (version 49) that the AOT cache neither holds nor pre-links: the old
+ * verifier checks 175 of them at every start, about 0.2 s, a third of a small program's start-up
+ * (docs/performance.md, "start-up"; for replay 0.15-0.23 s between main and the replay).
  *
  * <p>Only the plain forms are taken: {@code -L DIR}, {@code --sysroot DIR|=DIR}, {@code -E VAR=VALUE},
  * {@code -U VAR}, {@code -0 ARGV0}, {@code --argv0 ARGV0|=ARGV0}, {@code --strace},
  * {@code --seed N|=N}, {@code --engine E|=E}; for record also {@code -o DIR}, {@code --output DIR|=DIR},
  * {@code --granule N|=N} and {@code --checkpoint-every N|=N}; then {@code -- PROGRAM ARGS...} or a
- * PROGRAM whose arguments do not start with '-'. Anything else — help, an unknown option, a bad
- * value, an {@code @file}, an option value that starts with '-' — returns null, and picocli parses
- * the line as before: so usage text and every error message stay picocli's, and this class never
- * has to agree with picocli on a mistake. FastRunTest checks that every line taken here sets the
- * same fields as picocli's parse of it.
+ * PROGRAM whose arguments do not start with '-'. For replay, {@code DIR} with {@code --echo},
+ * {@code --engine E|=E}, {@code -L DIR}, {@code --sysroot DIR|=DIR} and {@code --from-checkpoint K|=K}
+ * before or after it; for inspect, {@code DIR} and {@code --json}. Anything else — help, an unknown
+ * option, a bad value, an {@code @file}, an option value that starts with '-', "--" where it is not
+ * run's or record's — returns null, and picocli parses the line as before: so usage text and every
+ * error message stay picocli's, and this class never has to agree with picocli on a mistake.
+ * FastRunTest checks that every line taken here sets the same fields as picocli's parse of it.
  */
 final class FastRun {
     private FastRun() {}
 
-    /** The command for {@code args} if it is a plain {@code run} or {@code record} line, else null (picocli parses it). */
+    /** The command for {@code args} if it is a plain {@code run}, {@code record}, {@code replay} or {@code inspect} line, else null (picocli parses it). */
     static Callable<Integer> command(String[] args, Function<String, String> env) {
         if (args.length == 0) return null;
         return switch (args[0]) {
             case "run" -> parse(args, env);
             case "record" -> parseRecord(args, env);
+            case "replay" -> parseReplay(args, env);
+            case "inspect" -> parseInspect(args);
             default -> null;
         };
     }
@@ -70,6 +75,95 @@ final class FastRun {
         return c;
     }
 
+    /**
+     * The replay command for {@code args} (args[0] is "replay"), with the default picocli would take
+     * from {@code env}; or null when picocli must parse this line.
+     */
+    static ReplayCommand parseReplay(String[] args, Function<String, String> env) {
+        if (args.length < 2 || !args[0].equals("replay")) return null;
+        String engine = orElse(env.apply("REPRISE_ENGINE"), "jit"), sysroot = null, from = null, dir = null;
+        boolean echo = false;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (a.startsWith("@")) return null;              // picocli expands argument files
+            if (!a.startsWith("-")) {
+                if (dir != null) return null;                // a second DIR: picocli says what is wrong
+                dir = a;
+                continue;
+            }
+            if (a.equals("--echo")) {
+                echo = true;
+                continue;
+            }
+            String[] option = option(args, i);
+            if (option == null) return null;
+            if (option.length == 3) i++;                      // the value was the next argument
+            switch (option[0]) {
+                case "--engine" -> engine = option[1];
+                case "-L", "--sysroot" -> sysroot = option[1];
+                case "--from-checkpoint" -> from = option[1];
+                default -> { return null; }                   // "--", --help, anything unknown
+            }
+        }
+        if (dir == null) return null;
+        ReplayCommand c = new ReplayCommand();
+        try {
+            c.dir = Path.of(dir);
+            c.sysroot = sysroot == null ? null : Path.of(sysroot);
+            c.fromCheckpoint = from == null ? null : Long.valueOf(from);   // picocli's converter, the same
+        } catch (InvalidPathException | NumberFormatException e) {
+            return null;
+        }
+        c.echo = echo;
+        c.engine = engine(engine);
+        return c.engine == null ? null : c;
+    }
+
+    /** The inspect command for {@code args} (args[0] is "inspect"): DIR and --json; or null when picocli must parse this line. */
+    static InspectCommand parseInspect(String[] args) {
+        if (args.length < 2 || !args[0].equals("inspect")) return null;
+        InspectCommand c = new InspectCommand();
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--json")) {
+                c.json = true;
+            } else if (a.startsWith("-") || a.startsWith("@") || c.dir != null) {
+                return null;
+            } else {
+                try {
+                    c.dir = Path.of(a);
+                } catch (InvalidPathException e) {
+                    return null;
+                }
+            }
+        }
+        return c.dir == null ? null : c;
+    }
+
+    /**
+     * The option at {@code args[i]} with its value: {name, value} for {@code --name=value},
+     * {name, value, ""} when the value is the next argument; null for a form left to picocli
+     * (clusters, -X=..., a missing value, a value that starts with '-' or '@').
+     */
+    private static String[] option(String[] args, int i) {
+        String a = args[i];
+        int eq = a.indexOf('=');
+        if (a.startsWith("--") && eq > 0) return new String[] {a.substring(0, eq), a.substring(eq + 1)};
+        if (!a.startsWith("--") && a.length() != 2) return null;   // -LDIR, -E=..., clusters: picocli's
+        if (i + 1 >= args.length) return null;
+        String value = args[i + 1];
+        if (value.startsWith("-") || value.startsWith("@")) return null;
+        return new String[] {a, value, ""};
+    }
+
+    private static RunCommand.Engine engine(String name) {
+        return switch (name) {
+            case "jit" -> RunCommand.Engine.jit;
+            case "interp" -> RunCommand.Engine.interp;
+            default -> null;
+        };
+    }
+
     /** What a plain line says. */
     private static final class Line {
         final RunOptions run = new RunOptions();
@@ -103,18 +197,11 @@ final class FastRun {
                     strace = "true";
                     continue;
                 }
-                String name = a, value;
-                int eq = a.indexOf('=');
-                if (a.startsWith("--") && eq > 0) {
-                    name = a.substring(0, eq);
-                    value = a.substring(eq + 1);
-                } else {
-                    if (!a.startsWith("--") && a.length() != 2) return null;   // -LDIR, -E=..., clusters: picocli's
-                    if (i + 1 >= args.length) return null;
-                    value = args[++i];
-                    if (value.startsWith("-") || value.startsWith("@")) return null;
-                }
-                switch (name) {
+                String[] option = option(args, i);
+                if (option == null) return null;
+                if (option.length == 3) i++;                  // the value was the next argument
+                String value = option[1];
+                switch (option[0]) {
                     case "-L", "--sysroot" -> sysroot = value;
                     case "-E" -> {
                         if (value.indexOf('=') <= 0) return null;     // picocli's RunOptions.set says what is wrong
@@ -162,11 +249,7 @@ final class FastRun {
             } catch (NumberFormatException e) {
                 return null;
             }
-            l.engine = switch (engine) {
-                case "jit" -> RunCommand.Engine.jit;
-                case "interp" -> RunCommand.Engine.interp;
-                default -> null;
-            };
+            l.engine = engine(engine);
             if (l.engine == null) return null;
             l.args = Arrays.asList(args).subList(i + 1, args.length);
             return l;

@@ -10,8 +10,8 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The hand parser of {@code reprise run} and {@code reprise record} agrees with picocli on every line it takes, and leaves
- * to picocli every line it does not understand.
+ * The hand parser of {@code reprise run}, {@code record}, {@code replay} and {@code inspect} agrees with picocli on every
+ * line it takes, and leaves to picocli every line it does not understand.
  */
 class FastRunTest {
     /** What a parse decided, field by field. */
@@ -122,8 +122,82 @@ class FastRunTest {
         // run does not take record's options
         assertThat(FastRun.parse(new String[] {"run", "-o", "d", "--", "prog"}, none::get)).isNull();
         assertThat(FastRun.parse(new String[] {"run", "--granule", "64", "--", "prog"}, none::get)).isNull();
-        assertThat(FastRun.command(new String[] {"replay", "d"}, none::get)).isNull();
         assertThat(FastRun.command(new String[0], none::get)).isNull();
+    }
+
+    /** A replay line's fields. */
+    record ParsedReplay(Object dir, boolean echo, RunCommand.Engine engine, Object sysroot, Long fromCheckpoint) {
+        static ParsedReplay of(ReplayCommand c) {
+            return new ParsedReplay(c.dir, c.echo, c.engine, c.sysroot, c.fromCheckpoint);
+        }
+    }
+
+    @Test
+    void plainReplayAndInspectLinesParseAsPicocliParsesThem() {
+        List<String[]> lines = List.of(
+                new String[] {"replay", "d"},
+                new String[] {"replay", "a dir/with space"},
+                new String[] {"replay", "--echo", "d"},
+                new String[] {"replay", "d", "--echo", "--engine", "interp"},
+                new String[] {"replay", "--engine=jit", "-L", "/sys/root", "d", "--sysroot", "/other"},
+                new String[] {"replay", "--sysroot=/x", "--from-checkpoint", "2", "d"},
+                new String[] {"replay", "d", "--from-checkpoint=-1"},   // ReplayCommand refuses it
+                new String[] {"replay", "--from-checkpoint", "007", "--echo", "--echo", "d"});
+        for (String[] line : lines) {
+            ReplayCommand fast = FastRun.parseReplay(line, System::getenv);
+            assertThat(fast).as("the fast path takes %s", List.of(line)).isNotNull();
+            ReplayCommand slow = new ReplayCommand();
+            new CommandLine(slow).setOverwrittenOptionsAllowed(true).parseArgs(Arrays.copyOfRange(line, 1, line.length));
+            assertThat(ParsedReplay.of(fast)).as("%s", List.of(line)).isEqualTo(ParsedReplay.of(slow));
+        }
+        assertThat(FastRun.command(new String[] {"replay", "d"}, System::getenv)).isInstanceOf(ReplayCommand.class);
+        assertThat(FastRun.parseReplay(new String[] {"replay", "d"}, Map.of("REPRISE_ENGINE", "interp")::get).engine)
+                .isEqualTo(RunCommand.Engine.interp);
+        for (String[] line : List.of(new String[] {"inspect", "d"}, new String[] {"inspect", "--json", "d"},
+                new String[] {"inspect", "d", "--json"})) {
+            InspectCommand fast = FastRun.parseInspect(line);
+            assertThat(fast).as("the fast path takes %s", List.of(line)).isNotNull();
+            InspectCommand slow = new InspectCommand();
+            new CommandLine(slow).parseArgs(Arrays.copyOfRange(line, 1, line.length));
+            assertThat(List.of(fast.dir, fast.json)).as("%s", List.of(line)).isEqualTo(List.of(slow.dir, slow.json));
+        }
+        assertThat(FastRun.command(new String[] {"inspect", "d"}, System::getenv)).isInstanceOf(InspectCommand.class);
+    }
+
+    @Test
+    void replayAndInspectLinesItDoesNotTakeAreLeftToPicocli() {
+        Map<String, String> none = Map.of();
+        List<String[]> replays = List.of(
+                new String[] {"replay"},
+                new String[] {"replay", "--help"},
+                new String[] {"replay", "-h"},
+                new String[] {"replay", "--echo"},
+                new String[] {"replay", "d", "e"},
+                new String[] {"replay", "--", "d"},
+                new String[] {"replay", "-d"},
+                new String[] {"replay", "@args"},
+                new String[] {"replay", "--echo=true", "d"},
+                new String[] {"replay", "--engine", "JIT", "d"},
+                new String[] {"replay", "--from-checkpoint", "one", "d"},
+                new String[] {"replay", "--from-checkpoint", "-1", "d"},
+                new String[] {"replay", "-Ldir", "d"},
+                new String[] {"replay", "d", "--sysroot"},
+                new String[] {"replay", "--strace", "d"});
+        for (String[] line : replays) {
+            assertThat(FastRun.parseReplay(line, none::get)).as("%s", List.of(line)).isNull();
+        }
+        assertThat(FastRun.parseReplay(new String[] {"replay", "d"}, Map.of("REPRISE_ENGINE", "fast")::get)).isNull();
+        List<String[]> inspects = List.of(
+                new String[] {"inspect"},
+                new String[] {"inspect", "--json"},
+                new String[] {"inspect", "--help"},
+                new String[] {"inspect", "d", "e"},
+                new String[] {"inspect", "--", "d"},
+                new String[] {"inspect", "@args"},
+                new String[] {"inspect", "--json=false", "d"});
+        for (String[] line : inspects) {
+            assertThat(FastRun.parseInspect(line)).as("%s", List.of(line)).isNull();
+        }
     }
 
     @Test
