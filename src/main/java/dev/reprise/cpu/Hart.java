@@ -25,6 +25,12 @@ public final class Hart {
     /** Retired instructions of this hart (an ecall counts on entering the kernel; a faulting one never). */
     public long icount;
     /**
+     * Set by translated code that left its region before an instruction in the middle of a block
+     * (a TLB miss in a recording's code), pc and icount on that instruction; the JIT clears it and
+     * runs the rest of the block in the interpreter. Own thread.
+     */
+    public boolean leftMidBlock;
+    /**
      * Set by another thread that needs this vCPU at a block boundary soon (the recorder's
      * ownership requests); the JIT leaves translated loops at their heads and {@code Jit.run}
      * returns early when it is set. Cleared by the owner when it serves the request.

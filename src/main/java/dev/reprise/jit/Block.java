@@ -15,8 +15,9 @@ import dev.reprise.isa.Op;
  * and icount exact, also when an instruction in the middle traps (then pc is on it, it is not
  * retired, and the {@link dev.reprise.cpu.Trap} is thrown).
  *
- * <p>Immutable once translated (but for {@link #careful}, set once), and shared by the translation
- * buffers of all the vCPUs of an address space ({@link Jit}'s {@code Shared}).
+ * <p>Immutable once translated (but for {@link #careful} and {@link #withCalls}, each set once, and
+ * the racy count {@link #missExits}), and shared by the translation buffers of all the vCPUs of an
+ * address space ({@link Jit}'s {@code Shared}).
  */
 public abstract class Block {
     /** Guest pc of the first instruction. */
@@ -38,10 +39,27 @@ public abstract class Block {
     /**
      * Translated for a recording: a TLB miss asks the vCPU's word bits of a split page first
      * ({@link dev.reprise.mem.Mmu#fineRead}). Other runs never split pages, so their code has
-     * none of that bytecode (15 bytes per access, which counts against the region size limit).
+     * none of that bytecode (~25 bytes per access, which counts against the region size limit).
      * Set by {@link Translator} before the block is published; its careful variant has the same.
      */
     boolean fine;
+    /**
+     * A recording's region whose TLB misses that the word bits do not answer leave it before
+     * their instruction ({@link Hart#leftMidBlock}; the JIT runs the rest of that block in the
+     * interpreter) instead of calling the Mmu. With a call on the miss branch, which a split page
+     * makes taken while C1 profiles, C2 kept the Mmu and more of the loop's values on the stack
+     * for the whole loop (bench_cpu_2's recording: 7 % more vCPU time). A region that leaves
+     * often (a program whose accesses keep missing the TLB) pays ~1 µs each time, so after
+     * {@link #MISS_EXITS} of them it is replaced by its variant that calls ({@link #current()}).
+     * Set by {@link Translator} before the block is published; its careful variant has the same.
+     */
+    boolean exits;
+    /** Exits on TLB misses after which an {@link #exits} region gives way to its variant with calls. */
+    static final int MISS_EXITS = 1000;
+    /** Exits on TLB misses so far, counted by any vCPU that runs this region (a racy count: it only needs to get large). */
+    int missExits;
+    /** The variant of this region that calls the Mmu on TLB misses; null until it has left {@link #MISS_EXITS} times. */
+    Block withCalls;
     /**
      * {@link #execute} of this class, as a method handle of type (Block, Hart, long, int)void: the
      * JIT enters the region through it. Set by {@link Translator} before the block is published.
@@ -56,13 +74,29 @@ public abstract class Block {
      * 2026-11-27 22:00–23:00).
      */
     java.lang.invoke.MethodHandle entry;
-    private static final java.lang.invoke.VarHandle CAREFUL;
+    private static final java.lang.invoke.VarHandle CAREFUL, WITH_CALLS;
     static {
         try {
             CAREFUL = java.lang.invoke.MethodHandles.lookup().findVarHandle(Block.class, "careful", Block.class);
+            WITH_CALLS = java.lang.invoke.MethodHandles.lookup().findVarHandle(Block.class, "withCalls", Block.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+    }
+
+    /** The region to run for this one: itself, or its variant with calls once it has left too often. Any vCPU. */
+    final Block current() {
+        Block w = (Block) WITH_CALLS.getAcquire(this);
+        return w != null ? w : this;
+    }
+
+    /**
+     * It left before an instruction on a TLB miss ({@link #exits}); after {@link #MISS_EXITS} of
+     * those, publishes its variant with calls (any vCPU; as for {@link #careful()}, the first published wins).
+     */
+    final void leftOnMiss() {
+        if (++missExits < MISS_EXITS || WITH_CALLS.getAcquire(this) != null) return;
+        WITH_CALLS.compareAndExchange(this, (Block) null, Translator.withCalls(this));
     }
 
     /**

@@ -82,9 +82,9 @@ public final class Jit {
      */
     private boolean privateCode;
     /**
-     * The last {@link #run} ended inside a block (its budget ended there): the next one finishes that
-     * block in the interpreter (if pc moved meanwhile, a signal or a debugger, it interprets one block
-     * from there, which is harmless).
+     * The last {@link #run} ended inside a block (its budget ended there), or a region just left in
+     * the middle of one ({@link Hart#leftMidBlock}): that block is finished in the interpreter (if pc
+     * moved meanwhile, a signal or a debugger, it interprets one block from there, which is harmless).
      */
     private boolean insideBlock;
     /** The last {@link #region} returned null because another vCPU was translating (one at a time): interpret meanwhile, look again at the next arrival. */
@@ -119,8 +119,12 @@ public final class Jit {
         if (insideBlock) insideBlock = !interpretBlock(end);
         while (h.icount < end && !h.attention) {
             Entry b = lookup(h.pc);
-            if (b != null && b.length() <= end - h.icount) execute(b, end - h.icount);
-            else insideBlock = !interpretBlock(end);   // not translated yet, or the budget ends inside this block
+            if (b != null && b.length() <= end - h.icount) {
+                execute(b, end - h.icount);
+                if (insideBlock) insideBlock = !interpretBlock(end);   // it left in the middle of a block
+            } else {
+                insideBlock = !interpretBlock(end);   // not translated yet, or the budget ends inside this block
+            }
         }
     }
 
@@ -132,8 +136,12 @@ public final class Jit {
     public long runBlock() {
         long before = hart.icount;
         Entry b = lookup(hart.pc);
-        if (b != null) execute(b, b.length());
-        else interpretBlock(Long.MAX_VALUE);
+        if (b != null) {
+            execute(b, b.length());
+            if (insideBlock) insideBlock = !interpretBlock(Long.MAX_VALUE);   // it left in the middle of the block
+        } else {
+            interpretBlock(Long.MAX_VALUE);
+        }
         return hart.icount - before;
     }
 
@@ -153,7 +161,7 @@ public final class Jit {
 
     /** Runs the region of {@code e} from its block (budget at least that block's length): the fast variant when the budget covers the whole region. */
     private void execute(Entry e, long budget) {
-        Block r = e.region();
+        Block region = e.region(), r = region.current();
         if (budget < r.total) r = r.careful();
         try {
             r.entry.invokeExact(r, hart, budget, e.index());   // not r.execute(...): see Block.entry
@@ -161,6 +169,11 @@ public final class Jit {
             throw x;   // a Trap, a TaskExit, or a bug
         } catch (Throwable t) {
             throw new IllegalStateException(t);   // execute declares no checked exception
+        }
+        if (hart.leftMidBlock) {   // a TLB miss in a recording's code: the caller finishes the block
+            hart.leftMidBlock = false;
+            insideBlock = true;
+            region.leftOnMiss();
         }
         if (r.hasFenceI) fenceI();   // this hart's own stores into code are visible from now on
     }

@@ -61,7 +61,6 @@ final class Translator {
             ENTRY_TYPE = EXECUTE_TYPE.insertParameterTypes(0, Block.class);
     private static final MethodTypeDesc INIT = MethodTypeDesc.of(CD_void, CD_long.arrayType(), CD_int.arrayType(), CD_INSNS),
             EXECUTE = EXECUTE_TYPE.describeConstable().orElseThrow(), LOAD = MethodTypeDesc.of(CD_long, CD_long),
-            FINE = MethodTypeDesc.of(CD_long, CD_long, CD_long),
             STORE = MethodTypeDesc.of(CD_void, CD_long, CD_long), BINARY = MethodTypeDesc.of(CD_long, CD_long, CD_long),
             COMPARE = MethodTypeDesc.of(CD_int, CD_long, CD_long);
     private static final ClassFile CLASS_FILE = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
@@ -154,14 +153,15 @@ final class Translator {
         h.mmu.markCode(page);
         boolean fine = h.mmu.checksOwnership();   // the same for every vCPU of a process: regions are shared
         // Fewer blocks until the method is small enough for HotSpot to compile.
-        // (The careful variant, with a budget check per block, is the larger of the two untraced ones.)
+        // (The careful variant with calls, with a budget check per block, is the largest of the untraced ones.)
         for (int n = parts.size(); ; n = Math.max(1, n / 2)) {
             List<Part> region = parts.subList(0, n);
-            byte[] careful = generate(region, false, true, fine);
+            byte[] careful = generate(region, false, true, fine, false);
             if (n == 1 || codeLength(careful) < HUGE_METHOD) {
                 // A traced region has the untraced one's blocks, whatever its own size: the trace shows that code.
-                if (observer != null) return traced(load(generate(region, true, true, fine), pc, region, fine), observer);
-                return load(generate(region, false, false, fine), pc, region, fine);
+                if (observer != null) return traced(load(generate(region, true, true, fine, false), pc, region, fine, false), observer);
+                // A recording's region leaves on a TLB miss until it has left too often (Block#exits).
+                return load(generate(region, false, false, fine, fine), pc, region, fine, fine);
             }
         }
     }
@@ -171,13 +171,25 @@ final class Translator {
      * budget checked at the head of every block, so it can stop after any whole block.
      */
     static Block careful(Block fast) {
-        List<Part> region = new ArrayList<>();
-        for (int j = 0, first = 0; j < fast.entryPcs.length; first += fast.entryLengths[j], j++) {
-            region.add(new Part(fast.entryPcs[j], java.util.Arrays.copyOfRange(fast.insns, first, first + fast.entryLengths[j]), first));
-        }
-        Block careful = load(generate(region, false, true, fast.fine), fast.pc, region, fast.fine);
+        List<Part> region = parts(fast);
+        Block careful = load(generate(region, false, true, fast.fine, fast.exits), fast.pc, region, fast.fine, fast.exits);
         careful.careful = careful;
         return careful;
+    }
+
+    /** The variant of {@code fast} (a recording's region that leaves on TLB misses) that calls the Mmu on them instead. */
+    static Block withCalls(Block fast) {
+        List<Part> region = parts(fast);
+        return load(generate(region, false, false, fast.fine, false), fast.pc, region, fast.fine, false);
+    }
+
+    /** The blocks of a translated region, as the translator cut them. */
+    private static List<Part> parts(Block b) {
+        List<Part> region = new ArrayList<>();
+        for (int j = 0, first = 0; j < b.entryPcs.length; first += b.entryLengths[j], j++) {
+            region.add(new Part(b.entryPcs[j], java.util.Arrays.copyOfRange(b.insns, first, first + b.entryLengths[j]), first));
+        }
+        return region;
     }
 
     /** Where a block may go next by its own code (not jalr, not a fallback that ends it). */
@@ -193,9 +205,10 @@ final class Translator {
 
     /**
      * The class of a region: traced or not, careful (a budget check per block) or fast (one per
-     * loop head), fine or not (for a recording: {@link Block#fine}).
+     * loop head), fine or not (for a recording: {@link Block#fine}), leaving on TLB misses or
+     * calling the Mmu ({@link Block#exits}: only fine code leaves).
      */
-    private static byte[] generate(List<Part> region, boolean traced, boolean careful, boolean fine) {
+    private static byte[] generate(List<Part> region, boolean traced, boolean careful, boolean fine, boolean exits) {
         return CLASS_FILE.build(ClassDesc.of("dev.reprise.jit.GuestBlock"), cb -> {
             // Class file version 49: no StackMapTable to compute (the JVM verifies it by type inference
             // instead). Computing stack maps was a large part of translating, and compiling the
@@ -207,7 +220,7 @@ final class Translator {
                 c.aload(0).aload(1).aload(2).aload(3).invokespecial(CD_BLOCK, "<init>", INIT).return_();
             });
             cb.withMethodBody("execute", EXECUTE, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                    c -> new Gen(c, region, traced, careful, fine).generate());
+                    c -> new Gen(c, region, traced, careful, fine, exits).generate());
         });
     }
 
@@ -219,7 +232,7 @@ final class Translator {
         throw new IllegalStateException("no execute method");
     }
 
-    private static Block load(byte[] bytes, long pc, List<Part> region, boolean fine) {
+    private static Block load(byte[] bytes, long pc, List<Part> region, boolean fine, boolean exits) {
         List<Insn> all = new ArrayList<>();
         for (Part p : region) all.addAll(List.of(p.insns()));
         Insn[] array = all.toArray(Insn[]::new);
@@ -235,6 +248,7 @@ final class Translator {
                     MethodType.methodType(void.class, long[].class, int[].class, Insn[].class));
             Block b = (Block) init.invoke(pcs, lengths, array);
             b.fine = fine;
+            b.exits = exits;
             b.entry = hidden.findVirtual(hidden.lookupClass(), "execute", EXECUTE_TYPE).asType(ENTRY_TYPE);
             return b;
         } catch (Throwable e) {
@@ -281,10 +295,10 @@ final class Translator {
         private final boolean[] loopHead;
         /** Registers the region reads or writes (loaded at entry) and those it may change (written back at exits): x and f. */
         private final boolean[] used = new boolean[32], written = new boolean[32], fUsed = new boolean[32], fWritten = new boolean[32];
-        private final Label exit, trap, reservedRm, leave;
+        private final Label exit, trap, missExit, reservedRm, leave;
         /** The region has FP operations: it keeps FAST (and RM) up to date. */
         private final boolean hasFp;
-        private boolean trapUsed, reservedRmUsed, leaveUsed;
+        private boolean trapUsed, missExitUsed, reservedRmUsed, leaveUsed;
         /** Traced translation: the observer hears of every instruction (the methods under "tracing"). */
         private final boolean traced;
         /** Test-only fault injection ({@link #faultyImmediate}), read once per translation. */
@@ -297,15 +311,18 @@ final class Translator {
         private final boolean careful;
         /** A TLB miss asks the split page's word bits first ({@link Block#fine}). */
         private final boolean fine;
+        /** A TLB miss that they do not answer leaves the region ({@link Block#exits}) rather than calling the Mmu. */
+        private final boolean exits;
         /** Instructions in the region: no path between two loop heads is longer. */
         private final int total;
 
-        Gen(CodeBuilder c, List<Part> parts, boolean traced, boolean careful, boolean fine) {
+        Gen(CodeBuilder c, List<Part> parts, boolean traced, boolean careful, boolean fine, boolean exits) {
             this.c = c;
             this.parts = parts;
             this.traced = traced;
             this.careful = careful;
             this.fine = fine;
+            this.exits = fine && exits && !traced;
             this.total = parts.stream().mapToInt(p -> p.insns().length).sum();
             this.heads = new Label[parts.size()];
             this.loopHead = new boolean[parts.size()];
@@ -333,6 +350,7 @@ final class Translator {
             hasFp = parts.stream().flatMap(p -> java.util.Arrays.stream(p.insns())).anyMatch(i -> inlineFp(i.op()));
             exit = c.newLabel();
             trap = c.newLabel();
+            missExit = c.newLabel();
             reservedRm = c.newLabel();
             leave = c.newLabel();
         }
@@ -379,6 +397,7 @@ final class Translator {
             // what JitOps.leaveAt is for.
             if (leaveUsed) c.labelBinding(leave).pop().goto_(exit);
             if (trapUsed) trapExit();
+            if (missExitUsed) missExit();
             if (reservedRmUsed) reservedRmExit();
         }
 
@@ -465,6 +484,22 @@ final class Translator {
             }
         }
 
+        /** Leaves before instruction k (a TLB miss in a recording's code): the JIT runs the rest of its block in the interpreter. */
+        void leaveOnMiss(int k) {
+            c.loadConstant(k).istore(INDEX).loadConstant(pcs[k]).lstore(FAULT_PC).goto_(missExit);
+            missExitUsed = true;
+        }
+
+        /** The shared exit of {@link #leaveOnMiss}: state as before the instruction, and {@link Hart#leftMidBlock} set. */
+        void missExit() {
+            c.labelBinding(missExit);
+            writeBack();
+            c.aload(HART).lload(FAULT_PC).putfield(CD_HART, "pc", CD_long);
+            c.aload(HART).lload(ICOUNT).lload(LEFT).lsub().iload(INDEX).i2l().ladd().putfield(CD_HART, "icount", CD_long);
+            c.aload(HART).iconst_1().putfield(CD_HART, "leftMidBlock", java.lang.constant.ConstantDescs.CD_boolean);
+            c.return_();
+        }
+
         /** The shared exit of every memory fault: state as before the faulting instruction, then the trap. */
         void trapExit() {
             c.labelBinding(trap);
@@ -493,10 +528,10 @@ final class Translator {
          * Pushes the loaded value of load {@code i} (instruction k), extended to a long as
          * {@code method} ({@code lb} ... {@code ld}, an {@link Mmu} method) says. The TLB fast path
          * is inline — Mmu's own: aligned and the page's read tag hit, then one opaque access of
-         * native width. In a recording's code ({@link #fine}) a miss asks {@link Mmu#fineRead}
-         * (C2 inlines it: a word of a split page this vCPU holds takes the same access); then it
-         * calls {@code method}, under the fault handler. Every branch goes forward (no backward
-         * branch that is not a loop).
+         * native width. In a recording's code ({@link #fine}) a miss asks the split page's word
+         * bits ({@link #fineCheck}: a word this vCPU holds takes the same access); then it leaves
+         * the region ({@link #exits}) or calls {@code method}, under the fault handler. Every
+         * branch goes forward (no backward branch that is not a loop).
          */
         void loadValue(int k, Insn i, String method) {
             int size = switch (method) { case "lb", "lbu" -> 1; case "lh", "lhu" -> 2; case "lw", "lwu" -> 4; default -> 8; };
@@ -504,9 +539,13 @@ final class Translator {
             read(i.rs1());
             c.loadConstant(i.imm()).ladd().lstore(ADDR);
             tagCheck(READ_TAGS, size, access);
-            if (fine) c.aload(MMU).lload(KEY).lload(ADDR).invokevirtual(CD_MMU, "fineRead", FINE).l2i().iconst_1().iand().ifne(access);
-            guarded(k, () -> c.aload(MMU).lload(ADDR).invokevirtual(CD_MMU, method, LOAD));
-            c.goto_(done);
+            if (fine) fineCheck(READ_TAGS, access);
+            if (exits) {
+                leaveOnMiss(k);
+            } else {
+                guarded(k, () -> c.aload(MMU).lload(ADDR).invokevirtual(CD_MMU, method, LOAD));
+                c.goto_(done);
+            }
             c.labelBinding(access);
             if (JitOps.UNSAFE != null) {
                 c.getstatic(CD_OPS, "UNSAFE", CD_OBJECT).checkcast(CD_UNSAFE).aconst_null().lload(BASE).lload(ADDR).ladd()
@@ -528,21 +567,26 @@ final class Translator {
         /**
          * Stores the value {@code value} pushes (a long) with store {@code i} (instruction k) of
          * {@code size} bytes: inline when aligned and the page's write tag hits, or else (in a
-         * recording's code) when {@link Mmu#fineWrite} says the word is held exclusive; else
-         * through {@code method} under the fault handler. {@code value} is emitted twice (once per path).
+         * recording's code) when {@link #fineCheck} says the word is held exclusive; else it leaves
+         * the region ({@link #exits}) or stores through {@code method} under the fault handler.
+         * {@code value} is emitted twice (once per path).
          */
         void storeValue(int k, Insn i, String method, int size, Runnable value) {
             Label access = c.newLabel(), done = c.newLabel();
             read(i.rs1());
             c.loadConstant(i.imm()).ladd().lstore(ADDR);
             tagCheck(WRITE_TAGS, size, access);
-            if (fine) c.aload(MMU).lload(KEY).lload(ADDR).invokevirtual(CD_MMU, "fineWrite", FINE).l2i().iconst_1().iand().ifne(access);
-            guarded(k, () -> {
-                c.aload(MMU).lload(ADDR);
-                value.run();
-                c.invokevirtual(CD_MMU, method, STORE);
-            });
-            c.goto_(done);
+            if (fine) fineCheck(WRITE_TAGS, access);
+            if (exits) {
+                leaveOnMiss(k);
+            } else {
+                guarded(k, () -> {
+                    c.aload(MMU).lload(ADDR);
+                    value.run();
+                    c.invokevirtual(CD_MMU, method, STORE);
+                });
+                c.goto_(done);
+            }
             c.labelBinding(access);
             boolean unsafe = JitOps.UNSAFE != null;
             if (unsafe) c.getstatic(CD_OPS, "UNSAFE", CD_OBJECT).checkcast(CD_UNSAFE).aconst_null().lload(BASE).lload(ADDR).ladd();
@@ -572,6 +616,19 @@ final class Translator {
             if (size > 1) c.lload(ADDR).loadConstant(64 - Integer.numberOfTrailingZeros(size)).lshl().lor();
             if (fine) c.dup2().lstore(KEY);   // the miss branch asks the word bits with it
             c.lcmp().ifeq(hit);
+        }
+
+        /**
+         * Jumps to {@code access} if the copy of the split page's word bits beside {@code tags}
+         * says the word is held ({@link Mmu#fineRead}, {@link Mmu#fineWrite}: the same test, inline).
+         * It needs only the tag array and the key, which the loop holds anyway.
+         */
+        void fineCheck(int tags, Label access) {
+            Label no = c.newLabel();
+            c.aload(tags).loadConstant(Mmu.FINE_KEY).laload().lload(KEY).lcmp().ifne(no);
+            c.aload(tags).lload(ADDR).l2i().bipush(9).iushr().bipush(7).iand().loadConstant(Mmu.FINE_BITS).iadd().laload();
+            c.lload(ADDR).l2i().iconst_3().iushr().lushr().l2i().iconst_1().iand().ifne(access);
+            c.labelBinding(no);
         }
 
         static String unsafeKind(int size) {

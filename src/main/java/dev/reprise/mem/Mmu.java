@@ -60,8 +60,17 @@ public final class Mmu {
 
     private final AddressSpace space;
     private final MemorySegment mem;
-    private final long[] readTag = new long[TLB_SIZE];
-    private final long[] writeTag = new long[TLB_SIZE];
+    /**
+     * The read and write tag arrays go on past the TLB's entries with a copy of the split-page
+     * state below: at {@code FINE_KEY} the page's TLB key ({@code finePage}, {@code fineWritePage}:
+     * NO_PAGE when none), from {@code FINE_BITS} its 8 longs of word bits (any rights in the read
+     * tags, exclusive ones in the write tags). The JIT's TLB-miss branch reads them from the tag
+     * array it holds anyway: asking this object instead kept it live in every loop of a recording,
+     * and C2 spilled more of the loop for it (docs/performance.md, 2026-11-28).
+     */
+    public static final int FINE_KEY = TLB_SIZE, FINE_BITS = TLB_SIZE + 1;
+    private final long[] readTag = new long[FINE_BITS + 8];
+    private final long[] writeTag = new long[FINE_BITS + 8];
     private final long[] execTag = new long[TLB_SIZE];
 
     /** While recording: the rights this vCPU holds on granules (a TLB entry never grants more); null otherwise. Own thread. */
@@ -72,11 +81,13 @@ public final class Mmu {
      * (this vCPU holds only part of it: a split page that two threads share, or one of
      * {@code --granule} granules), and the rights held there, a bit per 8-byte word
      * ({@link Ownership#wordRights}; the ownership's own array, which it keeps up to date). An
-     * aligned access to a word held is answered from these bits ({@link #fineRead},
-     * {@link #fineWrite}), without asking the page table or the ownership; the JIT's miss
-     * branch asks them too. Own thread only, like the TLB tags (the bits change only when this
-     * thread takes or gives up rights, at its boundaries or in its system calls, never while its
-     * generated code runs); forgotten, like the TLB, on a flush. {@code fineWritePage} is the
+     * aligned access to a word held is answered from a copy of these bits beside the tags
+     * ({@link #fineRead}, {@link #fineWrite}; made by {@link #syncFine}), without asking the page
+     * table or the ownership; the JIT's miss branch reads the same copy. Own thread only, like the
+     * TLB tags (the bits change only when this thread takes or gives up rights, at its boundaries
+     * or in its system calls, never while its generated code runs). The copy may lack words taken
+     * since (their access comes here and copies again) but never keeps a word given up: giving up
+     * rights ({@link #dropRights}) forgets it, as a flush does. {@code fineWritePage} is the
      * same page, or none once it holds code (stores into code must reach the slow path).
      */
     private long finePage = NO_PAGE, fineWritePage = NO_PAGE;
@@ -233,17 +244,30 @@ public final class Mmu {
 
     /**
      * Bit 0 is 1 if an access with TLB key {@code key} ({@link #tlbKey}: aligned) at {@code a} may
-     * read on what {@link #fineHeld} says of {@link #finePage}: its 8-byte word held. For the JIT's
-     * TLB miss branch: at most 35 bytes of bytecode, so that C2 inlines it at any call site however
-     * rarely the profile saw it taken; a split page's accesses then cost about a TLB hit.
+     * read on the copy of the split page's word bits in the read tags ({@link #FINE_KEY}): its
+     * 8-byte word held. The JIT's TLB-miss branch computes the same inline from the tag array.
      */
     public long fineRead(long key, long a) {
-        return key == finePage ? fineHeld[(int) a >>> 9 & 7] >>> ((int) a >>> 3) : 0;   // word (a & 4095) >>> 3: long w >>> 6, bit w & 63
+        return fine(readTag, key, a);
     }
 
-    /** As {@link #fineRead}, for a store: the word held exclusive (the bits from {@link Ownership#EXCLUSIVE_WORDS}), the page not code. */
+    /** As {@link #fineRead}, for a store: the word held exclusive (the copy in the write tags), the page not code. */
     public long fineWrite(long key, long a) {
-        return key == fineWritePage ? fineHeld[(int) a >>> 9 & 7 | Ownership.EXCLUSIVE_WORDS] >>> ((int) a >>> 3) : 0;
+        return fine(writeTag, key, a);
+    }
+
+    private static long fine(long[] tags, long key, long a) {
+        return tags[FINE_KEY] == key ? tags[FINE_BITS + ((int) a >>> 9 & 7)] >>> ((int) a >>> 3) : 0;   // word (a & 4095) >>> 3: long w >>> 6, bit w & 63
+    }
+
+    /** Copies the split page's state beside the tags (see {@link #FINE_KEY}). Own thread. */
+    private void syncFine() {
+        readTag[FINE_KEY] = finePage;
+        writeTag[FINE_KEY] = fineWritePage;
+        for (int i = 0; i < 8; i++) {
+            readTag[FINE_BITS + i] = fineHeld[i];
+            writeTag[FINE_BITS + i] = fineHeld[i | Ownership.EXCLUSIVE_WORDS];
+        }
     }
 
     private long alignedLoad(long a, int size) {
@@ -306,6 +330,7 @@ public final class Mmu {
                 finePage = page;
                 fineWritePage = space.isCode(page) ? NO_PAGE : page;
                 fineHeld = words;
+                syncFine();
             }
             return;
         }
@@ -474,7 +499,7 @@ public final class Mmu {
     /** Drops every cached translation (own thread). */
     public void flush() {
         finePage = fineWritePage = NO_PAGE;
-        Arrays.fill(readTag, NO_PAGE);
+        Arrays.fill(readTag, NO_PAGE);   // the split-page copy too (FINE_KEY)
         Arrays.fill(writeTag, NO_PAGE);
         Arrays.fill(execTag, NO_PAGE);
     }
@@ -489,7 +514,7 @@ public final class Mmu {
         space.markCode(page);
         int i = (int) page & TLB_MASK;
         if (writeTag[i] == page) writeTag[i] = NO_PAGE;
-        if (fineWritePage == page) fineWritePage = NO_PAGE;
+        if (fineWritePage == page) fineWritePage = writeTag[FINE_KEY] = NO_PAGE;
     }
 
     /** Whether this vCPU checks granule ownership (it is being recorded): only then are pages split. Own thread. */
@@ -508,6 +533,7 @@ public final class Mmu {
      * (recording): all of them, or only the write rights when it keeps the pages shared. Own thread.
      */
     public void dropRights(long first, long count, boolean keepRead) {
+        if (finePage - first >= 0 && finePage - first < count) readTag[FINE_KEY] = writeTag[FINE_KEY] = NO_PAGE;   // copied again when next needed
         for (long page = first; page < first + count; page++) {
             int i = (int) page & TLB_MASK;
             if (writeTag[i] == page) writeTag[i] = NO_PAGE;

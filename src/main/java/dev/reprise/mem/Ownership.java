@@ -35,8 +35,10 @@ public interface Ownership {
      * rights; the same from long {@link #EXCLUSIVE_WORDS}: exclusive), else null. The array is
      * live: the ownership changes it as it takes and gives up rights, so a set bit is always a
      * right held (in a system call, as far as the TLB's entries are: rights taken from the vCPU
-     * meanwhile are forgotten when the call ends). Only after {@link #acquire} answered 0 for
-     * the page.
+     * meanwhile are forgotten when the call ends). The Mmu keeps a copy: before clearing bits the
+     * ownership gives the rights up through {@link Mmu#dropRights}, which forgets it (set bits it
+     * may learn late: the copy is made again when an access finds a word missing). Only after
+     * {@link #acquire} answered 0 for the page.
      */
     long[] wordRights(long page);
 }

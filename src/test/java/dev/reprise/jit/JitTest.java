@@ -439,6 +439,50 @@ class JitTest {
         assertThat(h.x[10]).isEqualTo(4);
     }
 
+    /**
+     * In a recording's code a TLB miss that the split-page bits do not answer leaves the region
+     * before its instruction, and the JIT runs the rest of that block in the interpreter; a region
+     * that keeps leaving gives way to its variant that calls the Mmu. Either way the state is the
+     * interpreter's, and every access asks the ownership as the interpreter's do.
+     */
+    @Test
+    void aRecordingsRegionLeavesOnTlbMissesAndCallsOnceItLeftTooOften() {
+        // 4096 rounds of a loop that loads a word of a page of fine granules whose bits never say it is held
+        byte[] code = bytes(List.of(Asm.assemble("lui t0,1"), Asm.assemble("lui t1," + (DATA >> 12)),
+                Asm.assemble("ld t2,8(t1)"), Asm.assemble("add t3,t3,t2"), Asm.assemble("addi t0,t0,-1"),
+                Asm.encode(Op.BNE, 0, 5, 0, 0, -12, 0, 0), Asm.assemble("ebreak")));
+        final class NothingHeld implements dev.reprise.mem.Ownership {
+            final long[] words = new long[17];
+            int asked;
+
+            @Override
+            public int acquire(long address, int size, boolean write) {
+                if (address >>> AddressSpace.PAGE_SHIFT != DATA >>> AddressSpace.PAGE_SHIFT) return EXCLUSIVE;
+                asked++;
+                return 0;   // this once, never cached: a page of finer granules
+            }
+
+            @Override
+            public long[] wordRights(long page) {
+                return page == DATA >>> AddressSpace.PAGE_SHIFT ? words : null;
+            }
+        }
+        Hart ref = hart(code, 3), h = hart(code, 3);
+        NothingHeld refOwnership = new NothingHeld(), ownership = new NothingHeld();
+        ref.mmu.attach(refOwnership);
+        h.mmu.attach(ownership);
+        assertThatThrownBy(() -> Interpreter.run(ref, 100_000)).isInstanceOf(Trap.class).hasMessageContaining("BREAKPOINT");
+        Jit jit = new Jit(h, Jit.CAPACITY, 0);
+        assertThatThrownBy(() -> jit.run(100_000)).isInstanceOf(Trap.class).hasMessageContaining("BREAKPOINT");
+        assertSame(ref, h, "at the ebreak");
+        assertThat(ownership.asked).isEqualTo(refOwnership.asked).isEqualTo(4096);
+        Block loop = jit.lookup(CODE + 8).region();
+        assertThat(loop.exits).isTrue();
+        assertThat(loop.missExits).isGreaterThanOrEqualTo(Block.MISS_EXITS);
+        assertThat(loop.current()).as("replaced by its variant with calls").isNotSameAs(loop);
+        assertThat(loop.current().exits).isFalse();
+    }
+
     static void runToBreak(Jit jit, Hart h, long pc) {
         h.pc = pc;
         assertThatThrownBy(() -> jit.run(100)).isInstanceOf(Trap.class).hasMessageContaining("BREAKPOINT");

@@ -418,7 +418,9 @@ class MmuTest {
         assertThat(own.calls).isEqualTo(1);   // held words: no more questions
         assertFault(() -> mmu.sd(P0, 1), P0, Kind.OWNERSHIP, Access.WRITE);   // word 0 is only shared
         assertFault(() -> mmu.ld(P0 + 16), P0 + 16, Kind.OWNERSHIP, Access.READ);
-        own.words[Ownership.EXCLUSIVE_WORDS] = 0;       // rights given up: the live bits say so at once
+        // Rights given up as the recorder gives them up: the Mmu told first (it forgets its copy of the bits), then the bits.
+        mmu.dropRights(P0 >>> AddressSpace.PAGE_SHIFT, 1, true);
+        own.words[Ownership.EXCLUSIVE_WORDS] = 0;
         int before = own.calls;
         assertFault(() -> mmu.sd(P0 + 8, 1), P0 + 8, Kind.OWNERSHIP, Access.WRITE);
         assertThat(own.calls).isEqualTo(before + 1);
@@ -473,6 +475,32 @@ class MmuTest {
         assertThat(mmu.fineRead(page, mine) & 1).isEqualTo(1);
         mmu.flush();
         assertThat(mmu.fineRead(page, mine) & 1).as("forgotten on a flush").isZero();
+        assertThat(mmu.lb(P0 + 4095)).isZero();   // asks again and keeps the bits
+        assertThat(mmu.fineRead(page, mine) & 1).isEqualTo(1);
+        mmu.dropRights(page - 1, 3, true);
+        assertThat(mmu.fineRead(page, mine) & 1).as("forgotten when rights on the page are given up").isZero();
+        assertThat(mmu.fineWrite(page, mine) & 1).isZero();
+    }
+
+    /** The JIT reads the split-page bits from the tag arrays it holds: the same answers as fineRead and fineWrite. */
+    @Test
+    void theSplitPageBitsBesideTheTagsAreTheOnesFineReadAndFineWriteAnswer() {
+        WordOwnership own = new WordOwnership();
+        own.words[5] = own.words[Ownership.EXCLUSIVE_WORDS + 5] = 1L << 22;   // word 342: exclusive
+        own.words[6] = 1L << 3;                                               // word 387: shared
+        mmu.attach(own);
+        assertThat(mmu.lb(P0 + 342 * 8)).isZero();
+        long page = P0 >>> AddressSpace.PAGE_SHIFT;
+        long[] read = mmu.readTags(), write = mmu.writeTags();
+        assertThat(read[Mmu.FINE_KEY]).isEqualTo(page);
+        assertThat(write[Mmu.FINE_KEY]).isEqualTo(page);
+        assertThat(read[Mmu.FINE_BITS + 5]).isEqualTo(1L << 22);
+        assertThat(read[Mmu.FINE_BITS + 6]).isEqualTo(1L << 3);
+        assertThat(write[Mmu.FINE_BITS + 5]).isEqualTo(1L << 22);
+        assertThat(write[Mmu.FINE_BITS + 6]).isZero();
+        for (int i = 0; i < Mmu.TLB_SIZE; i++) {
+            assertThat(read[i]).as("tag %d", i).isNotEqualTo(page);   // a split page is never a TLB entry
+        }
     }
 
     private static void assertFault(ThrowingCallable call, long address, Kind kind, Access access) {
