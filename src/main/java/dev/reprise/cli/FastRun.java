@@ -95,13 +95,13 @@ final class FastRun {
                 echo = true;
                 continue;
             }
-            String[] option = option(args, i);
+            Option option = Option.at(args, i);
             if (option == null) return null;
-            if (option.length == 3) i++;                      // the value was the next argument
-            switch (option[0]) {
-                case "--engine" -> engine = option[1];
-                case "-L", "--sysroot" -> sysroot = option[1];
-                case "--from-checkpoint" -> from = option[1];
+            if (option.valueFollows) i++;
+            switch (option.name) {
+                case "--engine" -> engine = option.value;
+                case "-L", "--sysroot" -> sysroot = option.value;
+                case "--from-checkpoint" -> from = option.value;
                 default -> { return null; }                   // "--", --help, anything unknown
             }
         }
@@ -140,20 +140,19 @@ final class FastRun {
         return c.dir == null ? null : c;
     }
 
-    /**
-     * The option at {@code args[i]} with its value: {name, value} for {@code --name=value},
-     * {name, value, ""} when the value is the next argument; null for a form left to picocli
-     * (clusters, -X=..., a missing value, a value that starts with '-' or '@').
-     */
-    private static String[] option(String[] args, int i) {
-        String a = args[i];
-        int eq = a.indexOf('=');
-        if (a.startsWith("--") && eq > 0) return new String[] {a.substring(0, eq), a.substring(eq + 1)};
-        if (!a.startsWith("--") && a.length() != 2) return null;   // -LDIR, -E=..., clusters: picocli's
-        if (i + 1 >= args.length) return null;
-        String value = args[i + 1];
-        if (value.startsWith("-") || value.startsWith("@")) return null;
-        return new String[] {a, value, ""};
+    /** An option with its value: {@code --name=value}, or {@code name value} ({@code valueFollows}: it took the next argument). */
+    private record Option(String name, String value, boolean valueFollows) {
+        /** The option at {@code args[i]}; null for a form left to picocli (clusters, -X=..., a missing value, a value that starts with '-' or '@'). */
+        static Option at(String[] args, int i) {
+            String a = args[i];
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) return new Option(a.substring(0, eq), a.substring(eq + 1), false);
+            if (!a.startsWith("--") && a.length() != 2) return null;   // -LDIR, -E=..., clusters: picocli's
+            if (i + 1 >= args.length) return null;
+            String value = args[i + 1];
+            if (value.startsWith("-") || value.startsWith("@")) return null;
+            return new Option(a, value, true);
+        }
     }
 
     private static RunCommand.Engine engine(String name) {
@@ -197,11 +196,11 @@ final class FastRun {
                     strace = "true";
                     continue;
                 }
-                String[] option = option(args, i);
+                Option option = Option.at(args, i);
                 if (option == null) return null;
-                if (option.length == 3) i++;                  // the value was the next argument
-                String value = option[1];
-                switch (option[0]) {
+                if (option.valueFollows) i++;
+                String value = option.value;
+                switch (option.name) {
                     case "-L", "--sysroot" -> sysroot = value;
                     case "-E" -> {
                         if (value.indexOf('=') <= 0) return null;     // picocli's RunOptions.set says what is wrong

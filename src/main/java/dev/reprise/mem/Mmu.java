@@ -61,12 +61,20 @@ public final class Mmu {
     private final AddressSpace space;
     private final MemorySegment mem;
     /**
-     * The read and write tag arrays go on past the TLB's entries with a copy of the split-page
-     * state below: at {@code FINE_KEY} the page's TLB key ({@code finePage}, {@code fineWritePage}:
-     * NO_PAGE when none), from {@code FINE_BITS} its 8 longs of word bits (any rights in the read
-     * tags, exclusive ones in the write tags). The JIT's TLB-miss branch reads them from the tag
-     * array it holds anyway: asking this object instead kept it live in every loop of a recording,
-     * and C2 spilled more of the loop for it (docs/performance.md, 2026-11-28).
+     * While recording, the read and write tag arrays go on past the TLB's entries with the split
+     * page: the last page of granules finer than a page that the TLB could not cache (this vCPU
+     * holds only part of it: a split page that two threads share, or one of {@code --granule}
+     * granules). At {@code FINE_KEY} its page number (NO_PAGE when none; none in the write tags
+     * once the page holds code: stores into code must reach the slow path), from {@code FINE_BITS}
+     * a copy of the rights held there, a bit per 8-byte word ({@link Ownership#wordRights}): any
+     * rights in the read tags, exclusive ones in the write tags. An aligned access to a word held
+     * is answered from them ({@link #fineRead}, {@link #fineWrite}, and inline by the JIT's miss
+     * branch, from the tag array its loop holds anyway: asking this object instead kept it live in
+     * every loop of a recording, and C2 spilled more of the loop for it; docs/performance.md,
+     * 2026-11-28), without asking the page table or the ownership. Own thread only, like the TLB
+     * tags: the rights change only when this thread takes or gives them up. The copy may lack words
+     * taken since (their access comes to the slow path, which copies again) but never keeps a word
+     * given up: giving up rights ({@link #dropRights}) forgets the page, as a flush does.
      */
     public static final int FINE_KEY = TLB_SIZE, FINE_BITS = TLB_SIZE + 1;
     private final long[] readTag = new long[FINE_BITS + 8];
@@ -76,22 +84,6 @@ public final class Mmu {
     /** While recording: the rights this vCPU holds on granules (a TLB entry never grants more); null otherwise. Own thread. */
     private Ownership ownership;
 
-    /**
-     * While recording: the last page of granules finer than a page that the TLB could not cache
-     * (this vCPU holds only part of it: a split page that two threads share, or one of
-     * {@code --granule} granules), and the rights held there, a bit per 8-byte word
-     * ({@link Ownership#wordRights}; the ownership's own array, which it keeps up to date). An
-     * aligned access to a word held is answered from a copy of these bits beside the tags
-     * ({@link #fineRead}, {@link #fineWrite}; made by {@link #syncFine}), without asking the page
-     * table or the ownership; the JIT's miss branch reads the same copy. Own thread only, like the
-     * TLB tags (the bits change only when this thread takes or gives up rights, at its boundaries
-     * or in its system calls, never while its generated code runs). The copy may lack words taken
-     * since (their access comes here and copies again) but never keeps a word given up: giving up
-     * rights ({@link #dropRights}) forgets it, as a flush does. {@code fineWritePage} is the
-     * same page, or none once it holds code (stores into code must reach the slow path).
-     */
-    private long finePage = NO_PAGE, fineWritePage = NO_PAGE;
-    private long[] fineHeld;
 
     /** Set by any thread, cleared by the owner: volatile, so the owner that sees it also sees the page-table change before it. */
     private volatile boolean flushRequested;
@@ -260,13 +252,13 @@ public final class Mmu {
         return tags[FINE_KEY] == key ? tags[FINE_BITS + ((int) a >>> 9 & 7)] >>> ((int) a >>> 3) : 0;   // word (a & 4095) >>> 3: long w >>> 6, bit w & 63
     }
 
-    /** Copies the split page's state beside the tags (see {@link #FINE_KEY}). Own thread. */
-    private void syncFine() {
-        readTag[FINE_KEY] = finePage;
-        writeTag[FINE_KEY] = fineWritePage;
+    /** Makes {@code page}, with the rights {@code words} says are held there, the split page (see {@link #FINE_KEY}). Own thread. */
+    private void setSplitPage(long page, long[] words) {
+        readTag[FINE_KEY] = page;
+        writeTag[FINE_KEY] = space.isCode(page) ? NO_PAGE : page;
         for (int i = 0; i < 8; i++) {
-            readTag[FINE_BITS + i] = fineHeld[i];
-            writeTag[FINE_BITS + i] = fineHeld[i | Ownership.EXCLUSIVE_WORDS];
+            readTag[FINE_BITS + i] = words[i];
+            writeTag[FINE_BITS + i] = words[i | Ownership.EXCLUSIVE_WORDS];
         }
     }
 
@@ -326,12 +318,7 @@ public final class Mmu {
         if (access == Access.WRITE && space.isCode(page)) space.codeWritten(page);
         if (held == 0) {   // allowed this once (a kernel read, a page of finer granules), nothing in the TLB
             long[] words = ownership.wordRights(page);
-            if (words != null) {
-                finePage = page;
-                fineWritePage = space.isCode(page) ? NO_PAGE : page;
-                fineHeld = words;
-                syncFine();
-            }
+            if (words != null) setSplitPage(page, words);
             return;
         }
         if (held == Ownership.SHARED) rights &= ~PROT_WRITE;   // the first store comes back here for exclusive rights
@@ -498,8 +485,7 @@ public final class Mmu {
 
     /** Drops every cached translation (own thread). */
     public void flush() {
-        finePage = fineWritePage = NO_PAGE;
-        Arrays.fill(readTag, NO_PAGE);   // the split-page copy too (FINE_KEY)
+        Arrays.fill(readTag, NO_PAGE);   // the split page too (FINE_KEY)
         Arrays.fill(writeTag, NO_PAGE);
         Arrays.fill(execTag, NO_PAGE);
     }
@@ -514,7 +500,7 @@ public final class Mmu {
         space.markCode(page);
         int i = (int) page & TLB_MASK;
         if (writeTag[i] == page) writeTag[i] = NO_PAGE;
-        if (fineWritePage == page) fineWritePage = writeTag[FINE_KEY] = NO_PAGE;
+        if (writeTag[FINE_KEY] == page) writeTag[FINE_KEY] = NO_PAGE;
     }
 
     /** Whether this vCPU checks granule ownership (it is being recorded): only then are pages split. Own thread. */
@@ -533,7 +519,8 @@ public final class Mmu {
      * (recording): all of them, or only the write rights when it keeps the pages shared. Own thread.
      */
     public void dropRights(long first, long count, boolean keepRead) {
-        if (finePage - first >= 0 && finePage - first < count) readTag[FINE_KEY] = writeTag[FINE_KEY] = NO_PAGE;   // copied again when next needed
+        long split = readTag[FINE_KEY];
+        if (split - first >= 0 && split - first < count) readTag[FINE_KEY] = writeTag[FINE_KEY] = NO_PAGE;   // copied again when next needed
         for (long page = first; page < first + count; page++) {
             int i = (int) page & TLB_MASK;
             if (writeTag[i] == page) writeTag[i] = NO_PAGE;
