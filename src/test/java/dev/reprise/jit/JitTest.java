@@ -483,6 +483,52 @@ class JitTest {
         assertThat(loop.current().exits).isFalse();
     }
 
+    /**
+     * The inline split-page check takes the same words as the Mmu's: held ones without asking the
+     * ownership again, any other one through it. A wrong word index would ask thousands of times,
+     * or never for the word not held.
+     */
+    @Test
+    void aRecordingsRegionAnswersHeldWordsOfASplitPageInline() {
+        // 4096 rounds loading words 1 and 200 (held), then word 2 (not held) once
+        byte[] code = bytes(List.of(Asm.assemble("lui t0,1"), Asm.assemble("lui t1," + (DATA >> 12)),
+                Asm.assemble("ld t2,8(t1)"), Asm.assemble("add t3,t3,t2"), Asm.assemble("ld t4,1600(t1)"),
+                Asm.assemble("add t3,t3,t4"), Asm.assemble("addi t0,t0,-1"), Asm.encode(Op.BNE, 0, 5, 0, 0, -20, 0, 0),
+                Asm.assemble("ld t5,16(t1)"), Asm.assemble("ebreak")));
+        final class SomeHeld implements dev.reprise.mem.Ownership {
+            final long[] words = new long[17];
+            int asked;
+
+            SomeHeld() {
+                words[0] = words[EXCLUSIVE_WORDS] = 1L << 1;    // word 1
+                words[3] = 1L << 8;                             // word 200, shared
+            }
+
+            @Override
+            public int acquire(long address, int size, boolean write) {
+                if (address >>> AddressSpace.PAGE_SHIFT != DATA >>> AddressSpace.PAGE_SHIFT) return EXCLUSIVE;
+                asked++;
+                return 0;   // a page of finer granules: this once, never cached
+            }
+
+            @Override
+            public long[] wordRights(long page) {
+                return page == DATA >>> AddressSpace.PAGE_SHIFT ? words : null;
+            }
+        }
+        Hart ref = hart(code, 5), h = hart(code, 5);
+        SomeHeld refOwnership = new SomeHeld(), ownership = new SomeHeld();
+        ref.mmu.attach(refOwnership);
+        h.mmu.attach(ownership);
+        assertThatThrownBy(() -> Interpreter.run(ref, 100_000)).isInstanceOf(Trap.class).hasMessageContaining("BREAKPOINT");
+        Jit jit = new Jit(h, Jit.CAPACITY, 0);
+        assertThatThrownBy(() -> jit.run(100_000)).isInstanceOf(Trap.class).hasMessageContaining("BREAKPOINT");
+        assertSame(ref, h, "at the ebreak");
+        assertThat(refOwnership.asked).as("the interpreter's Mmu: the first access, then word 2").isEqualTo(2);
+        assertThat(ownership.asked).isEqualTo(2);
+        assertThat(jit.lookup(CODE + 8).region().missExits).as("two exits: the first access, and word 2's").isEqualTo(2);
+    }
+
     static void runToBreak(Jit jit, Hart h, long pc) {
         h.pc = pc;
         assertThatThrownBy(() -> jit.run(100)).isInstanceOf(Trap.class).hasMessageContaining("BREAKPOINT");

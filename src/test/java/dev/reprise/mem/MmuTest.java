@@ -443,7 +443,7 @@ class MmuTest {
         assertThat(mmu.ld(P0)).isEqualTo(3);
     }
 
-    /** The JIT's miss branch asks fineRead/fineWrite with its own TLB key; every word of the page, at every width. */
+    /** fineRead/fineWrite (what the JIT's miss branch computes inline) with the JIT's TLB key; every word of the page, at every width. */
     @Test
     void theJitsFineWordQuestionsAnswerForEveryWordAndRefuseMisalignedKeys() {
         WordOwnership own = new WordOwnership();
