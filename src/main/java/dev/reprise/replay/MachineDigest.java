@@ -19,6 +19,10 @@ public final class MachineDigest {
     public static long of(MemoryManager memory, AddressSpace space, long[] vcpuDigests) {
         MemorySegment mem = space.memory();
         long d = 0x4d616368696e6531L;   // "Machine1"
+        // A page at a time into an array (one bulk copy), then hashed from it: this runs once per
+        // recording and replay, mostly interpreted, where a MemorySegment.get per word cost 15-20 ms
+        // of a small program's end against 2-8 (docs/performance.md, 2026-11-28).
+        long[] words = new long[(int) (AddressSpace.PAGE_SIZE / 8)];
         for (MemoryManager.Vma vma : memory.mappings()) {
             d = mix(d ^ vma.start()) + mix(vma.end() ^ vma.prot());
             long h = 0;
@@ -28,7 +32,8 @@ public final class MachineDigest {
                     h *= K_PAGE;   // a page of zeros, as if its 512 words were hashed
                     continue;
                 }
-                for (long w = a; w < a + AddressSpace.PAGE_SIZE; w += 8) h = h * K + mem.get(ValueLayout.JAVA_LONG_UNALIGNED, w);
+                MemorySegment.copy(mem, ValueLayout.JAVA_LONG_UNALIGNED, a, words, 0, words.length);
+                for (long w : words) h = h * K + w;
             }
             d = mix(d ^ h);
         }
