@@ -119,12 +119,8 @@ public final class Jit {
         if (insideBlock) insideBlock = !interpretBlock(end);
         while (h.icount < end && !h.attention) {
             Entry b = lookup(h.pc);
-            if (b != null && b.length() <= end - h.icount) {
-                execute(b, end - h.icount);
-                if (insideBlock) insideBlock = !interpretBlock(end);   // it left in the middle of a block
-            } else {
-                insideBlock = !interpretBlock(end);   // not translated yet, or the budget ends inside this block
-            }
+            if (b != null && b.length() <= end - h.icount) execute(b, end - h.icount);
+            else insideBlock = !interpretBlock(end);   // not translated yet, or the budget ends inside this block
         }
     }
 
@@ -136,12 +132,8 @@ public final class Jit {
     public long runBlock() {
         long before = hart.icount;
         Entry b = lookup(hart.pc);
-        if (b != null) {
-            execute(b, b.length());
-            if (insideBlock) insideBlock = !interpretBlock(Long.MAX_VALUE);   // it left in the middle of the block
-        } else {
-            interpretBlock(Long.MAX_VALUE);
-        }
+        if (b != null) execute(b, b.length());
+        else interpretBlock(Long.MAX_VALUE);
         return hart.icount - before;
     }
 
@@ -159,10 +151,15 @@ public final class Jit {
         return true;
     }
 
-    /** Runs the region of {@code e} from its block (budget at least that block's length): the fast variant when the budget covers the whole region. */
+    /**
+     * Runs the region of {@code e} from its block (budget at least that block's length): the fast
+     * variant when the budget covers the whole region. When it left before an instruction in the
+     * middle of a block (a TLB miss in a recording's code), runs the rest of that block here.
+     */
     private void execute(Entry e, long budget) {
         Block region = e.region(), r = region.current();
         if (budget < r.total) r = r.careful();
+        long end = hart.icount + budget;
         try {
             r.entry.invokeExact(r, hart, budget, e.index());   // not r.execute(...): see Block.entry
         } catch (RuntimeException | Error x) {
@@ -170,10 +167,11 @@ public final class Jit {
         } catch (Throwable t) {
             throw new IllegalStateException(t);   // execute declares no checked exception
         }
-        if (hart.leftMidBlock) {   // a TLB miss in a recording's code: the caller finishes the block
+        if (hart.leftMidBlock) {   // a TLB miss in a recording's code: the rest of the block, interpreted
             hart.leftMidBlock = false;
-            insideBlock = true;
             region.leftOnMiss();
+            insideBlock = true;   // stays so if it traps: the next run finishes the block
+            insideBlock = !interpretBlock(end);
         }
         if (r.hasFenceI) fenceI();   // this hart's own stores into code are visible from now on
     }

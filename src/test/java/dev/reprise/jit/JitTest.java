@@ -440,6 +440,50 @@ class JitTest {
     }
 
     /**
+     * An ownership under which DATA's page is a page of finer granules: {@code words} says which
+     * 8-byte words are held ({@link dev.reprise.mem.Ownership#wordRights}); every access the page's
+     * bits do not answer asks here ({@link #asked}) and is allowed this once, never cached. Other
+     * pages are held exclusive.
+     */
+    static final class SplitDataPage implements dev.reprise.mem.Ownership {
+        final long[] words = new long[17];
+        int asked;
+
+        @Override
+        public int acquire(long address, int size, boolean write) {
+            if (address >>> AddressSpace.PAGE_SHIFT != DATA >>> AddressSpace.PAGE_SHIFT) return EXCLUSIVE;
+            asked++;
+            return 0;
+        }
+
+        @Override
+        public long[] wordRights(long page) {
+            return page == DATA >>> AddressSpace.PAGE_SHIFT ? words : null;
+        }
+    }
+
+    /**
+     * Runs {@code code} to its ebreak in the interpreter and in the JIT, each hart recording under
+     * its own {@link SplitDataPage} set up by {@code held}; checks that they end in the same state
+     * and asked the ownership as often. Returns the JIT and the JIT's ownership.
+     */
+    Jit runSplitPage(byte[] code, java.util.function.Consumer<long[]> held, long expectedAsks) {
+        Hart ref = hart(code, 3), h = hart(code, 3);
+        SplitDataPage refOwnership = new SplitDataPage(), ownership = new SplitDataPage();
+        held.accept(refOwnership.words);
+        held.accept(ownership.words);
+        ref.mmu.attach(refOwnership);
+        h.mmu.attach(ownership);
+        assertThatThrownBy(() -> Interpreter.run(ref, 100_000)).isInstanceOf(Trap.class).hasMessageContaining("BREAKPOINT");
+        Jit jit = new Jit(h, Jit.CAPACITY, 0);
+        assertThatThrownBy(() -> jit.run(100_000)).isInstanceOf(Trap.class).hasMessageContaining("BREAKPOINT");
+        assertSame(ref, h, "at the ebreak");
+        assertThat(refOwnership.asked).as("the interpreter's Mmu asked").isEqualTo(expectedAsks);
+        assertThat(ownership.asked).as("the JIT's code asked").isEqualTo(expectedAsks);
+        return jit;
+    }
+
+    /**
      * In a recording's code a TLB miss that the split-page bits do not answer leaves the region
      * before its instruction, and the JIT runs the rest of that block in the interpreter; a region
      * that keeps leaving gives way to its variant that calls the Mmu. Either way the state is the
@@ -447,35 +491,11 @@ class JitTest {
      */
     @Test
     void aRecordingsRegionLeavesOnTlbMissesAndCallsOnceItLeftTooOften() {
-        // 4096 rounds of a loop that loads a word of a page of fine granules whose bits never say it is held
+        // 4096 rounds of a loop that loads a word of the split page whose bits never say it is held
         byte[] code = bytes(List.of(Asm.assemble("lui t0,1"), Asm.assemble("lui t1," + (DATA >> 12)),
                 Asm.assemble("ld t2,8(t1)"), Asm.assemble("add t3,t3,t2"), Asm.assemble("addi t0,t0,-1"),
                 Asm.encode(Op.BNE, 0, 5, 0, 0, -12, 0, 0), Asm.assemble("ebreak")));
-        final class NothingHeld implements dev.reprise.mem.Ownership {
-            final long[] words = new long[17];
-            int asked;
-
-            @Override
-            public int acquire(long address, int size, boolean write) {
-                if (address >>> AddressSpace.PAGE_SHIFT != DATA >>> AddressSpace.PAGE_SHIFT) return EXCLUSIVE;
-                asked++;
-                return 0;   // this once, never cached: a page of finer granules
-            }
-
-            @Override
-            public long[] wordRights(long page) {
-                return page == DATA >>> AddressSpace.PAGE_SHIFT ? words : null;
-            }
-        }
-        Hart ref = hart(code, 3), h = hart(code, 3);
-        NothingHeld refOwnership = new NothingHeld(), ownership = new NothingHeld();
-        ref.mmu.attach(refOwnership);
-        h.mmu.attach(ownership);
-        assertThatThrownBy(() -> Interpreter.run(ref, 100_000)).isInstanceOf(Trap.class).hasMessageContaining("BREAKPOINT");
-        Jit jit = new Jit(h, Jit.CAPACITY, 0);
-        assertThatThrownBy(() -> jit.run(100_000)).isInstanceOf(Trap.class).hasMessageContaining("BREAKPOINT");
-        assertSame(ref, h, "at the ebreak");
-        assertThat(ownership.asked).isEqualTo(refOwnership.asked).isEqualTo(4096);
+        Jit jit = runSplitPage(code, words -> { }, 4096);
         Block loop = jit.lookup(CODE + 8).region();
         assertThat(loop.exits).isTrue();
         assertThat(loop.missExits).isGreaterThanOrEqualTo(Block.MISS_EXITS);
@@ -495,37 +515,10 @@ class JitTest {
                 Asm.assemble("ld t2,8(t1)"), Asm.assemble("add t3,t3,t2"), Asm.assemble("ld t4,1600(t1)"),
                 Asm.assemble("add t3,t3,t4"), Asm.assemble("addi t0,t0,-1"), Asm.encode(Op.BNE, 0, 5, 0, 0, -20, 0, 0),
                 Asm.assemble("ld t5,16(t1)"), Asm.assemble("ebreak")));
-        final class SomeHeld implements dev.reprise.mem.Ownership {
-            final long[] words = new long[17];
-            int asked;
-
-            SomeHeld() {
-                words[0] = words[EXCLUSIVE_WORDS] = 1L << 1;    // word 1
-                words[3] = 1L << 8;                             // word 200, shared
-            }
-
-            @Override
-            public int acquire(long address, int size, boolean write) {
-                if (address >>> AddressSpace.PAGE_SHIFT != DATA >>> AddressSpace.PAGE_SHIFT) return EXCLUSIVE;
-                asked++;
-                return 0;   // a page of finer granules: this once, never cached
-            }
-
-            @Override
-            public long[] wordRights(long page) {
-                return page == DATA >>> AddressSpace.PAGE_SHIFT ? words : null;
-            }
-        }
-        Hart ref = hart(code, 5), h = hart(code, 5);
-        SomeHeld refOwnership = new SomeHeld(), ownership = new SomeHeld();
-        ref.mmu.attach(refOwnership);
-        h.mmu.attach(ownership);
-        assertThatThrownBy(() -> Interpreter.run(ref, 100_000)).isInstanceOf(Trap.class).hasMessageContaining("BREAKPOINT");
-        Jit jit = new Jit(h, Jit.CAPACITY, 0);
-        assertThatThrownBy(() -> jit.run(100_000)).isInstanceOf(Trap.class).hasMessageContaining("BREAKPOINT");
-        assertSame(ref, h, "at the ebreak");
-        assertThat(refOwnership.asked).as("the interpreter's Mmu: the first access, then word 2").isEqualTo(2);
-        assertThat(ownership.asked).isEqualTo(2);
+        Jit jit = runSplitPage(code, words -> {
+            words[0] = words[dev.reprise.mem.Ownership.EXCLUSIVE_WORDS] = 1L << 1;   // word 1
+            words[3] = 1L << 8;                                                   // word 200, shared
+        }, 2);   // the first access (the page's bits not yet copied), then word 2
         assertThat(jit.lookup(CODE + 8).region().missExits).as("two exits: the first access, and word 2's").isEqualTo(2);
     }
 
