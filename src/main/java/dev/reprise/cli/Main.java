@@ -19,7 +19,7 @@ public final class Main implements Runnable {
         // The JDK's own locale data, not CLDR's: Chronicle Wire builds SimpleDateFormats in a static
         // initializer, and their first Calendar asks each of CLDR's ~1000 locales whether it has week
         // data, which cost every record and replay ~50 ms and C2 ~0.15 s compiling the locale code
-        // (docs/performance.md, 2026-11-28 03:05). This also keeps Reprise's output (numbers in inspect,
+        // (docs/performance.md, 2026-11-28 02:55). This also keeps Reprise's output (numbers in inspect,
         // trace and messages) the same whatever the user's locale.
         System.setProperty("java.locale.providers", "FALLBACK");
         System.exit(execute(args));
