@@ -12,7 +12,7 @@ import dev.reprise.mem.Mmu;
  * (debugger, checkpoints) or when creating it (clone copies the parent's registers before the
  * child thread starts).
  */
-public final class Hart {
+public final class Hart implements dev.reprise.mem.AddressSpace.CodeWatcher {
     /** x0..x31; x[0] is always zero (writes go through {@link #setX}). */
     public final long[] x = new long[32];
     /** f0..f31 as raw 64-bit patterns; singles are NaN-boxed (upper 32 bits all ones). */
@@ -36,6 +36,19 @@ public final class Hart {
      * returns early when it is set. Cleared by the owner when it serves the request.
      */
     public volatile boolean attention;
+    /**
+     * Set by any thread that changed the address space's code epoch ({@link #codeChanged}, once
+     * the JIT watches the space): translated loops leave at their heads, and the JIT clears it
+     * before it reads the epoch again. Loops check this flag beside {@link #attention} instead of
+     * comparing the epoch: that kept the address space and the epoch at entry live in every loop,
+     * and C2 spilled the guest's registers for them (docs/performance.md, 2026-11-28 05:45).
+     */
+    public volatile boolean codeStale;
+
+    @Override
+    public void codeChanged() {
+        codeStale = true;
+    }
 
     public final Mmu mmu;
     /** What ecall and the counters reach: the operating system this hart runs under. */

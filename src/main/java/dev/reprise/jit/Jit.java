@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Threading: owned by the vCPU's thread; no lock. Other vCPUs reach it only through the address
  * space's code epoch ({@link AddressSpace#invalidateCode()}), which this vCPU reads before every
- * block and answers by dropping all its translations.
+ * block and answers by dropping all its translations; a change also sets {@link Hart#codeStale}
+ * (this JIT watches the space), which makes translated loops leave at their heads.
  *
  * <p>Bounded: at {@link #CAPACITY} entries the whole buffer is dropped (hidden classes are
  * unloaded once unreachable), so a guest that touches a lot of code cannot grow memory without bound.
@@ -100,6 +101,7 @@ public final class Jit {
         this.threshold = Math.min(threshold, Short.MAX_VALUE);
         this.hart = hart;
         this.space = hart.mmu.space();
+        space.watchCode(hart);   // before reading the epoch, so that no change goes unheard
         this.epoch = space.codeEpoch();
         this.shared = Shared.of(space);
         java.util.Arrays.fill(coldPc, NOT_A_PC);
@@ -216,6 +218,8 @@ public final class Jit {
 
     /** The translated code to enter at {@code pc}, translated if hot; null to interpret (see {@link Translator#translate}). */
     Entry lookup(long pc) {
+        // Cleared before the epoch is read: a change after that read sets it again (AddressSpace#invalidateCode).
+        if (hart.codeStale) hart.codeStale = false;
         long current = space.codeEpoch();
         if (current != epoch) {
             flush();

@@ -75,14 +75,16 @@ final class Translator {
      * Largest region, in instructions and in blocks (-Dreprise.jit.region=N). HotSpot's C2 takes
      * more than linear time in the size of a method: regions of up to 320 instructions took it
      * seconds each (bench_core_1, -XX:+CITime), and the guest ran in slower tiers meanwhile;
-     * 160 instructions and 4000 bytes of bytecode roughly halved the CPU time of that run.
+     * 160 instructions and 4000 bytes of bytecode roughly halved the CPU time of that run; 3500
+     * bytes did better again on every single-thread benchmark once loop heads stopped reading the
+     * code epoch (docs/performance.md, 2026-11-28 05:45).
      */
     static final int MAX_REGION = Integer.getInteger("reprise.jit.region", 160), MAX_BLOCKS = Integer.getInteger("reprise.jit.blocks", 24);
     /**
      * Largest bytecode of a region's method (-Dreprise.jit.bytes=N): a region is halved until its
      * careful variant fits. Below HotSpot's HugeMethodLimit (8000 bytes, above which it never compiles).
      */
-    static final int HUGE_METHOD = Math.min(Integer.getInteger("reprise.jit.bytes", 4000), 7999);
+    static final int HUGE_METHOD = Math.min(Integer.getInteger("reprise.jit.bytes", 3500), 7999);
 
     /** The instructions of one block from {@code pc}, decoded (see the class comment for where it ends); empty if none can be fetched. */
     static List<Insn> decodeBlock(Hart h, long pc) {
@@ -273,8 +275,8 @@ final class Translator {
         // Locals: 0 this, 1 hart, 2-3 the budget (instructions this call may retire), 4 the entry
         // block, 5 hart.x, 6 mmu, 7-8 icount at entry plus the budget, 9-10 the pc to leave at, 11 the fault, 12
         // the faulting instruction's index in its block and 13-14 its pc (trap exit), 15-16
-        // the budget minus the instructions retired by the blocks already left, 17-18 the code epoch at entry, 19 the
-        // address space, x1..x31 from 20, 84 hart.f, 85 frm (loaded at entry and after anything that may change it),
+        // the budget minus the instructions retired by the blocks already left, (17-19 unused),
+        // x1..x31 from 20, 84 hart.f, 85 frm (loaded at entry and after anything that may change it),
         // 86-87 the guest address of a load or store, 88 the TLB's read tags, 89 its write tags,
         // 90 guest memory, 91-92 the old value of a CSR, 93-94 the host address of guest address 0,
         // 95 the region-wide index of an FP instruction whose dynamic rounding mode is reserved (also a
@@ -283,7 +285,7 @@ final class Translator {
         // and 162 a float result of a host FP operation, 163 whether host FP results may be taken
         // (see hostFast), 164-165 the TLB key of a load or store (tagCheck; fine code only).
         private static final int THIS = 0, HART = 1, LIMIT = 2, ENTRY = 4, X = 5, MMU = 6, ICOUNT = 7, TARGET = 9,
-                FAULT = 11, INDEX = 12, FAULT_PC = 13, LEFT = 15, EPOCH = 17, SPACE = 19, REGS = 20, F = 84, RM = 85,
+                FAULT = 11, INDEX = 12, FAULT_PC = 13, LEFT = 15, REGS = 20, F = 84, RM = 85,
                 ADDR = 86, READ_TAGS = 88, WRITE_TAGS = 89, MEM = 90, OLD = 91, BASE = 93, INSN = 95, F_REGS = 96,
                 RESULT_D = 160, RESULT_F = 162, FAST = 163, KEY = 164;
 
@@ -370,12 +372,10 @@ final class Translator {
             // ICOUNT is the icount at entry plus the budget, and LEFT counts down from the budget: the
             // icount at an exit is ICOUNT - LEFT, and a budget check compares LEFT with a constant.
             c.aload(HART).getfield(CD_HART, "icount", CD_long).lload(LIMIT).ladd().lstore(ICOUNT);
-            c.aload(MMU).invokevirtual(CD_MMU, "space", MethodTypeDesc.of(CD_SPACE)).astore(SPACE);
             c.aload(MMU).invokevirtual(CD_MMU, "readTags", MethodTypeDesc.of(CD_LONGS)).astore(READ_TAGS);
             c.aload(MMU).invokevirtual(CD_MMU, "writeTags", MethodTypeDesc.of(CD_LONGS)).astore(WRITE_TAGS);
             c.aload(MMU).invokevirtual(CD_MMU, "memory", MethodTypeDesc.of(CD_SEGMENT)).astore(MEM);
             c.aload(MMU).invokevirtual(CD_MMU, "space", MethodTypeDesc.of(CD_SPACE)).invokevirtual(CD_SPACE, "hostBase", MethodTypeDesc.of(CD_long)).lstore(BASE);
-            c.aload(SPACE).invokevirtual(CD_SPACE, "codeEpoch", MethodTypeDesc.of(CD_long)).lstore(EPOCH);
             c.lload(LIMIT).lstore(LEFT);
             fpModes();
             for (int r = 1; r < 32; r++) if (used[r]) c.aload(X).loadConstant(r).laload().lstore(slot(r));
@@ -402,7 +402,7 @@ final class Translator {
         }
 
         /**
-         * Part j: the budget (and for loop heads the code epoch and the attention flag) checked on
+         * Part j: the budget (and for loop heads the flags {@link Hart#codeStale} and {@link Hart#attention}) checked on
          * entry, then its instructions.
          *
          * <p>A careful region checks at every block that the block fits in the budget. A fast one
@@ -428,8 +428,7 @@ final class Translator {
                 c.labelBinding(start);
                 c.loadConstant((long) (careful ? insns.length : total)).lload(LEFT);
                 if (loopHead[j]) {
-                    c.aload(SPACE).lload(EPOCH).aload(HART)
-                            .invokestatic(CD_OPS, "leaveAt", MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_SPACE, CD_long, CD_HART));
+                    c.aload(HART).invokestatic(CD_OPS, "leaveAt", MethodTypeDesc.of(CD_void, CD_long, CD_long, CD_HART));
                 } else {
                     c.invokestatic(CD_OPS, "fits", MethodTypeDesc.of(CD_void, CD_long, CD_long));
                 }

@@ -279,10 +279,23 @@ public final class AddressSpace implements AutoCloseable {
     //
     // Pages some vCPU translated code from, and an epoch that counts the invalidations of that
     // code. Any thread: the set is concurrent; the epoch is volatile and only grows, so a JIT that
-    // sees a new value flushes its translations before it runs another block.
+    // sees a new value flushes its translations before it runs another block. Loops of translated
+    // code do not read the epoch: each vCPU's JIT is a watcher, told of every change.
 
     private final Set<Long> codePages = ConcurrentHashMap.newKeySet();
     private volatile long codeEpoch;
+    /** The JITs to tell when the epoch changes (weakly: a thread that ended needs no telling). Guarded by {@code this}. */
+    private final Set<CodeWatcher> codeWatchers = java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
+
+    /** Told, on the invalidating thread, after the code epoch changed. */
+    public interface CodeWatcher {
+        void codeChanged();
+    }
+
+    /** From now on {@code w} is told of every change of the code epoch (any thread). */
+    public synchronized void watchCode(CodeWatcher w) {
+        codeWatchers.add(w);
+    }
 
     /** Remembers that {@code page} holds translated code: a store into it (see {@link Mmu}) invalidates. */
     public void markCode(long page) {
@@ -301,6 +314,7 @@ public final class AddressSpace implements AutoCloseable {
     /** Every vCPU must drop its translations (fence.i of another hart, riscv_flush_icache, a store into code). */
     public synchronized void invalidateCode() {
         codeEpoch++;
+        for (CodeWatcher w : codeWatchers) w.codeChanged();   // after the epoch: a watcher that hears it reads the new one
     }
 
     /** A guest store hit {@code page}, which holds translated code. */

@@ -440,6 +440,36 @@ class JitTest {
     }
 
     /**
+     * A loop running in translated code leaves at its head when another thread changes the code
+     * epoch ({@link Hart#codeStale}), so that its vCPU drops its translations before it runs another
+     * block: within milliseconds, in the same {@link Jit#run}, long before its budget ends (2^31
+     * instructions of 64-bit divisions of a large dividend: seconds). Had the loop not left, nothing
+     * would clear the flag until the run returned.
+     */
+    @Test
+    void aRunningLoopLeavesWhenAnotherThreadInvalidatesCode() throws Exception {
+        byte[] code = bytes(List.of(Asm.assemble("addi t0,zero,7"), Asm.assemble("lui a0,524288"),
+                Asm.assemble("div t1,t1,t0"), Asm.assemble("or t1,t1,a0"), Asm.encode(Op.BEQ, 0, 0, 0, 0, -8, 0, 0)));
+        Hart h = hart(code, 5);
+        Jit jit = new Jit(h, Jit.CAPACITY, 0);
+        Thread vcpu = Thread.ofPlatform().start(() -> jit.run(Integer.MAX_VALUE));
+        boolean clearedWhileRunning;
+        try {
+            Thread.sleep(100);   // translated and looping
+            h.mmu.space().invalidateCode();
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (h.codeStale && vcpu.isAlive() && System.nanoTime() < deadline) Thread.onSpinWait();
+            clearedWhileRunning = !h.codeStale && vcpu.isAlive();
+        } finally {
+            h.attention = true;   // ends the run at the next loop head
+            vcpu.join(10_000);
+        }
+        assertThat(clearedWhileRunning).as("the loop left at its head and the JIT saw the new epoch, in the same run").isTrue();
+        assertThat(vcpu.isAlive()).isFalse();
+        assertThat(jit.flushes).as("translations dropped once").isEqualTo(1);
+    }
+
+    /**
      * An ownership under which DATA's page is a page of finer granules: {@code words} says which
      * 8-byte words are held ({@link dev.reprise.mem.Ownership#wordRights}); every access the page's
      * bits do not answer asks here ({@link #asked}) and is allowed this once, never cached. Other
