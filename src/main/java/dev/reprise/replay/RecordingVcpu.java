@@ -268,11 +268,19 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         return new MemoryFault(address, MemoryFault.Kind.OWNERSHIP, write ? MemoryFault.Access.WRITE : MemoryFault.Access.READ);
     }
 
-    /** A granule finer than a page: this vCPU now holds {@code g} (own thread, after {@link Granule#take}). */
+    /**
+     * A granule finer than a page: this vCPU now holds {@code g} (own thread, after {@link
+     * Granule#take}, under g's monitor). Only updates the page's bits if they are made already: if
+     * not, {@link #heldOn} makes them later from the granules' state, which has this take. Making
+     * them here would lock the page's other granules while holding g's monitor, and two vCPUs that
+     * took two pieces of one split page at once each waited for the other's piece (a recording of
+     * pthreads hung so, 2026-11-28).
+     */
     private void noteTaken(Granule g, boolean write) {
         if (g.isResource() || g.shift >= AddressSpace.PAGE_SHIFT) return;
-        long[] held = heldOn(g.address() >>> AddressSpace.PAGE_SHIFT);
-        mark(held, g.address(), 1L << g.shift, write || g.writer == id ? EXCLUSIVE : SHARED);
+        long page = g.address() >>> AddressSpace.PAGE_SHIFT;
+        long[] held = page == lastPage ? lastHeld : finePages.get(page);
+        if (held != null) mark(held, g.address(), 1L << g.shift, write || g.writer == id ? EXCLUSIVE : SHARED);
     }
 
     /** Takes the granule that an access stopped for (at a boundary: the state is consistent). */
