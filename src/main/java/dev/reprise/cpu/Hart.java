@@ -41,7 +41,7 @@ public final class Hart implements dev.reprise.mem.AddressSpace.CodeWatcher {
      * the JIT watches the space): translated loops leave at their heads, and the JIT clears it
      * before it reads the epoch again. Loops check this flag beside {@link #attention} instead of
      * comparing the epoch: that kept the address space and the epoch at entry live in every loop,
-     * and C2 spilled the guest's registers for them (docs/performance.md, 2026-11-28 05:45).
+     * and C2 spilled the guest's registers for them (docs/performance.md, 2026-11-28 05:00–06:30).
      */
     public volatile boolean codeStale;
 

@@ -77,7 +77,7 @@ final class Translator {
      * seconds each (bench_core_1, -XX:+CITime), and the guest ran in slower tiers meanwhile;
      * 160 instructions and 4000 bytes of bytecode roughly halved the CPU time of that run; 3500
      * bytes did better again on every single-thread benchmark once loop heads stopped reading the
-     * code epoch (docs/performance.md, 2026-11-28 05:45).
+     * code epoch (docs/performance.md, 2026-11-28 05:00–06:30).
      */
     static final int MAX_REGION = Integer.getInteger("reprise.jit.region", 160), MAX_BLOCKS = Integer.getInteger("reprise.jit.blocks", 24);
     /**

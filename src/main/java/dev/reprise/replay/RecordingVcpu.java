@@ -27,7 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Threading: the vCPU's own thread calls everything except {@link #requestRelease}, which
  * takers call. {@link #state}, {@link #stoppedPosition} and {@link #drops} are guarded by this
- * object's monitor (lock order: this, then a {@link Granule}); {@link #writtenInKernel} is a
+ * object's monitor (lock order: this, then one {@link Granule}; never two granules at once:
+ * RecordingLocksTest); {@link #writtenInKernel} is a
  * concurrent set, changed under the monitor of the granule added;
  * {@link #requests} is a concurrent queue; every other field belongs to the own thread.
  */
