@@ -277,7 +277,7 @@ final class Translator {
         // the faulting instruction's index in its block and 13-14 its pc (trap exit), 15-16
         // the budget minus the instructions retired by the blocks already left, (17-19 unused),
         // x1..x31 from 20, 84 hart.f, 85 frm (loaded at entry and after anything that may change it),
-        // 86-87 the guest address of a load or store, 88 the TLB's read tags, 89 its write tags,
+        // 86-87 the guest address of a load or store, 88 the TLB's read and write tags (89 unused),
         // 90 guest memory, 91-92 the old value of a CSR, 93-94 the host address of guest address 0,
         // 95 the region-wide index of an FP instruction whose dynamic rounding mode is reserved (also a
         // scratch int for the new value of a CSR),
@@ -286,7 +286,7 @@ final class Translator {
         // (see hostFast), 164-165 the TLB key of a load or store (tagCheck; fine code only).
         private static final int THIS = 0, HART = 1, LIMIT = 2, ENTRY = 4, X = 5, MMU = 6, ICOUNT = 7, TARGET = 9,
                 FAULT = 11, INDEX = 12, FAULT_PC = 13, LEFT = 15, REGS = 20, F = 84, RM = 85,
-                ADDR = 86, READ_TAGS = 88, WRITE_TAGS = 89, MEM = 90, OLD = 91, BASE = 93, INSN = 95, F_REGS = 96,
+                ADDR = 86, TAGS = 88, MEM = 90, OLD = 91, BASE = 93, INSN = 95, F_REGS = 96,
                 RESULT_D = 160, RESULT_F = 162, FAST = 163, KEY = 164;
 
         private final CodeBuilder c;
@@ -372,8 +372,7 @@ final class Translator {
             // ICOUNT is the icount at entry plus the budget, and LEFT counts down from the budget: the
             // icount at an exit is ICOUNT - LEFT, and a budget check compares LEFT with a constant.
             c.aload(HART).getfield(CD_HART, "icount", CD_long).lload(LIMIT).ladd().lstore(ICOUNT);
-            c.aload(MMU).invokevirtual(CD_MMU, "readTags", MethodTypeDesc.of(CD_LONGS)).astore(READ_TAGS);
-            c.aload(MMU).invokevirtual(CD_MMU, "writeTags", MethodTypeDesc.of(CD_LONGS)).astore(WRITE_TAGS);
+            c.aload(MMU).invokevirtual(CD_MMU, "tags", MethodTypeDesc.of(CD_LONGS)).astore(TAGS);
             c.aload(MMU).invokevirtual(CD_MMU, "memory", MethodTypeDesc.of(CD_SEGMENT)).astore(MEM);
             c.aload(MMU).invokevirtual(CD_MMU, "space", MethodTypeDesc.of(CD_SPACE)).invokevirtual(CD_SPACE, "hostBase", MethodTypeDesc.of(CD_long)).lstore(BASE);
             c.lload(LIMIT).lstore(LEFT);
@@ -537,8 +536,8 @@ final class Translator {
             Label access = c.newLabel(), done = c.newLabel();
             read(i.rs1());
             c.loadConstant(i.imm()).ladd().lstore(ADDR);
-            tagCheck(READ_TAGS, size, access);
-            if (fine) fineCheck(READ_TAGS, access);
+            tagCheck(Mmu.READ, size, access);
+            if (fine) fineCheck(Mmu.READ, access);
             if (exits) {
                 leaveOnMiss(k);
             } else {
@@ -574,8 +573,8 @@ final class Translator {
             Label access = c.newLabel(), done = c.newLabel();
             read(i.rs1());
             c.loadConstant(i.imm()).ladd().lstore(ADDR);
-            tagCheck(WRITE_TAGS, size, access);
-            if (fine) fineCheck(WRITE_TAGS, access);
+            tagCheck(Mmu.WRITE, size, access);
+            if (fine) fineCheck(Mmu.WRITE, access);
             if (exits) {
                 leaveOnMiss(k);
             } else {
@@ -604,13 +603,17 @@ final class Translator {
 
         /**
          * Jumps to {@code hit} if the address in ADDR is aligned to {@code size} and its page
-         * has a tag in {@code tags}: one compare of {@code tags[page & TLB_MASK]} with the key,
-         * the page number with the address's misaligned low bits moved into the top bits (pages are
-         * below 2^52, so a misaligned address never matches, and neither does an empty entry, -1).
-         * Fine code keeps the key in KEY for the miss branch.
+         * has a tag for {@code right} ({@link Mmu#READ} or {@link Mmu#WRITE}): one compare of
+         * {@code tags[(page & TLB_MASK) * 2 + right]} with the key, the page number with the
+         * address's misaligned low bits moved into the top bits (pages are below 2^52, so a
+         * misaligned address never matches, and neither does an empty entry, -1). The index is
+         * {@code (int) (ADDR >>> PAGE_SHIFT - 1) & TLB_MASK << 1}, plus the right (which C2 folds
+         * into the load's displacement). Fine code keeps the key in KEY for the miss branch.
          */
-        void tagCheck(int tags, int size, Label hit) {
-            c.aload(tags).lload(ADDR).loadConstant(PAGE_SHIFT).lushr().l2i().loadConstant(Mmu.TLB_MASK).iand().laload();
+        void tagCheck(int right, int size, Label hit) {
+            c.aload(TAGS).lload(ADDR).loadConstant(PAGE_SHIFT - 1).lushr().l2i().loadConstant(Mmu.TLB_MASK << 1).iand();
+            if (right != 0) c.loadConstant(right).iadd();
+            c.laload();
             c.lload(ADDR).loadConstant(PAGE_SHIFT).lushr();
             if (size > 1) c.lload(ADDR).loadConstant(64 - Integer.numberOfTrailingZeros(size)).lshl().lor();
             if (fine) c.dup2().lstore(KEY);   // the miss branch asks the word bits with it
@@ -618,14 +621,14 @@ final class Translator {
         }
 
         /**
-         * Jumps to {@code access} if the copy of the split page's word bits beside {@code tags}
-         * says the word is held ({@link Mmu#fineRead}, {@link Mmu#fineWrite}: the same test, inline).
-         * It needs only the tag array and the key, which the loop holds anyway.
+         * Jumps to {@code access} if the copy of the split page's word bits for {@code right} in
+         * the tag array says the word is held ({@link Mmu#fineRead}, {@link Mmu#fineWrite}: the
+         * same test, inline). It needs only the tag array and the key, which the loop holds anyway.
          */
-        void fineCheck(int tags, Label access) {
+        void fineCheck(int right, Label access) {
             Label no = c.newLabel();
-            c.aload(tags).loadConstant(Mmu.FINE_KEY).laload().lload(KEY).lcmp().ifne(no);
-            c.aload(tags).lload(ADDR).l2i().bipush(9).iushr().bipush(7).iand().loadConstant(Mmu.FINE_BITS).iadd().laload();
+            c.aload(TAGS).loadConstant(Mmu.FINE_KEY + right).laload().lload(KEY).lcmp().ifne(no);
+            c.aload(TAGS).lload(ADDR).l2i().bipush(9).iushr().bipush(7).iand().loadConstant(Mmu.FINE_BITS + 8 * right).iadd().laload();
             c.lload(ADDR).l2i().iconst_3().iushr().lushr().l2i().iconst_1().iand().ifne(access);
             c.labelBinding(no);
         }

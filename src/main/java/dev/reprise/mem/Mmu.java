@@ -28,8 +28,10 @@ import java.util.Arrays;
  * slow path (legal in user mode). Faults throw {@link MemoryFault}.
  *
  * <p>The TLB is direct-mapped, {@value #TLB_SIZE} entries indexed by the low bits of the guest
- * page number, with one tag array per right: {@code readTag[i] == page} means this vCPU may read
- * {@code page} without asking the page table (likewise write, execute). A miss, or any right the
+ * page number, with a tag per right: {@code tags[2 * i + READ] == page} means this vCPU may read
+ * {@code page} without asking the page table (likewise {@code WRITE}; execute rights in a tag
+ * array of their own). Read and write tags share one array so that translated code keeps one
+ * array live in its loops, not two (docs/performance.md, 2026-11-28 05:00–06:30). A miss, or any right the
  * page lacks, takes the slow path, which looks the page up, raises the fault or refills the entry.
  * Tags only ever hold pages below {@link AddressSpace#LIMIT}, so a tag hit also proves the access is
  * inside the host reservation. The fast path guard is "aligned and tag hit"; everything else falls
@@ -60,25 +62,27 @@ public final class Mmu {
 
     private final AddressSpace space;
     private final MemorySegment mem;
+    /** Offsets of an entry's read and write tags from {@code 2 * index} in {@link #tags()}. */
+    public static final int READ = 0, WRITE = 1;
     /**
-     * While recording, the read and write tag arrays go on past the TLB's entries with the split
-     * page: the last page of granules finer than a page that the TLB could not cache (this vCPU
-     * holds only part of it: a split page that two threads share, or one of {@code --granule}
-     * granules). At {@code FINE_KEY} its page number (NO_PAGE when none; none in the write tags
-     * once the page holds code: stores into code must reach the slow path), from {@code FINE_BITS}
-     * a copy of the rights held there, a bit per 8-byte word ({@link Ownership#wordRights}): any
-     * rights in the read tags, exclusive ones in the write tags. An aligned access to a word held
-     * is answered from them ({@link #fineRead}, {@link #fineWrite}, and inline by the JIT's miss
-     * branch, from the tag array its loop holds anyway: asking this object instead kept it live in
-     * every loop of a recording, and C2 spilled more of the loop for it; docs/performance.md,
-     * 2026-11-28), without asking the page table or the ownership. Own thread only, like the TLB
-     * tags: the rights change only when this thread takes or gives them up. The copy may lack words
-     * taken since (their access comes to the slow path, which copies again) but never keeps a word
-     * given up: giving up rights ({@link #dropRights}) forgets the page, as a flush does.
+     * While recording, the tag array goes on past the TLB's entries with the split page: the last
+     * page of granules finer than a page that the TLB could not cache (this vCPU holds only part of
+     * it: a split page that two threads share, or one of {@code --granule} granules). At {@code
+     * FINE_KEY + READ} and {@code FINE_KEY + WRITE} its page number (NO_PAGE when none; none for
+     * writes once the page holds code: stores into code must reach the slow path), from {@code
+     * FINE_BITS + 8 * READ} and {@code FINE_BITS + 8 * WRITE} a copy of the rights held there, a
+     * bit per 8-byte word ({@link Ownership#wordRights}): any rights for reads, exclusive ones for
+     * writes. An aligned access to a word held is answered from them ({@link #fineRead}, {@link
+     * #fineWrite}, and inline by the JIT's miss branch, from the tag array its loop holds anyway:
+     * asking this object instead kept it live in every loop of a recording, and C2 spilled more of
+     * the loop for it; docs/performance.md, 2026-11-28), without asking the page table or the
+     * ownership. Own thread only, like the TLB tags: the rights change only when this thread takes
+     * or gives them up. The copy may lack words taken since (their access comes to the slow path,
+     * which copies again) but never keeps a word given up: giving up rights ({@link #dropRights})
+     * forgets the page, as a flush does.
      */
-    public static final int FINE_KEY = TLB_SIZE, FINE_BITS = TLB_SIZE + 1;
-    private final long[] readTag = new long[FINE_BITS + 8];
-    private final long[] writeTag = new long[FINE_BITS + 8];
+    public static final int FINE_KEY = 2 * TLB_SIZE, FINE_BITS = FINE_KEY + 2;
+    private final long[] tags = new long[FINE_BITS + 16];
     private final long[] execTag = new long[TLB_SIZE];
 
     /** While recording: the rights this vCPU holds on granules (a TLB entry never grants more); null otherwise. Own thread. */
@@ -111,84 +115,80 @@ public final class Mmu {
     }
 
     /**
-     * The read tags: {@code readTags()[(int) page & TLB_MASK] == page} means this vCPU may read
-     * {@code page} directly. Only the owning thread changes them (slow paths, flushes, rights
-     * given up while recording), never during generated code's fast path; generated code only reads.
+     * The read and write tags: {@code tags()[((int) page & TLB_MASK) * 2 + READ] == page} means this
+     * vCPU may read {@code page} directly (likewise {@code WRITE}: never on a code page, nor beyond
+     * the rights held while recording). Only the owning thread changes them (slow paths, flushes,
+     * rights given up while recording), never during generated code's fast path; generated code only reads.
      */
-    public long[] readTags() {
-        return readTag;
-    }
-
-    /** The write tags, as {@link #readTags()}: never set on a code page, nor beyond the rights held while recording. */
-    public long[] writeTags() {
-        return writeTag;
+    public long[] tags() {
+        return tags;
     }
 
     // ---- loads and stores: fast path = aligned + tag hit, one opaque access ----------------------
 
     public long lb(long a) {
         long page = a >>> PAGE_SHIFT;
-        if (readTag[(int) page & TLB_MASK] == page) return (byte) BYTE.getOpaque(mem, a);
+        if (tags[((int) page & TLB_MASK) << 1] == page) return (byte) BYTE.getOpaque(mem, a);
         return (byte) loadSlow(a, 1);
     }
 
     public long lbu(long a) {
         long page = a >>> PAGE_SHIFT;
-        if (readTag[(int) page & TLB_MASK] == page) return (byte) BYTE.getOpaque(mem, a) & 0xFFL;
+        if (tags[((int) page & TLB_MASK) << 1] == page) return (byte) BYTE.getOpaque(mem, a) & 0xFFL;
         return loadSlow(a, 1);
     }
 
     public long lh(long a) {
         long page = a >>> PAGE_SHIFT;
-        if ((a & 1) == 0 && readTag[(int) page & TLB_MASK] == page) return (short) SHORT.getOpaque(mem, a);
+        if ((a & 1) == 0 && tags[((int) page & TLB_MASK) << 1] == page) return (short) SHORT.getOpaque(mem, a);
         return (short) loadSlow(a, 2);
     }
 
     public long lhu(long a) {
         long page = a >>> PAGE_SHIFT;
-        if ((a & 1) == 0 && readTag[(int) page & TLB_MASK] == page) return (short) SHORT.getOpaque(mem, a) & 0xFFFFL;
+        if ((a & 1) == 0 && tags[((int) page & TLB_MASK) << 1] == page) return (short) SHORT.getOpaque(mem, a) & 0xFFFFL;
         return loadSlow(a, 2);
     }
 
     public long lw(long a) {
         long page = a >>> PAGE_SHIFT;
-        if ((a & 3) == 0 && readTag[(int) page & TLB_MASK] == page) return (int) INT.getOpaque(mem, a);
+        if ((a & 3) == 0 && tags[((int) page & TLB_MASK) << 1] == page) return (int) INT.getOpaque(mem, a);
         return (int) loadSlow(a, 4);
     }
 
     public long lwu(long a) {
         long page = a >>> PAGE_SHIFT;
-        if ((a & 3) == 0 && readTag[(int) page & TLB_MASK] == page) return (int) INT.getOpaque(mem, a) & 0xFFFF_FFFFL;
+        if ((a & 3) == 0 && tags[((int) page & TLB_MASK) << 1] == page) return (int) INT.getOpaque(mem, a) & 0xFFFF_FFFFL;
         return loadSlow(a, 4);
     }
 
     public long ld(long a) {
         long page = a >>> PAGE_SHIFT;
-        if ((a & 7) == 0 && readTag[(int) page & TLB_MASK] == page) return (long) LONG.getOpaque(mem, a);
+        if ((a & 7) == 0 && tags[((int) page & TLB_MASK) << 1] == page) return (long) LONG.getOpaque(mem, a);
         return loadSlow(a, 8);
     }
 
     public void sb(long a, long v) {
         long page = a >>> PAGE_SHIFT;
-        if (writeTag[(int) page & TLB_MASK] == page) BYTE.setOpaque(mem, a, (byte) v);
+        if (tags[((int) page & TLB_MASK) << 1 | WRITE] == page) BYTE.setOpaque(mem, a, (byte) v);
         else storeSlow(a, v, 1);
     }
 
     public void sh(long a, long v) {
         long page = a >>> PAGE_SHIFT;
-        if ((a & 1) == 0 && writeTag[(int) page & TLB_MASK] == page) SHORT.setOpaque(mem, a, (short) v);
+        if ((a & 1) == 0 && tags[((int) page & TLB_MASK) << 1 | WRITE] == page) SHORT.setOpaque(mem, a, (short) v);
         else storeSlow(a, v, 2);
     }
 
     public void sw(long a, long v) {
         long page = a >>> PAGE_SHIFT;
-        if ((a & 3) == 0 && writeTag[(int) page & TLB_MASK] == page) INT.setOpaque(mem, a, (int) v);
+        if ((a & 3) == 0 && tags[((int) page & TLB_MASK) << 1 | WRITE] == page) INT.setOpaque(mem, a, (int) v);
         else storeSlow(a, v, 4);
     }
 
     public void sd(long a, long v) {
         long page = a >>> PAGE_SHIFT;
-        if ((a & 7) == 0 && writeTag[(int) page & TLB_MASK] == page) LONG.setOpaque(mem, a, v);
+        if ((a & 7) == 0 && tags[((int) page & TLB_MASK) << 1 | WRITE] == page) LONG.setOpaque(mem, a, v);
         else storeSlow(a, v, 8);
     }
 
@@ -240,25 +240,25 @@ public final class Mmu {
      * 8-byte word held. The JIT's TLB-miss branch computes the same inline from the tag array.
      */
     public long fineRead(long key, long a) {
-        return fine(readTag, key, a);
+        return fine(READ, key, a);
     }
 
     /** As {@link #fineRead}, for a store: the word held exclusive (the copy in the write tags), the page not code. */
     public long fineWrite(long key, long a) {
-        return fine(writeTag, key, a);
+        return fine(WRITE, key, a);
     }
 
-    private static long fine(long[] tags, long key, long a) {
-        return tags[FINE_KEY] == key ? tags[FINE_BITS + ((int) a >>> 9 & 7)] >>> ((int) a >>> 3) : 0;   // word (a & 4095) >>> 3: long w >>> 6, bit w & 63
+    private long fine(int right, long key, long a) {
+        return tags[FINE_KEY + right] == key ? tags[FINE_BITS + 8 * right + ((int) a >>> 9 & 7)] >>> ((int) a >>> 3) : 0;   // word (a & 4095) >>> 3: long w >>> 6, bit w & 63
     }
 
     /** Makes {@code page}, with the rights {@code words} says are held there, the split page (see {@link #FINE_KEY}). Own thread. */
     private void setSplitPage(long page, long[] words) {
-        readTag[FINE_KEY] = page;
-        writeTag[FINE_KEY] = space.isCode(page) ? NO_PAGE : page;
+        tags[FINE_KEY + READ] = page;
+        tags[FINE_KEY + WRITE] = space.isCode(page) ? NO_PAGE : page;
         for (int i = 0; i < 8; i++) {
-            readTag[FINE_BITS + i] = words[i];
-            writeTag[FINE_BITS + i] = words[i | Ownership.EXCLUSIVE_WORDS];
+            tags[FINE_BITS + 8 * READ + i] = words[i];
+            tags[FINE_BITS + 8 * WRITE + i] = words[i | Ownership.EXCLUSIVE_WORDS];
         }
     }
 
@@ -297,13 +297,13 @@ public final class Mmu {
     /** Checks the bytes [a, a+size) of one page. */
     private void checkPage(long a, int size, Access access) {
         long page = a >>> PAGE_SHIFT;
-        long[] tags = switch (access) {
-            case READ -> readTag;
-            case WRITE -> writeTag;
-            case EXECUTE -> execTag;
-        };
         int i = (int) page & TLB_MASK;
-        if (tags[i] == page) return;
+        long tag = switch (access) {
+            case READ -> tags[2 * i + READ];
+            case WRITE -> tags[2 * i + WRITE];
+            case EXECUTE -> execTag[i];
+        };
+        if (tag == page) return;
         int rights = AddressSpace.effective(space.protection(a));   // 0 outside [0, LIMIT)
         if (rights == 0 && !space.isMapped(a)) throw new MemoryFault(a, Kind.UNMAPPED, access);
         int needed = switch (access) {
@@ -324,8 +324,8 @@ public final class Mmu {
         if (held == Ownership.SHARED) rights &= ~PROT_WRITE;   // the first store comes back here for exclusive rights
         // Refill the whole entry for this page (it may evict another page from all three tags);
         // a code page gets no write tag, so that stores into it reach this slow path.
-        readTag[i] = (rights & PROT_READ) != 0 ? page : NO_PAGE;
-        writeTag[i] = (rights & PROT_WRITE) != 0 && !space.isCode(page) ? page : NO_PAGE;
+        tags[2 * i + READ] = (rights & PROT_READ) != 0 ? page : NO_PAGE;
+        tags[2 * i + WRITE] = (rights & PROT_WRITE) != 0 && !space.isCode(page) ? page : NO_PAGE;
         execTag[i] = (rights & PROT_EXEC) != 0 ? page : NO_PAGE;
     }
 
@@ -485,8 +485,7 @@ public final class Mmu {
 
     /** Drops every cached translation (own thread). */
     public void flush() {
-        Arrays.fill(readTag, NO_PAGE);   // the split page too (FINE_KEY)
-        Arrays.fill(writeTag, NO_PAGE);
+        Arrays.fill(tags, NO_PAGE);   // the split page too (FINE_KEY)
         Arrays.fill(execTag, NO_PAGE);
     }
 
@@ -499,8 +498,8 @@ public final class Mmu {
     public void markCode(long page) {
         space.markCode(page);
         int i = (int) page & TLB_MASK;
-        if (writeTag[i] == page) writeTag[i] = NO_PAGE;
-        if (writeTag[FINE_KEY] == page) writeTag[FINE_KEY] = NO_PAGE;
+        if (tags[2 * i + WRITE] == page) tags[2 * i + WRITE] = NO_PAGE;
+        if (tags[FINE_KEY + WRITE] == page) tags[FINE_KEY + WRITE] = NO_PAGE;
     }
 
     /** Whether this vCPU checks granule ownership (it is being recorded): only then are pages split. Own thread. */
@@ -519,13 +518,13 @@ public final class Mmu {
      * (recording): all of them, or only the write rights when it keeps the pages shared. Own thread.
      */
     public void dropRights(long first, long count, boolean keepRead) {
-        long split = readTag[FINE_KEY];
-        if (split - first >= 0 && split - first < count) readTag[FINE_KEY] = writeTag[FINE_KEY] = NO_PAGE;   // copied again when next needed
+        long split = tags[FINE_KEY + READ];
+        if (split - first >= 0 && split - first < count) tags[FINE_KEY + READ] = tags[FINE_KEY + WRITE] = NO_PAGE;   // copied again when next needed
         for (long page = first; page < first + count; page++) {
             int i = (int) page & TLB_MASK;
-            if (writeTag[i] == page) writeTag[i] = NO_PAGE;
+            if (tags[2 * i + WRITE] == page) tags[2 * i + WRITE] = NO_PAGE;
             if (!keepRead) {
-                if (readTag[i] == page) readTag[i] = NO_PAGE;
+                if (tags[2 * i + READ] == page) tags[2 * i + READ] = NO_PAGE;
                 if (execTag[i] == page) execTag[i] = NO_PAGE;
             }
         }

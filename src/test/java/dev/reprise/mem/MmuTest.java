@@ -482,7 +482,7 @@ class MmuTest {
         assertThat(mmu.fineWrite(page, mine) & 1).isZero();
     }
 
-    /** The JIT reads the split-page bits from the tag arrays it holds: the same answers as fineRead and fineWrite. */
+    /** The JIT reads the split-page bits from the tag array it holds: the same answers as fineRead and fineWrite. */
     @Test
     void theSplitPageBitsBesideTheTagsAreTheOnesFineReadAndFineWriteAnswer() {
         WordOwnership own = new WordOwnership();
@@ -491,15 +491,15 @@ class MmuTest {
         mmu.attach(own);
         assertThat(mmu.lb(P0 + 342 * 8)).isZero();
         long page = P0 >>> AddressSpace.PAGE_SHIFT;
-        long[] read = mmu.readTags(), write = mmu.writeTags();
-        assertThat(read[Mmu.FINE_KEY]).isEqualTo(page);
-        assertThat(write[Mmu.FINE_KEY]).isEqualTo(page);
-        assertThat(read[Mmu.FINE_BITS + 5]).isEqualTo(1L << 22);
-        assertThat(read[Mmu.FINE_BITS + 6]).isEqualTo(1L << 3);
-        assertThat(write[Mmu.FINE_BITS + 5]).isEqualTo(1L << 22);
-        assertThat(write[Mmu.FINE_BITS + 6]).isZero();
-        for (int i = 0; i < Mmu.TLB_SIZE; i++) {
-            assertThat(read[i]).as("tag %d", i).isNotEqualTo(page);   // a split page is never a TLB entry
+        long[] tags = mmu.tags();
+        assertThat(tags[Mmu.FINE_KEY + Mmu.READ]).isEqualTo(page);
+        assertThat(tags[Mmu.FINE_KEY + Mmu.WRITE]).isEqualTo(page);
+        assertThat(tags[Mmu.FINE_BITS + 8 * Mmu.READ + 5]).isEqualTo(1L << 22);
+        assertThat(tags[Mmu.FINE_BITS + 8 * Mmu.READ + 6]).isEqualTo(1L << 3);
+        assertThat(tags[Mmu.FINE_BITS + 8 * Mmu.WRITE + 5]).isEqualTo(1L << 22);
+        assertThat(tags[Mmu.FINE_BITS + 8 * Mmu.WRITE + 6]).isZero();
+        for (int i = 0; i < 2 * Mmu.TLB_SIZE; i++) {
+            assertThat(tags[i]).as("tag %d", i).isNotEqualTo(page);   // a split page is never a TLB entry
         }
     }
 
