@@ -89,8 +89,10 @@ public final class Replayer implements Supervisor {
 
         /**
          * The vCPUs waiting for this one's progress and napping between looks, a bit per vCPU id,
-         * their threads in {@link #sleepers}: each {@link #publish} wakes them all (with many
-         * threads on few cores, a waiter that only woke by timer would steal the CPU the holder needs).
+         * their threads in {@link #sleepers}: a {@link #publish} that reaches the lowest position
+         * they want ({@link #wanted}, which each renews before it naps) wakes them all (with many
+         * threads on few cores, a waiter that only woke by timer would steal the CPU the holder
+         * needs; one woken at every boundary did: 0.3 s of a 1.5 s replay of bench_cpu_2).
          */
         final AtomicLong sleeping = new AtomicLong();
         /** Slot w: vCPU w's thread, written by that thread before it sets its bit in {@link #sleeping} (whose update publishes it). */
@@ -100,6 +102,7 @@ public final class Replayer implements Supervisor {
         void publish(long position, boolean done) {
             progress = position;
             if (done) this.done = true;
+            else if (position < wanted.get()) return;   // short of what any napping waiter wants (it naps at most NAP)
             for (long m = sleeping.get(); m != 0; m &= m - 1) LockSupport.unpark(sleepers[Long.numberOfTrailingZeros(m)]);
         }
 
@@ -259,6 +262,7 @@ public final class Replayer implements Supervisor {
                 else if (spins < 400) Thread.yield();
                 else if (other != null) {
                     long me = 1L << v.id;
+                    other.want(holder.icount());   // again: a lower want reached since may have cleared it
                     other.sleepers[v.id] = Thread.currentThread();
                     other.sleeping.accumulateAndGet(me, (a, b) -> a | b);   // then look once more: a publish before this would not wake it
                     if (other.progress < holder.icount() && !other.done && !stopped) LockSupport.parkNanos(NAP);
