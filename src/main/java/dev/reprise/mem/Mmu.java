@@ -28,7 +28,7 @@ import java.util.Arrays;
  * slow path (legal in user mode). Faults throw {@link MemoryFault}.
  *
  * <p>The TLB is direct-mapped, {@value #TLB_SIZE} entries indexed by the low bits of the guest
- * page number, with a tag per right: {@code tags[2 * i + READ] == page} means this vCPU may read
+ * page number, with a tag per right: {@code tags[entry(page, READ)] == page} means this vCPU may read
  * {@code page} without asking the page table (likewise {@code WRITE}; execute rights in a tag
  * array of their own). Read and write tags share one array so that translated code keeps one
  * array live in its loops, not two (docs/performance.md, 2026-11-28 05:00–06:30). A miss, or any right the
@@ -62,7 +62,7 @@ public final class Mmu {
 
     private final AddressSpace space;
     private final MemorySegment mem;
-    /** Offsets of an entry's read and write tags from {@code 2 * index} in {@link #tags()}. */
+    /** Which of an entry's two tags in {@link #tags()}: see {@link #entry}. */
     public static final int READ = 0, WRITE = 1;
     /**
      * While recording, the tag array goes on past the TLB's entries with the split page: the last
@@ -122,6 +122,15 @@ public final class Mmu {
      */
     public long[] tags() {
         return tags;
+    }
+
+    /**
+     * Where the tag for {@code right} ({@link #READ}, {@link #WRITE}) of {@code page}'s TLB entry is
+     * in {@link #tags()}. The fast paths below write it out: they run in HotSpot's bytecode
+     * interpreter during start-up, where a call per access cost hello ~7 ms (tools/ab 15).
+     */
+    private static int entry(long page, int right) {
+        return ((int) page & TLB_MASK) << 1 | right;
     }
 
     // ---- loads and stores: fast path = aligned + tag hit, one opaque access ----------------------
@@ -299,8 +308,8 @@ public final class Mmu {
         long page = a >>> PAGE_SHIFT;
         int i = (int) page & TLB_MASK;
         long tag = switch (access) {
-            case READ -> tags[2 * i + READ];
-            case WRITE -> tags[2 * i + WRITE];
+            case READ -> tags[entry(page, READ)];
+            case WRITE -> tags[entry(page, WRITE)];
             case EXECUTE -> execTag[i];
         };
         if (tag == page) return;
@@ -324,8 +333,8 @@ public final class Mmu {
         if (held == Ownership.SHARED) rights &= ~PROT_WRITE;   // the first store comes back here for exclusive rights
         // Refill the whole entry for this page (it may evict another page from all three tags);
         // a code page gets no write tag, so that stores into it reach this slow path.
-        tags[2 * i + READ] = (rights & PROT_READ) != 0 ? page : NO_PAGE;
-        tags[2 * i + WRITE] = (rights & PROT_WRITE) != 0 && !space.isCode(page) ? page : NO_PAGE;
+        tags[entry(page, READ)] = (rights & PROT_READ) != 0 ? page : NO_PAGE;
+        tags[entry(page, WRITE)] = (rights & PROT_WRITE) != 0 && !space.isCode(page) ? page : NO_PAGE;
         execTag[i] = (rights & PROT_EXEC) != 0 ? page : NO_PAGE;
     }
 
@@ -497,8 +506,7 @@ public final class Mmu {
      */
     public void markCode(long page) {
         space.markCode(page);
-        int i = (int) page & TLB_MASK;
-        if (tags[2 * i + WRITE] == page) tags[2 * i + WRITE] = NO_PAGE;
+        if (tags[entry(page, WRITE)] == page) tags[entry(page, WRITE)] = NO_PAGE;
         if (tags[FINE_KEY + WRITE] == page) tags[FINE_KEY + WRITE] = NO_PAGE;
     }
 
@@ -522,9 +530,9 @@ public final class Mmu {
         if (split - first >= 0 && split - first < count) tags[FINE_KEY + READ] = tags[FINE_KEY + WRITE] = NO_PAGE;   // copied again when next needed
         for (long page = first; page < first + count; page++) {
             int i = (int) page & TLB_MASK;
-            if (tags[2 * i + WRITE] == page) tags[2 * i + WRITE] = NO_PAGE;
+            if (tags[entry(page, WRITE)] == page) tags[entry(page, WRITE)] = NO_PAGE;
             if (!keepRead) {
-                if (tags[2 * i + READ] == page) tags[2 * i + READ] = NO_PAGE;
+                if (tags[entry(page, READ)] == page) tags[entry(page, READ)] = NO_PAGE;
                 if (execTag[i] == page) execTag[i] = NO_PAGE;
             }
         }
