@@ -24,6 +24,22 @@ public final class JitOps {
      */
     public static final Object UNSAFE = unsafe();
 
+    /**
+     * Where a long[]'s elements start, in bytes from the array ({@code Unsafe.arrayBaseOffset}); 0
+     * when {@link #UNSAFE} is null. Generated code reads the TLB's tags with it: the index is masked
+     * into the array, so HotSpot's bounds check on every guest access is not needed.
+     */
+    public static final long LONG_ARRAY_BASE = longArrayBase();
+
+    private static long longArrayBase() {
+        if (UNSAFE == null) return 0;
+        try {
+            return ((Number) UNSAFE.getClass().getMethod("arrayBaseOffset", Class.class).invoke(UNSAFE, long[].class)).longValue();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Object unsafe() {
         if (java.nio.ByteOrder.nativeOrder() != java.nio.ByteOrder.LITTLE_ENDIAN || Boolean.getBoolean("reprise.jit.varhandles")) return null;
         try {

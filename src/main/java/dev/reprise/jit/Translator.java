@@ -611,9 +611,17 @@ final class Translator {
          * into the load's displacement). Fine code keeps the key in KEY for the miss branch.
          */
         void tagCheck(int right, int size, Label hit) {
-            c.aload(TAGS).lload(ADDR).loadConstant(PAGE_SHIFT - 1).lushr().l2i().loadConstant(Mmu.TLB_MASK << 1).iand();
-            if (right != 0) c.loadConstant(right).iadd();
-            c.laload();
+            if (JitOps.UNSAFE != null) {
+                // The same element, read without a bounds check: the mask keeps the index inside the array.
+                c.getstatic(CD_OPS, "UNSAFE", CD_OBJECT).checkcast(CD_UNSAFE).aload(TAGS);
+                c.lload(ADDR).loadConstant(PAGE_SHIFT - 4).lushr().l2i().loadConstant(Mmu.TLB_MASK << 4).iand().i2l();
+                c.loadConstant(JitOps.LONG_ARRAY_BASE + 8L * right).ladd();
+                c.invokevirtual(CD_UNSAFE, "getLong", MethodTypeDesc.of(CD_long, CD_OBJECT, CD_long));
+            } else {
+                c.aload(TAGS).lload(ADDR).loadConstant(PAGE_SHIFT - 1).lushr().l2i().loadConstant(Mmu.TLB_MASK << 1).iand();
+                if (right != 0) c.loadConstant(right).iadd();
+                c.laload();
+            }
             c.lload(ADDR).loadConstant(PAGE_SHIFT).lushr();
             if (size > 1) c.lload(ADDR).loadConstant(64 - Integer.numberOfTrailingZeros(size)).lshl().lor();
             if (fine) c.dup2().lstore(KEY);   // the miss branch asks the word bits with it
@@ -627,8 +635,17 @@ final class Translator {
          */
         void fineCheck(int right, Label access) {
             Label no = c.newLabel();
-            c.aload(TAGS).loadConstant(Mmu.FINE_KEY + right).laload().lload(KEY).lcmp().ifne(no);
-            c.aload(TAGS).lload(ADDR).l2i().bipush(9).iushr().bipush(7).iand().loadConstant(Mmu.FINE_BITS + 8 * right).iadd().laload();
+            if (JitOps.UNSAFE != null) {   // as in tagCheck: indexes inside the array, no bounds checks
+                c.getstatic(CD_OPS, "UNSAFE", CD_OBJECT).checkcast(CD_UNSAFE).aload(TAGS).loadConstant(JitOps.LONG_ARRAY_BASE + 8L * (Mmu.FINE_KEY + right))
+                        .invokevirtual(CD_UNSAFE, "getLong", MethodTypeDesc.of(CD_long, CD_OBJECT, CD_long));
+                c.lload(KEY).lcmp().ifne(no);
+                c.getstatic(CD_OPS, "UNSAFE", CD_OBJECT).checkcast(CD_UNSAFE).aload(TAGS);
+                c.lload(ADDR).l2i().bipush(6).iushr().bipush(7 << 3).iand().i2l().loadConstant(JitOps.LONG_ARRAY_BASE + 8L * (Mmu.FINE_BITS + 8 * right)).ladd()
+                        .invokevirtual(CD_UNSAFE, "getLong", MethodTypeDesc.of(CD_long, CD_OBJECT, CD_long));
+            } else {
+                c.aload(TAGS).loadConstant(Mmu.FINE_KEY + right).laload().lload(KEY).lcmp().ifne(no);
+                c.aload(TAGS).lload(ADDR).l2i().bipush(9).iushr().bipush(7).iand().loadConstant(Mmu.FINE_BITS + 8 * right).iadd().laload();
+            }
             c.lload(ADDR).l2i().iconst_3().iushr().lushr().l2i().iconst_1().iand().ifne(access);
             c.labelBinding(no);
         }
