@@ -372,7 +372,9 @@ final class Translator {
             // ICOUNT is the icount at entry plus the budget, and LEFT counts down from the budget: the
             // icount at an exit is ICOUNT - LEFT, and a budget check compares LEFT with a constant.
             c.aload(HART).getfield(CD_HART, "icount", CD_long).lload(LIMIT).ladd().lstore(ICOUNT);
-            c.aload(MMU).invokevirtual(CD_MMU, "tags", MethodTypeDesc.of(CD_LONGS)).astore(TAGS);
+            // Its length, unused, is a null check that C2 keeps: the tag reads (Unsafe.getLong, see
+            // tagCheck) then need no test of their own for a null array.
+            c.aload(MMU).invokevirtual(CD_MMU, "tags", MethodTypeDesc.of(CD_LONGS)).dup().arraylength().pop().astore(TAGS);
             c.aload(MMU).invokevirtual(CD_MMU, "memory", MethodTypeDesc.of(CD_SEGMENT)).astore(MEM);
             c.aload(MMU).invokevirtual(CD_MMU, "space", MethodTypeDesc.of(CD_SPACE)).invokevirtual(CD_SPACE, "hostBase", MethodTypeDesc.of(CD_long)).lstore(BASE);
             c.lload(LIMIT).lstore(LEFT);
