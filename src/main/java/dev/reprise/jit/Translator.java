@@ -606,9 +606,9 @@ final class Translator {
         /**
          * Jumps to {@code hit} if the address in ADDR is aligned to {@code size} and its page
          * has a tag for {@code right} ({@link Mmu#READ} or {@link Mmu#WRITE}): one compare of
-         * {@code tags[(page & TLB_MASK) * 2 + right]} with the key, the page number with the
-         * address's misaligned low bits moved into the top bits (pages are below 2^52, so a
-         * misaligned address never matches, and neither does an empty entry, -1). The index is
+         * {@code tags[(page & TLB_MASK) * 2 + right]} (the page's first address) with the key, the
+         * address ANDed with {@code -PAGE_SIZE | size - 1}: a misaligned address keeps a low bit
+         * and never matches, and neither does an empty entry, -1 (Mmu#tlbKey). The index is
          * {@code (int) (ADDR >>> PAGE_SHIFT - 1) & TLB_MASK << 1}, plus the right (which C2 folds
          * into the load's displacement). Fine code keeps the key in KEY for the miss branch.
          */
@@ -624,8 +624,7 @@ final class Translator {
                 if (right != 0) c.loadConstant(right).iadd();
                 c.laload();
             }
-            c.lload(ADDR).loadConstant(PAGE_SHIFT).lushr();
-            if (size > 1) c.lload(ADDR).loadConstant(64 - Integer.numberOfTrailingZeros(size)).lshl().lor();
+            c.lload(ADDR).loadConstant(-dev.reprise.mem.AddressSpace.PAGE_SIZE | (size - 1)).land();
             if (fine) c.dup2().lstore(KEY);   // the miss branch asks the word bits with it
             c.lcmp().ifeq(hit);
         }

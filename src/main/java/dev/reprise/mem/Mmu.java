@@ -28,9 +28,11 @@ import java.util.Arrays;
  * slow path (legal in user mode). Faults throw {@link MemoryFault}.
  *
  * <p>The TLB is direct-mapped, {@value #TLB_SIZE} entries indexed by the low bits of the guest
- * page number, with a tag per right: {@code tags[entry(page, READ)] == page} means this vCPU may read
- * {@code page} without asking the page table (likewise {@code WRITE}; execute rights in a tag
- * array of their own). Read and write tags share one array so that translated code keeps one
+ * page number, with a tag per right: {@code tags[entry(page, READ)] == page << PAGE_SHIFT} (the
+ * page's first address) means this vCPU may read {@code page} without asking the page table
+ * (likewise {@code WRITE}; execute rights in an array of their own, of page numbers). An access
+ * compares the tag with its address ANDed with a constant of its size ({@link #tlbKey}), which
+ * keeps the page and the bits that make it misaligned: one compare checks both. Read and write tags share one array so that translated code keeps one
  * array live in its loops, not two (docs/performance.md, 2026-11-28 05:00–06:30). A miss, or any right the
  * page lacks, takes the slow path, which looks the page up, raises the fault or refills the entry.
  * Tags only ever hold pages below {@link AddressSpace#LIMIT}, so a tag hit also proves the access is
@@ -68,7 +70,7 @@ public final class Mmu {
      * While recording, the tag array goes on past the TLB's entries with the split page: the last
      * page of granules finer than a page that the TLB could not cache (this vCPU holds only part of
      * it: a split page that two threads share, or one of {@code --granule} granules). At {@code
-     * FINE_KEY + READ} and {@code FINE_KEY + WRITE} its page number (NO_PAGE when none; none for
+     * FINE_KEY + READ} and {@code FINE_KEY + WRITE} its tag (NO_PAGE when none; none for
      * writes once the page holds code: stores into code must reach the slow path), from {@code
      * FINE_BITS + 8 * READ} and {@code FINE_BITS + 8 * WRITE} a copy of the rights held there, a
      * bit per 8-byte word ({@link Ownership#wordRights}): any rights for reads, exclusive ones for
@@ -115,7 +117,7 @@ public final class Mmu {
     }
 
     /**
-     * The read and write tags: {@code tags()[((int) page & TLB_MASK) * 2 + READ] == page} means this
+     * The read and write tags: {@code tags()[((int) page & TLB_MASK) * 2 + READ] == page << PAGE_SHIFT} means this
      * vCPU may read {@code page} directly (likewise {@code WRITE}: never on a code page, nor beyond
      * the rights held while recording). Only the owning thread changes them (slow paths, flushes,
      * rights given up while recording), never during generated code's fast path; generated code only reads.
@@ -136,68 +138,57 @@ public final class Mmu {
     // ---- loads and stores: fast path = aligned + tag hit, one opaque access ----------------------
 
     public long lb(long a) {
-        long page = a >>> PAGE_SHIFT;
-        if (tags[((int) page & TLB_MASK) << 1] == page) return (byte) BYTE.getOpaque(mem, a);
+        if (tags[((int) (a >>> PAGE_SHIFT) & TLB_MASK) << 1] == (a & -PAGE_SIZE)) return (byte) BYTE.getOpaque(mem, a);
         return (byte) loadSlow(a, 1);
     }
 
     public long lbu(long a) {
-        long page = a >>> PAGE_SHIFT;
-        if (tags[((int) page & TLB_MASK) << 1] == page) return (byte) BYTE.getOpaque(mem, a) & 0xFFL;
+        if (tags[((int) (a >>> PAGE_SHIFT) & TLB_MASK) << 1] == (a & -PAGE_SIZE)) return (byte) BYTE.getOpaque(mem, a) & 0xFFL;
         return loadSlow(a, 1);
     }
 
     public long lh(long a) {
-        long page = a >>> PAGE_SHIFT;
-        if ((a & 1) == 0 && tags[((int) page & TLB_MASK) << 1] == page) return (short) SHORT.getOpaque(mem, a);
+        if (tags[((int) (a >>> PAGE_SHIFT) & TLB_MASK) << 1] == (a & (-PAGE_SIZE | 1))) return (short) SHORT.getOpaque(mem, a);
         return (short) loadSlow(a, 2);
     }
 
     public long lhu(long a) {
-        long page = a >>> PAGE_SHIFT;
-        if ((a & 1) == 0 && tags[((int) page & TLB_MASK) << 1] == page) return (short) SHORT.getOpaque(mem, a) & 0xFFFFL;
+        if (tags[((int) (a >>> PAGE_SHIFT) & TLB_MASK) << 1] == (a & (-PAGE_SIZE | 1))) return (short) SHORT.getOpaque(mem, a) & 0xFFFFL;
         return loadSlow(a, 2);
     }
 
     public long lw(long a) {
-        long page = a >>> PAGE_SHIFT;
-        if ((a & 3) == 0 && tags[((int) page & TLB_MASK) << 1] == page) return (int) INT.getOpaque(mem, a);
+        if (tags[((int) (a >>> PAGE_SHIFT) & TLB_MASK) << 1] == (a & (-PAGE_SIZE | 3))) return (int) INT.getOpaque(mem, a);
         return (int) loadSlow(a, 4);
     }
 
     public long lwu(long a) {
-        long page = a >>> PAGE_SHIFT;
-        if ((a & 3) == 0 && tags[((int) page & TLB_MASK) << 1] == page) return (int) INT.getOpaque(mem, a) & 0xFFFF_FFFFL;
+        if (tags[((int) (a >>> PAGE_SHIFT) & TLB_MASK) << 1] == (a & (-PAGE_SIZE | 3))) return (int) INT.getOpaque(mem, a) & 0xFFFF_FFFFL;
         return loadSlow(a, 4);
     }
 
     public long ld(long a) {
-        long page = a >>> PAGE_SHIFT;
-        if ((a & 7) == 0 && tags[((int) page & TLB_MASK) << 1] == page) return (long) LONG.getOpaque(mem, a);
+        if (tags[((int) (a >>> PAGE_SHIFT) & TLB_MASK) << 1] == (a & (-PAGE_SIZE | 7))) return (long) LONG.getOpaque(mem, a);
         return loadSlow(a, 8);
     }
 
     public void sb(long a, long v) {
-        long page = a >>> PAGE_SHIFT;
-        if (tags[((int) page & TLB_MASK) << 1 | WRITE] == page) BYTE.setOpaque(mem, a, (byte) v);
+        if (tags[((int) (a >>> PAGE_SHIFT) & TLB_MASK) << 1 | WRITE] == (a & -PAGE_SIZE)) BYTE.setOpaque(mem, a, (byte) v);
         else storeSlow(a, v, 1);
     }
 
     public void sh(long a, long v) {
-        long page = a >>> PAGE_SHIFT;
-        if ((a & 1) == 0 && tags[((int) page & TLB_MASK) << 1 | WRITE] == page) SHORT.setOpaque(mem, a, (short) v);
+        if (tags[((int) (a >>> PAGE_SHIFT) & TLB_MASK) << 1 | WRITE] == (a & (-PAGE_SIZE | 1))) SHORT.setOpaque(mem, a, (short) v);
         else storeSlow(a, v, 2);
     }
 
     public void sw(long a, long v) {
-        long page = a >>> PAGE_SHIFT;
-        if ((a & 3) == 0 && tags[((int) page & TLB_MASK) << 1 | WRITE] == page) INT.setOpaque(mem, a, (int) v);
+        if (tags[((int) (a >>> PAGE_SHIFT) & TLB_MASK) << 1 | WRITE] == (a & (-PAGE_SIZE | 3))) INT.setOpaque(mem, a, (int) v);
         else storeSlow(a, v, 4);
     }
 
     public void sd(long a, long v) {
-        long page = a >>> PAGE_SHIFT;
-        if ((a & 7) == 0 && tags[((int) page & TLB_MASK) << 1 | WRITE] == page) LONG.setOpaque(mem, a, v);
+        if (tags[((int) (a >>> PAGE_SHIFT) & TLB_MASK) << 1 | WRITE] == (a & (-PAGE_SIZE | 7))) LONG.setOpaque(mem, a, v);
         else storeSlow(a, v, 8);
     }
 
@@ -235,12 +226,18 @@ public final class Mmu {
     }
 
     /**
-     * What the TLB's tags are compared with for an access of {@code size} at {@code a}: its page
-     * number when aligned; with the misaligned low bits moved into the top bits otherwise, which no
-     * page number has (pages are below 2^52). The JIT computes the same key inline.
+     * What the TLB's tags are compared with for an access of {@code size} at {@code a}: the address
+     * with its offset in the page cleared but for the bits that must be 0 when the access is
+     * aligned, so that it equals the page's tag ({@link #tagOf}) only when aligned. One AND with a
+     * constant, as the fast paths above and the JIT's code compute it.
      */
     private static long tlbKey(long a, int size) {
-        return a >>> PAGE_SHIFT | (size == 1 ? 0 : a << 64 - Integer.numberOfTrailingZeros(size));
+        return a & (-PAGE_SIZE | (size - 1));
+    }
+
+    /** A TLB tag: the first address of {@code page} (no key of a misaligned access has its low bits all 0). */
+    private static long tagOf(long page) {
+        return page << PAGE_SHIFT;
     }
 
     /**
@@ -263,8 +260,8 @@ public final class Mmu {
 
     /** Makes {@code page}, with the rights {@code words} says are held there, the split page (see {@link #FINE_KEY}). Own thread. */
     private void setSplitPage(long page, long[] words) {
-        tags[FINE_KEY + READ] = page;
-        tags[FINE_KEY + WRITE] = space.isCode(page) ? NO_PAGE : page;
+        tags[FINE_KEY + READ] = tagOf(page);
+        tags[FINE_KEY + WRITE] = space.isCode(page) ? NO_PAGE : tagOf(page);
         for (int i = 0; i < 8; i++) {
             tags[FINE_BITS + 8 * READ + i] = words[i];
             tags[FINE_BITS + 8 * WRITE + i] = words[i | Ownership.EXCLUSIVE_WORDS];
@@ -307,12 +304,12 @@ public final class Mmu {
     private void checkPage(long a, int size, Access access) {
         long page = a >>> PAGE_SHIFT;
         int i = (int) page & TLB_MASK;
-        long tag = switch (access) {
-            case READ -> tags[entry(page, READ)];
-            case WRITE -> tags[entry(page, WRITE)];
-            case EXECUTE -> execTag[i];
+        boolean hit = switch (access) {
+            case READ -> tags[entry(page, READ)] == tagOf(page);
+            case WRITE -> tags[entry(page, WRITE)] == tagOf(page);
+            case EXECUTE -> execTag[i] == page;
         };
-        if (tag == page) return;
+        if (hit) return;
         int rights = AddressSpace.effective(space.protection(a));   // 0 outside [0, LIMIT)
         if (rights == 0 && !space.isMapped(a)) throw new MemoryFault(a, Kind.UNMAPPED, access);
         int needed = switch (access) {
@@ -333,8 +330,8 @@ public final class Mmu {
         if (held == Ownership.SHARED) rights &= ~PROT_WRITE;   // the first store comes back here for exclusive rights
         // Refill the whole entry for this page (it may evict another page from all three tags);
         // a code page gets no write tag, so that stores into it reach this slow path.
-        tags[entry(page, READ)] = (rights & PROT_READ) != 0 ? page : NO_PAGE;
-        tags[entry(page, WRITE)] = (rights & PROT_WRITE) != 0 && !space.isCode(page) ? page : NO_PAGE;
+        tags[entry(page, READ)] = (rights & PROT_READ) != 0 ? tagOf(page) : NO_PAGE;
+        tags[entry(page, WRITE)] = (rights & PROT_WRITE) != 0 && !space.isCode(page) ? tagOf(page) : NO_PAGE;
         execTag[i] = (rights & PROT_EXEC) != 0 ? page : NO_PAGE;
     }
 
@@ -506,8 +503,8 @@ public final class Mmu {
      */
     public void markCode(long page) {
         space.markCode(page);
-        if (tags[entry(page, WRITE)] == page) tags[entry(page, WRITE)] = NO_PAGE;
-        if (tags[FINE_KEY + WRITE] == page) tags[FINE_KEY + WRITE] = NO_PAGE;
+        if (tags[entry(page, WRITE)] == tagOf(page)) tags[entry(page, WRITE)] = NO_PAGE;
+        if (tags[FINE_KEY + WRITE] == tagOf(page)) tags[FINE_KEY + WRITE] = NO_PAGE;
     }
 
     /** Whether this vCPU checks granule ownership (it is being recorded): only then are pages split. Own thread. */
@@ -526,13 +523,13 @@ public final class Mmu {
      * (recording): all of them, or only the write rights when it keeps the pages shared. Own thread.
      */
     public void dropRights(long first, long count, boolean keepRead) {
-        long split = tags[FINE_KEY + READ];
+        long split = tags[FINE_KEY + READ] >> PAGE_SHIFT;   // NO_PAGE stays -1
         if (split - first >= 0 && split - first < count) tags[FINE_KEY + READ] = tags[FINE_KEY + WRITE] = NO_PAGE;   // copied again when next needed
         for (long page = first; page < first + count; page++) {
             int i = (int) page & TLB_MASK;
-            if (tags[entry(page, WRITE)] == page) tags[entry(page, WRITE)] = NO_PAGE;
+            if (tags[entry(page, WRITE)] == tagOf(page)) tags[entry(page, WRITE)] = NO_PAGE;
             if (!keepRead) {
-                if (tags[entry(page, READ)] == page) tags[entry(page, READ)] = NO_PAGE;
+                if (tags[entry(page, READ)] == tagOf(page)) tags[entry(page, READ)] = NO_PAGE;
                 if (execTag[i] == page) execTag[i] = NO_PAGE;
             }
         }

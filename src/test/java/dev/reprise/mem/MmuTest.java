@@ -454,32 +454,31 @@ class MmuTest {
         long page = P0 >>> AddressSpace.PAGE_SHIFT, last = P0 + 511 * 8, mine = P0 + 342 * 8;
         for (int size = 1; size <= 8; size *= 2) {
             for (long a = last; a < last + 8; a += size) {
-                assertThat(mmu.fineRead(page, a) & 1).as("read word 511 +%d", a - last).isEqualTo(1);
-                assertThat(mmu.fineWrite(page, a) & 1).as("write word 511").isZero();
+                assertThat(mmu.fineRead(key(a, size), a) & 1).as("read word 511 +%d", a - last).isEqualTo(1);
+                assertThat(mmu.fineWrite(key(a, size), a) & 1).as("write word 511").isZero();
             }
             for (long a = mine; a < mine + 8; a += size) {
-                assertThat(mmu.fineRead(page, a) & 1).isEqualTo(1);
-                assertThat(mmu.fineWrite(page, a) & 1).isEqualTo(1);
+                assertThat(mmu.fineRead(key(a, size), a) & 1).isEqualTo(1);
+                assertThat(mmu.fineWrite(key(a, size), a) & 1).isEqualTo(1);
             }
-            if (size > 1) {   // Translator.tagCheck's key of a misaligned address has its low bits on top: never a page
-                long misaligned = page | (mine + 1) << 64 - Integer.numberOfTrailingZeros(size);
-                assertThat(mmu.fineRead(misaligned, mine + 1) & 1).as("misaligned, size %d", size).isZero();
-                assertThat(mmu.fineWrite(misaligned, mine + 1) & 1).isZero();
+            if (size > 1) {   // the key of a misaligned address keeps a low bit: never a tag
+                assertThat(mmu.fineRead(key(mine + 1, size), mine + 1) & 1).as("misaligned, size %d", size).isZero();
+                assertThat(mmu.fineWrite(key(mine + 1, size), mine + 1) & 1).isZero();
             }
-            assertThat(mmu.fineRead(page, mine - 8) & 1).as("word 341").isZero();
-            assertThat(mmu.fineRead(page, mine + 8) & 1).as("word 343").isZero();
-            assertThat(mmu.fineRead(page + 1, mine + 4096) & 1).as("another page").isZero();
+            assertThat(mmu.fineRead(key(mine - 8, size), mine - 8) & 1).as("word 341").isZero();
+            assertThat(mmu.fineRead(key(mine + 8, size), mine + 8) & 1).as("word 343").isZero();
+            assertThat(mmu.fineRead(key(mine + 4096, size), mine + 4096) & 1).as("another page").isZero();
         }
         mmu.markCode(page);
-        assertThat(mmu.fineWrite(page, mine) & 1).as("stores into code go to the slow path").isZero();
-        assertThat(mmu.fineRead(page, mine) & 1).isEqualTo(1);
+        assertThat(mmu.fineWrite(key(mine, 8), mine) & 1).as("stores into code go to the slow path").isZero();
+        assertThat(mmu.fineRead(key(mine, 8), mine) & 1).isEqualTo(1);
         mmu.flush();
-        assertThat(mmu.fineRead(page, mine) & 1).as("forgotten on a flush").isZero();
+        assertThat(mmu.fineRead(key(mine, 8), mine) & 1).as("forgotten on a flush").isZero();
         assertThat(mmu.lb(P0 + 4095)).isZero();   // asks again and keeps the bits
-        assertThat(mmu.fineRead(page, mine) & 1).isEqualTo(1);
+        assertThat(mmu.fineRead(key(mine, 8), mine) & 1).isEqualTo(1);
         mmu.dropRights(page - 1, 3, true);
-        assertThat(mmu.fineRead(page, mine) & 1).as("forgotten when rights on the page are given up").isZero();
-        assertThat(mmu.fineWrite(page, mine) & 1).isZero();
+        assertThat(mmu.fineRead(key(mine, 8), mine) & 1).as("forgotten when rights on the page are given up").isZero();
+        assertThat(mmu.fineWrite(key(mine, 8), mine) & 1).isZero();
     }
 
     /** The JIT reads the split-page bits from the tag array it holds: the same answers as fineRead and fineWrite. */
@@ -490,7 +489,7 @@ class MmuTest {
         own.words[6] = 1L << 3;                                               // word 387: shared
         mmu.attach(own);
         assertThat(mmu.lb(P0 + 342 * 8)).isZero();
-        long page = P0 >>> AddressSpace.PAGE_SHIFT;
+        long page = P0;   // tags hold a page's first address
         long[] tags = mmu.tags();
         assertThat(tags[Mmu.FINE_KEY + Mmu.READ]).isEqualTo(page);
         assertThat(tags[Mmu.FINE_KEY + Mmu.WRITE]).isEqualTo(page);
@@ -501,6 +500,11 @@ class MmuTest {
         for (int i = 0; i < 2 * Mmu.TLB_SIZE; i++) {
             assertThat(tags[i]).as("tag %d", i).isNotEqualTo(page);   // a split page is never a TLB entry
         }
+    }
+
+    /** Translator.tagCheck's key (Mmu#tlbKey): the address with the page offset cleared but for the bits a misaligned access has set. */
+    private static long key(long a, int size) {
+        return a & (-AddressSpace.PAGE_SIZE | (size - 1));
     }
 
     private static void assertFault(ThrowingCallable call, long address, Kind kind, Access access) {
