@@ -32,22 +32,36 @@ public final class Hart implements dev.reprise.mem.AddressSpace.CodeWatcher {
     public boolean leftMidBlock;
     /**
      * Set by another thread that needs this vCPU at a block boundary soon (the recorder's
-     * ownership requests); the JIT leaves translated loops at their heads and {@code Jit.run}
+     * ownership requests, the replayer, checkpoints: {@link #requestAttention}); {@code Jit.run}
      * returns early when it is set. Cleared by the owner when it serves the request.
      */
     public volatile boolean attention;
     /**
      * Set by any thread that changed the address space's code epoch ({@link #codeChanged}, once
-     * the JIT watches the space): translated loops leave at their heads, and the JIT clears it
-     * before it reads the epoch again. Loops check this flag beside {@link #attention} instead of
-     * comparing the epoch: that kept the address space and the epoch at entry live in every loop,
-     * and C2 spilled the guest's registers for them (docs/performance.md, 2026-11-28 05:00–06:30).
+     * the JIT watches the space); the JIT clears it before it reads the epoch again. Comparing the
+     * epoch in loops instead kept the address space and the epoch at entry live in every loop, and
+     * C2 spilled the guest's registers for them (docs/performance.md, 2026-11-28 05:00–06:30).
      */
     public volatile boolean codeStale;
+    /**
+     * What translated loops test at their heads, one load instead of two: set after {@link
+     * #attention} or {@link #codeStale} (by whoever sets them), so a loop that sees it false has
+     * nothing to leave for. Only the owner clears it, and then reads both flags again and sets it
+     * back if either is set ({@code Jit.lookup}): a setter's flag is written before this one, so
+     * the owner either sees the flag or its clear comes first and the setter's write stays.
+     */
+    public volatile boolean leave;
+
+    /** Another thread needs this vCPU at a block boundary soon: see {@link #attention}. */
+    public void requestAttention() {
+        attention = true;
+        leave = true;
+    }
 
     @Override
     public void codeChanged() {
         codeStale = true;
+        leave = true;
     }
 
     public final Mmu mmu;

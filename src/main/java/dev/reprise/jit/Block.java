@@ -138,7 +138,7 @@ public abstract class Block {
      * retiring at most {@code budget} instructions (at least that block's length; at least
      * {@link #total} unless this is a careful region, {@code careful == this}), until control
      * leaves the region, the budget does not cover the next block, or translated code was
-     * invalidated or {@link Hart#attention} was set (both checked at loop heads).
+     * invalidated or {@link Hart#attention} was set (loop heads check {@link Hart#leave}, which stands for both).
      */
     public abstract void execute(Hart h, long budget, int entry);
 

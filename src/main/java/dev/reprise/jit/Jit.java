@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Threading: owned by the vCPU's thread; no lock. Other vCPUs reach it only through the address
  * space's code epoch ({@link AddressSpace#invalidateCode()}), which this vCPU reads before every
  * block and answers by dropping all its translations; a change also sets {@link Hart#codeStale}
- * (this JIT watches the space), which makes translated loops leave at their heads.
+ * and {@link Hart#leave} (this JIT watches the space), which makes translated loops leave at their heads.
  *
  * <p>Bounded: at {@link #CAPACITY} entries the whole buffer is dropped (hidden classes are
  * unloaded once unreachable), so a guest that touches a lot of code cannot grow memory without bound.
@@ -220,6 +220,10 @@ public final class Jit {
     Entry lookup(long pc) {
         // Cleared before the epoch is read: a change after that read sets it again (AddressSpace#invalidateCode).
         if (hart.codeStale) hart.codeStale = false;
+        if (hart.leave) {   // re-armed from what it stands for (Hart#leave): cleared first, then both read
+            hart.leave = false;
+            if (hart.codeStale || hart.attention) hart.leave = true;
+        }
         long current = space.codeEpoch();
         if (current != epoch) {
             flush();

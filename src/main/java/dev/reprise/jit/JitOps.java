@@ -114,11 +114,11 @@ public final class JitOps {
     /**
      * At a loop head of a region: throws {@link #LEAVE} unless the region fits in what is left of
      * the budget ({@code needed <= budget}: the region's instruction count, and the budget minus
-     * what the region has retired so far), no translated code went stale ({@link dev.reprise.cpu.Hart#codeStale})
-     * and the vCPU's attention is not wanted.
+     * what the region has retired so far) and nothing asks loops to leave ({@link dev.reprise.cpu.Hart#leave}:
+     * translated code went stale, or the vCPU's attention is wanted).
      */
     public static void leaveAt(long needed, long budget, dev.reprise.cpu.Hart h) {
-        if (needed > budget || h.codeStale || h.attention) throw LEAVE;
+        if (needed > budget || h.leave) throw LEAVE;
     }
 
     /** At a block of a careful region: throws {@link #LEAVE} unless the block fits in what is left of the budget. */

@@ -403,7 +403,7 @@ final class Translator {
         }
 
         /**
-         * Part j: the budget (and for loop heads the flags {@link Hart#codeStale} and {@link Hart#attention}) checked on
+         * Part j: the budget (and for loop heads the flag {@link Hart#leave}: code stale or attention wanted) checked on
          * entry, then its instructions.
          *
          * <p>A careful region checks at every block that the block fits in the budget. A fast one

@@ -233,7 +233,7 @@ final class Cuts {
         }
         for (int id = 0; id < Granule.MAX_VCPUS; id++) {
             RecordingVcpu v = recorder.vcpu(id);
-            if (v != null) v.task.hart.attention = true;
+            if (v != null) v.task.hart.requestAttention();
         }
         try {
             for (int spins = 0; ; spins++) {
@@ -272,7 +272,7 @@ final class Cuts {
             if (v == null) continue;
             int s = v.cutState;
             if (s != PARKED && s != KERNEL && s != GONE) {
-                v.task.hart.attention = true;   // it may have served the first one before it saw the cut
+                v.task.hart.requestAttention();   // it may have served the first one before it saw the cut
                 return false;
             }
         }

@@ -393,7 +393,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
             if (requests.contains(r)) return;
             requests.add(r);
         }
-        hart.attention = true;
+        hart.requestAttention();
         wake();   // waiting for a granule itself, it serves requests between naps
     }
 
@@ -449,7 +449,7 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
         }
         if (kept != null) requests.addAll(kept);
         // Attention would stop the vCPU before the instruction the frame waits for: it runs that one instead.
-        if (keptForCall) hart.attention = true;
+        if (keptForCall) hart.requestAttention();
         return frameWanted ? 1 : Long.MAX_VALUE;
     }
 

@@ -108,7 +108,7 @@ public final class Replayer implements Supervisor {
 
         /** A waiter needs this vCPU at {@code position}: it stops there (or as soon as it can) instead of at its next event. */
         void want(long position) {
-            if (wanted.getAndAccumulate(position, Math::min) > position && hart != null) hart.attention = true;
+            if (wanted.getAndAccumulate(position, Math::min) > position && hart != null) hart.requestAttention();
         }
 
         /**

@@ -440,6 +440,32 @@ class JitTest {
     }
 
     /**
+     * Loop heads test {@link Hart#leave} alone, which stands for {@link Hart#attention} and
+     * {@link Hart#codeStale}: one left set after its cause was served (the replayer clears
+     * attention without it) is cleared by the JIT, so loops run on; one whose cause is still there
+     * stays set.
+     */
+    @Test
+    void theLeaveFlagIsClearedOnceWhatItStandsForIsServed() {
+        byte[] code = bytes(List.of(Asm.assemble("addi t1,t1,1"), Asm.encode(Op.BEQ, 0, 0, 0, 0, -4, 0, 0)));
+        Hart h = hart(code, 5);
+        Jit jit = new Jit(h, Jit.CAPACITY, 0);
+        h.leave = true;   // its cause already served
+        // Were it never cleared, the loop would leave at its head before each iteration: no progress, for ever.
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> jit.run(1_000_000));
+        assertThat(h.icount).isEqualTo(1_000_000);
+        assertThat(h.leave).as("cleared by the JIT").isFalse();
+        h.requestAttention();
+        jit.run(1_000_000);
+        assertThat(h.icount).as("attention wanted: the run returns at once").isEqualTo(1_000_000);
+        assertThat(h.leave).as("still wanted").isTrue();
+        h.attention = false;   // served
+        jit.run(1_000);
+        assertThat(h.icount).isEqualTo(1_001_000);
+        assertThat(h.leave).isFalse();
+    }
+
+    /**
      * A loop running in translated code leaves at its head when another thread changes the code
      * epoch ({@link Hart#codeStale}), so that its vCPU drops its translations before it runs another
      * block: within milliseconds, in the same {@link Jit#run}, long before its budget ends (2^31
@@ -461,7 +487,7 @@ class JitTest {
             while (h.codeStale && vcpu.isAlive() && System.nanoTime() < deadline) Thread.onSpinWait();
             clearedWhileRunning = !h.codeStale && vcpu.isAlive();
         } finally {
-            h.attention = true;   // ends the run at the next loop head
+            h.requestAttention();   // ends the run at the next loop head
             vcpu.join(10_000);
         }
         assertThat(clearedWhileRunning).as("the loop left at its head and the JIT saw the new epoch, in the same run").isTrue();
