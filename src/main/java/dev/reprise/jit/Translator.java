@@ -616,7 +616,7 @@ final class Translator {
             if (JitOps.UNSAFE != null) {
                 // The same element, read without a bounds check: the mask keeps the index inside the array.
                 c.getstatic(CD_OPS, "UNSAFE", CD_OBJECT).checkcast(CD_UNSAFE).aload(TAGS);
-                c.lload(ADDR).loadConstant(PAGE_SHIFT - 4).lushr().l2i().loadConstant(Mmu.TLB_MASK << 4).iand().i2l();
+                c.lload(ADDR).loadConstant(PAGE_SHIFT - 4).lushr().loadConstant((long) Mmu.TLB_MASK << 4).land();   // long: no int conversions
                 c.loadConstant(JitOps.LONG_ARRAY_BASE + 8L * right).ladd();
                 c.invokevirtual(CD_UNSAFE, "getLong", MethodTypeDesc.of(CD_long, CD_OBJECT, CD_long));
             } else {
