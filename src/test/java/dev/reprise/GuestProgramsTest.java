@@ -34,12 +34,30 @@ class GuestProgramsTest {
                 DynamicTest.dynamicTest(p.getFileName() + " [" + engine + "]", () -> check(p, engine))));
     }
 
+    /**
+     * The JIT's other way to guest memory and the TLB's tags, the {@code Mmu}'s VarHandles and
+     * {@code laload} (where java.base does not export jdk.internal.misc.Unsafe;
+     * -Dreprise.jit.varhandles=true forces it), on the programs that exercise memory most: loads
+     * and stores of every width, faults, a split page, LR/SC, self-modifying code.
+     */
+    @TestFactory
+    Stream<DynamicTest> theJitWithoutUnsafeGivesTheSameOutputs() {
+        return Stream.of("bench_cpu_1", "byte_neighbours", "crash_segv", "false_sharing", "fp_torture", "lrsc_spinlock",
+                        "malloc_heavy", "self_modifying")
+                .map(name -> DynamicTest.dynamicTest(name + " [jit, VarHandles]",
+                        () -> check(GUESTS.resolve("bin").resolve(name), "jit", List.of("-Dreprise.jit.varhandles=true"))));
+    }
+
     static void check(Path program, String engine) throws Exception {
+        check(program, engine, List.of());
+    }
+
+    static void check(Path program, String engine, List<String> jvmFlags) throws Exception {
         String name = program.getFileName().toString();
         Expected e = Expected.of(name);
         List<String> args = new ArrayList<>(List.of("run", "--engine", engine, "--", "guest-tests/bin/" + name));
         args.addAll(e.args);
-        var result = GuestRunner.run(GuestRunner.repriseCommand(args.toArray(String[]::new)), e.env, e.stdin, 300);
+        var result = GuestRunner.run(GuestRunner.repriseCommand(jvmFlags, args.toArray(String[]::new)), e.env, e.stdin, 300);
         String context = name + " [" + engine + "] stderr:\n" + result.stderr();
         if (e.stdoutRegex != null) {
             String[] lines = result.stdout().split("\n", -1);

@@ -30,8 +30,14 @@ public final class GuestRunner {
      * and its JIT threshold (pom.xml: low enough that small programs get translated).
      */
     public static List<String> repriseCommand(String... args) {
+        return repriseCommand(List.of(), args);
+    }
+
+    /** {@link #repriseCommand(String...)}, with {@code jvmFlags} for that JVM besides. */
+    public static List<String> repriseCommand(List<String> jvmFlags, String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-Xss16m", "-XX:+UseSerialGC"));
+        cmd.addAll(jvmFlags);
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (a.startsWith("--add-") || a.startsWith("--enable-native-access") || a.startsWith("--sun-misc") || a.startsWith("-Dchronicle.")
                     || a.startsWith("-Dreprise.jit.threshold=")) {
