@@ -608,9 +608,11 @@ final class Translator {
          * has a tag for {@code right} ({@link Mmu#READ} or {@link Mmu#WRITE}): one compare of
          * {@code tags[(page & TLB_MASK) * 2 + right]} (the page's first address) with the key, the
          * address ANDed with {@code -PAGE_SIZE | size - 1}: a misaligned address keeps a low bit
-         * and never matches, and neither does an empty entry, -1 (Mmu#tlbKey). The index is
-         * {@code (int) (ADDR >>> PAGE_SHIFT - 1) & TLB_MASK << 1}, plus the right (which C2 folds
-         * into the load's displacement). Fine code keeps the key in KEY for the miss branch.
+         * and never matches, and neither does an empty entry, -1 (Mmu#tlbKey). The element is read
+         * with Unsafe at byte offset {@code (ADDR >>> PAGE_SHIFT - 4) & TLB_MASK << 4} (plus the
+         * array base and 8 × right, which C2 folds into the load's displacement), else with
+         * {@code laload} at the index {@code (int) (ADDR >>> PAGE_SHIFT - 1) & TLB_MASK << 1} plus
+         * the right. Fine code keeps the key in KEY for the miss branch.
          */
         void tagCheck(int right, int size, Label hit) {
             if (JitOps.UNSAFE != null) {
