@@ -32,9 +32,10 @@ import java.util.Arrays;
  * page's first address) means this vCPU may read {@code page} without asking the page table
  * (likewise {@code WRITE}; execute rights in an array of their own, of page numbers). An access
  * compares the tag with its address ANDed with a constant of its size ({@link #tlbKey}), which
- * keeps the page and the bits that make it misaligned: one compare checks both. Read and write tags share one array so that translated code keeps one
- * array live in its loops, not two (docs/performance.md, 2026-11-28 05:00–06:30). A miss, or any right the
- * page lacks, takes the slow path, which looks the page up, raises the fault or refills the entry.
+ * keeps the page and the bits that make it misaligned: one compare checks both. Read and write
+ * tags share one array so that translated code keeps one array live in its loops, not two
+ * (docs/performance.md, 2026-11-28 05:00–06:30). A miss, or any right the page lacks, takes the
+ * slow path, which looks the page up, raises the fault or refills the entry.
  * Tags only ever hold pages below {@link AddressSpace#LIMIT}, so a tag hit also proves the access is
  * inside the host reservation. The fast path guard is "aligned and tag hit"; everything else falls
  * back to the slow path.
