@@ -44,11 +44,11 @@ public abstract class Block {
      */
     boolean fine;
     /**
-     * A recording's region whose TLB misses that the word bits do not answer leave it before
-     * their instruction ({@link Hart#leftMidBlock}; the JIT runs the rest of that block in the
-     * interpreter) instead of calling the Mmu. With a call on the miss branch, which a split page
-     * makes taken while C1 profiles, C2 kept the Mmu and more of the loop's values on the stack
-     * for the whole loop (bench_cpu_2's recording: 7 % more vCPU time). A region that leaves
+     * An untraced region whose TLB misses (those that a recording's split-page word bits do not
+     * answer) leave it before their instruction ({@link Hart#leftMidBlock}; the JIT runs the rest
+     * of that block in the interpreter) instead of calling the Mmu. With a call on the miss branch,
+     * C2 kept the Mmu and more of the loop's values on the stack for the whole loop (bench_cpu_2's
+     * recording: 7 % more vCPU time; plain runs 2–4 %, docs/jit.md). A region that leaves
      * often (a program whose accesses keep missing the TLB) pays ~1 µs each time, so after
      * {@link #MISS_EXITS} of them it is replaced by its variant that calls ({@link #current()}).
      * Set by {@link Translator} before the block is published; its careful variant has the same.

@@ -162,8 +162,8 @@ final class Translator {
             if (n == 1 || codeLength(careful) < HUGE_METHOD) {
                 // A traced region has the untraced one's blocks, whatever its own size: the trace shows that code.
                 if (observer != null) return traced(load(generate(region, true, true, fine, false), pc, region, fine, false), observer);
-                // A recording's region leaves on a TLB miss until it has left too often (Block#exits).
-                return load(generate(region, false, false, fine, fine), pc, region, fine, fine);
+                // A region leaves on a TLB miss until it has left too often (Block#exits).
+                return load(generate(region, false, false, fine, true), pc, region, fine, true);
             }
         }
     }
@@ -208,7 +208,7 @@ final class Translator {
     /**
      * The class of a region: traced or not, careful (a budget check per block) or fast (one per
      * loop head), fine or not (for a recording: {@link Block#fine}), leaving on TLB misses or
-     * calling the Mmu ({@link Block#exits}: only fine code leaves).
+     * calling the Mmu ({@link Block#exits}: untraced code leaves until it has left too often).
      */
     private static byte[] generate(List<Part> region, boolean traced, boolean careful, boolean fine, boolean exits) {
         return CLASS_FILE.build(ClassDesc.of("dev.reprise.jit.GuestBlock"), cb -> {
@@ -324,7 +324,7 @@ final class Translator {
             this.traced = traced;
             this.careful = careful;
             this.fine = fine;
-            this.exits = fine && exits && !traced;
+            this.exits = exits && !traced;
             this.total = parts.stream().mapToInt(p -> p.insns().length).sum();
             this.heads = new Label[parts.size()];
             this.loopHead = new boolean[parts.size()];
