@@ -48,8 +48,9 @@ public abstract class Block {
      * answer) leave it before their instruction ({@link Hart#leftMidBlock}; the JIT runs the rest
      * of that block in the interpreter) instead of calling the Mmu. With a call on the miss branch,
      * C2 kept the Mmu and more of the loop's values on the stack for the whole loop (bench_cpu_2's
-     * recording: 7 % more vCPU time; plain runs 2–4 %, docs/jit.md). A region that leaves
-     * often (a program whose accesses keep missing the TLB) pays ~1 µs each time, so after
+     * recording: 7 % more vCPU time; plain runs 2–4 % on four of five benchmarks, docs/jit.md).
+     * A region that leaves often (a program whose accesses keep missing the TLB, or misaligned
+     * ones) pays ~1 µs each time, so after
      * {@link #MISS_EXITS} of them it is replaced by its variant that calls ({@link #current()}).
      * Set by {@link Translator} before the block is published; its careful variant has the same.
      */

@@ -616,11 +616,8 @@ final class Translator {
          */
         void tagCheck(int right, int size, Label hit) {
             if (JitOps.UNSAFE != null) {
-                // The same element, read without a bounds check: the mask keeps the index inside the array.
-                c.getstatic(CD_OPS, "UNSAFE", CD_OBJECT).checkcast(CD_UNSAFE).aload(TAGS);
-                c.lload(ADDR).loadConstant(PAGE_SHIFT - 4).lushr().loadConstant((long) Mmu.TLB_MASK << 4).land();   // long: no int conversions
-                c.loadConstant(JitOps.LONG_ARRAY_BASE + 8L * right).ladd();
-                c.invokevirtual(CD_UNSAFE, "getLong", MethodTypeDesc.of(CD_long, CD_OBJECT, CD_long));
+                // The same element; the mask keeps the offset inside the array. In longs: no int conversions.
+                tagAt(() -> c.lload(ADDR).loadConstant(PAGE_SHIFT - 4).lushr().loadConstant((long) Mmu.TLB_MASK << 4).land(), right);
             } else {
                 c.aload(TAGS).lload(ADDR).loadConstant(PAGE_SHIFT - 1).lushr().l2i().loadConstant(Mmu.TLB_MASK << 1).iand();
                 if (right != 0) c.loadConstant(right).iadd();
@@ -638,19 +635,31 @@ final class Translator {
          */
         void fineCheck(int right, Label access) {
             Label no = c.newLabel();
-            if (JitOps.UNSAFE != null) {   // as in tagCheck: indexes inside the array, no bounds checks
-                c.getstatic(CD_OPS, "UNSAFE", CD_OBJECT).checkcast(CD_UNSAFE).aload(TAGS).loadConstant(JitOps.LONG_ARRAY_BASE + 8L * (Mmu.FINE_KEY + right))
-                        .invokevirtual(CD_UNSAFE, "getLong", MethodTypeDesc.of(CD_long, CD_OBJECT, CD_long));
+            if (JitOps.UNSAFE != null) {   // as in tagCheck
+                tagAt(null, Mmu.FINE_KEY + right);
                 c.lload(KEY).lcmp().ifne(no);
-                c.getstatic(CD_OPS, "UNSAFE", CD_OBJECT).checkcast(CD_UNSAFE).aload(TAGS);
-                c.lload(ADDR).l2i().bipush(6).iushr().bipush(7 << 3).iand().i2l().loadConstant(JitOps.LONG_ARRAY_BASE + 8L * (Mmu.FINE_BITS + 8 * right)).ladd()
-                        .invokevirtual(CD_UNSAFE, "getLong", MethodTypeDesc.of(CD_long, CD_OBJECT, CD_long));
+                tagAt(() -> c.lload(ADDR).loadConstant(6).lushr().loadConstant(7L << 3).land(), Mmu.FINE_BITS + 8 * right);   // word long (a & 4095) >>> 9
             } else {
                 c.aload(TAGS).loadConstant(Mmu.FINE_KEY + right).laload().lload(KEY).lcmp().ifne(no);
                 c.aload(TAGS).lload(ADDR).l2i().bipush(9).iushr().bipush(7).iand().loadConstant(Mmu.FINE_BITS + 8 * right).iadd().laload();
             }
             c.lload(ADDR).l2i().iconst_3().iushr().lushr().l2i().iconst_1().iand().ifne(access);
             c.labelBinding(no);
+        }
+
+        /**
+         * Pushes the tag array's element {@code element} plus the byte offset that {@code offset}
+         * pushes (a long; none if null), read with Unsafe.getLong: no bounds check, so callers keep
+         * the offset inside the array (masks).
+         */
+        void tagAt(Runnable offset, int element) {
+            c.getstatic(CD_OPS, "UNSAFE", CD_OBJECT).checkcast(CD_UNSAFE).aload(TAGS);
+            c.loadConstant(JitOps.LONG_ARRAY_BASE + 8L * element);
+            if (offset != null) {
+                offset.run();
+                c.ladd();
+            }
+            c.invokevirtual(CD_UNSAFE, "getLong", MethodTypeDesc.of(CD_long, CD_OBJECT, CD_long));
         }
 
         static String unsafeKind(int size) {
