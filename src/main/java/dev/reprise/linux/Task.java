@@ -108,8 +108,9 @@ public final class Task implements SystemInterface {
                 long budget = supervisor == null ? slice : Math.min(slice, supervisor.boundary(this));
                 if (pending != 0) Signals.deliverPending(this);
                 try {
-                    if (jit != null) jit.run((int) budget);
-                    else Interpreter.run(hart, (int) budget);
+                    if (jit == null) Interpreter.run(hart, (int) budget);
+                    else if (supervisor == null) jit.runAbout((int) budget);   // nothing happens at a plain run's slice ends
+                    else jit.run((int) budget);
                 } catch (Trap trap) {
                     trapped(trap);
                 }

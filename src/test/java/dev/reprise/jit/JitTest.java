@@ -87,7 +87,8 @@ class JitTest {
     /**
      * Runs {@code code} under both engines in lock step; returns the instructions run. Even seeds
      * step the JIT one block at a time; odd ones give it random budgets, so that regions run
-     * several blocks and loops, and stop exactly where the budget ends.
+     * several blocks and loops, and stop exactly where the budget ends (seeds 3 mod 4: about
+     * there, {@link Jit#runAbout}, as a plain run's slices).
      */
     long compare(byte[] code, long seed) {
         Hart ref = hart(code, seed), jitted = hart(code, seed);
@@ -97,6 +98,7 @@ class JitTest {
             Trap jitTrap = null, refTrap = null;
             try {
                 if (seed % 2 == 0) jit.runBlock();
+                else if (seed % 4 == 3) jit.runAbout(1 + budgets.nextInt(200));
                 else jit.run(1 + budgets.nextInt(200));
             } catch (Trap t) {
                 jitTrap = t;
@@ -463,6 +465,38 @@ class JitTest {
         jit.run(1_000);
         assertThat(h.icount).isEqualTo(1_001_000);
         assertThat(h.leave).isFalse();
+    }
+
+    /**
+     * {@link Jit#runAbout} (a plain run's slices) runs whole regions past its budget, by less than
+     * a region's length, and never the careful variant that exact budgets need at their ends;
+     * {@link Jit#run} stops exactly, through it.
+     */
+    @Test
+    void aRunAboutABudgetOvershootsByLessThanARegionAndNeedsNoCarefulVariant() {
+        // A loop of two 2-instruction blocks (t1 += 1, t2 += t1) that runs for ever; the region
+        // also holds the untaken branch's target (an illegal instruction, never reached).
+        byte[] code = bytes(List.of(Asm.assemble("addi t1,t1,1"), Asm.encode(Op.BEQ, 0, 0, 0, 0, 4, 0, 0),
+                Asm.assemble("add t2,t2,t1"), Asm.encode(Op.BEQ, 0, 0, 0, 0, -12, 0, 0)));
+        Hart h = hart(code, 7);
+        Jit jit = new Jit(h, Jit.CAPACITY, 0);
+        long most = 0;
+        for (int budget = 1; budget <= 400; budget++) {
+            long before = h.icount;
+            jit.runAbout(budget);
+            assertThat(h.icount - before).as("budget " + budget).isGreaterThanOrEqualTo(budget);
+            most = Math.max(most, h.icount - before - budget);
+        }
+        Block region = jit.lookup(CODE).region();
+        assertThat(region.total).isEqualTo(5);
+        assertThat(most).as("the most past a budget").isPositive().isLessThan(region.total);
+        assertThat(region.careful).as("no careful variant made").isNull();
+        Hart ref = hart(code, 7);
+        while (ref.icount < h.icount) Interpreter.step(ref);
+        assertSame(ref, h, "after the runs about their budgets");
+        while (h.pc != CODE) jit.runBlock();
+        jit.run(2);
+        assertThat(region.careful).as("an exact budget inside the region takes it").isNotNull();
     }
 
     /**
