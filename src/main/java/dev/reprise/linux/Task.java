@@ -105,12 +105,13 @@ public final class Task implements SystemInterface {
                     observedStep(observer, () -> jit.run(traced));
                     continue;
                 }
-                long budget = supervisor == null ? slice : Math.min(slice, supervisor.boundary(this));
+                long boundary = supervisor == null ? Long.MAX_VALUE : supervisor.boundary(this);
+                long budget = Math.min(slice, boundary);
                 if (pending != 0) Signals.deliverPending(this);
                 try {
                     if (jit == null) Interpreter.run(hart, (int) budget);
-                    else if (supervisor == null) jit.runAbout((int) budget);   // nothing happens at a plain run's slice ends
-                    else jit.run((int) budget);
+                    else if (boundary == Long.MAX_VALUE) jit.runAbout((int) budget);   // nobody wants a stop at this slice's end
+                    else jit.run((int) budget);   // the supervisor's exact boundary (replay's next event)
                 } catch (Trap trap) {
                     trapped(trap);
                 }
