@@ -129,8 +129,8 @@ public final class Jit {
     /**
      * Runs about {@code budget} instructions: like {@link #run}, but the last region entered may
      * run up to its length past the budget, and the last block is finished. For runs that stop
-     * nowhere in particular (a plain run's slices: nothing is recorded or replayed at their ends).
-     * Such a run never needs a region's careful variant, which exact runs take for the last
+     * nowhere in particular (a plain run's slices, and a recording's where the recorder wants no
+     * stop: nothing is recorded or replayed at their ends). Such a run never needs a region's careful variant, which exact runs take for the last
      * instructions of every slice: HotSpot compiled those too, with C2, ahead of the regions that
      * do the work (bench_fp: three careful regions, ~0.1 s of C2's one thread each, docs/performance.md).
      */

@@ -111,7 +111,7 @@ public final class Task implements SystemInterface {
                 try {
                     if (jit == null) Interpreter.run(hart, (int) budget);
                     else if (boundary == Long.MAX_VALUE) jit.runAbout((int) budget);   // nobody wants a stop at this slice's end
-                    else jit.run((int) budget);   // the supervisor's exact boundary (replay's next event)
+                    else jit.run((int) budget);   // the supervisor's exact boundary: replay's next event, a recorder's next instruction
                 } catch (Trap trap) {
                     trapped(trap);
                 }
