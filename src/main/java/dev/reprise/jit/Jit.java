@@ -130,9 +130,10 @@ public final class Jit {
      * Runs about {@code budget} instructions: like {@link #run}, but the last region entered may
      * run up to its length past the budget, and the last block is finished. For runs that stop
      * nowhere in particular (a plain run's slices, and a recording's where the recorder wants no
-     * stop: nothing is recorded or replayed at their ends). Such a run never needs a region's careful variant, which exact runs take for the last
-     * instructions of every slice: HotSpot compiled those too, with C2, ahead of the regions that
-     * do the work (bench_fp: three careful regions, ~0.1 s of C2's one thread each, docs/performance.md).
+     * stop: nothing is recorded or replayed at their ends). Such a run never needs a region's
+     * careful variant, which exact runs take for the last instructions of every slice: HotSpot
+     * compiled those too, with C2, ahead of the regions that do the work (bench_fp: three careful
+     * regions, ~0.1 s of C2's one thread each, docs/performance.md).
      */
     public void runAbout(int budget) {
         Hart h = hart;
@@ -140,7 +141,7 @@ public final class Jit {
         if (insideBlock) insideBlock = !interpretBlock(end);   // an exact run ended inside a block
         while (h.icount < end && !h.attention) {
             Entry b = lookup(h.pc);
-            if (b != null) execute(b, Math.max(end - h.icount, b.region().current().total));
+            if (b != null) execute(b, Math.max(end - h.icount, b.region().total));   // every variant has the same blocks
             else interpretBlock(Long.MAX_VALUE);
         }
     }
