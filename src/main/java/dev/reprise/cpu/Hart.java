@@ -44,17 +44,32 @@ public final class Hart implements dev.reprise.mem.AddressSpace.CodeWatcher {
      */
     public volatile boolean codeStale;
     /**
-     * What translated loops test at their heads, one load instead of two: set after {@link
-     * #attention} or {@link #codeStale} (by whoever sets them), so a loop that sees it false has
-     * nothing to leave for. Only the owner clears it, and then reads both flags again and sets it
-     * back if either is set ({@code Jit.lookup}): a setter's flag is written before this one, so
-     * the owner either sees the flag or its clear comes first and the setter's write stays.
+     * Set by another thread that has given this vCPU's task loop something to serve between
+     * slices (a signal, a TLB flush, the process ending: {@link #requestService}). A plain run's
+     * translated loops do not count their budget ({@code Jit.runAbout}), so without it such a
+     * vCPU could stay in a loop for ever. Cleared by the owner's task loop before it looks at
+     * what there is to serve, so a request made after that look is seen at the next one.
+     */
+    public volatile boolean serviceWanted;
+    /**
+     * What translated loops test at their heads, one load instead of three: set after {@link
+     * #attention}, {@link #codeStale} or {@link #serviceWanted} (by whoever sets them), so a loop
+     * that sees it false has nothing to leave for. Only the owner clears it, and then reads the
+     * flags again and sets it back if one is set ({@code Jit.lookup}): a setter's flag is written
+     * before this one, so the owner either sees the flag or its clear comes first and the setter's
+     * write stays.
      */
     public volatile boolean leave;
 
     /** Another thread needs this vCPU at a block boundary soon: see {@link #attention}. */
     public void requestAttention() {
         attention = true;
+        leave = true;
+    }
+
+    /** Another thread has given this vCPU's task loop something to serve: see {@link #serviceWanted}. */
+    public void requestService() {
+        serviceWanted = true;
         leave = true;
     }
 

@@ -15,7 +15,7 @@ import dev.reprise.isa.Op;
  * and icount exact, also when an instruction in the middle traps (then pc is on it, it is not
  * retired, and the {@link dev.reprise.cpu.Trap} is thrown).
  *
- * <p>Immutable once translated (but for {@link #careful} and {@link #withCalls}, each set once, and
+ * <p>Immutable once translated (but for its variants {@link #careful}, {@link #fast}, {@link #free} and {@link #withCalls}, each set once, and
  * the racy count {@link #missExits}), and shared by the translation buffers of all the vCPUs of an
  * address space ({@link Jit}'s {@code Shared}).
  */
@@ -27,20 +27,31 @@ public abstract class Block {
     /** Instructions in all blocks: a fast region is only entered with at least this budget. */
     final int total;
     /**
-     * The variant of this region that checks the budget at every block (this region itself when it
-     * does: a traced or careful one); null until first needed ({@link Translator#careful}). Fast
-     * regions check the budget at loop heads only, for the whole region, so they need a budget of
-     * {@link #total}; smaller budgets (the end of a slice, replay's exact stops, one block at a
-     * time) run the careful variant. Made once for all the vCPUs that share the region ({@link
-     * #careful()}): two vCPUs that each made their own ran, and HotSpot compiled, two classes of
-     * the same code (bench_core_2: 21 careful classes for 17 regions).
+     * What this region's code checks before its blocks: the budget before each (careful), the
+     * budget and {@link Hart#leave} at loop heads (fast), or only {@link Hart#leave} there (free).
+     * Set by {@link Translator} before the block is published.
      */
-    Block careful;
+    Translator.Checks checks;
+    /**
+     * This region's variants with other checks ({@link #variant}), each null until first needed.
+     * Exact runs take the fast one when the budget covers the whole region ({@link #total}) and
+     * the careful one for smaller budgets (the end of a slice, replay's exact stops, one block at
+     * a time); runs that need not stop anywhere in particular ({@code Jit.runAbout}: a plain run,
+     * a recording where the recorder wants no stop) take the free one, which runs until control
+     * leaves the region or something asks the vCPU to leave, however long that takes. Its leave
+     * test is a branch HotSpot sees never taken, so C2 compiles its loops with no exit at their
+     * heads: a budget test there is an exit, and exits at loop heads made C2's code of the whole
+     * region worse (docs/performance.md, 2026-11-28 11:55–); the first time the test is taken,
+     * that code is thrown away and compiled again with the exit. Each variant is made once for
+     * all the vCPUs that share the region: two vCPUs that each made their own ran, and HotSpot
+     * compiled, two classes of the same code (bench_core_2: 21 careful classes for 17 regions).
+     */
+    Block careful, fast, free;
     /**
      * Translated for a recording: a TLB miss asks the vCPU's word bits of a split page first
      * ({@link dev.reprise.mem.Mmu#fineRead}). Other runs never split pages, so their code has
      * none of that bytecode (~25 bytes per access, which counts against the region size limit).
-     * Set by {@link Translator} before the block is published; its careful variant has the same.
+     * Set by {@link Translator} before the block is published; its variants have the same.
      */
     boolean fine;
     /**
@@ -52,7 +63,7 @@ public abstract class Block {
      * A region that leaves often (a program whose accesses keep missing the TLB, or misaligned
      * ones) pays ~1 µs each time, so after
      * {@link #MISS_EXITS} of them it is replaced by its variant that calls ({@link #current()}).
-     * Set by {@link Translator} before the block is published; its careful variant has the same.
+     * Set by {@link Translator} before the block is published; its variants have the same.
      */
     boolean exits;
     /** Exits on TLB misses after which an {@link #exits} region gives way to its variant with calls. */
@@ -75,10 +86,12 @@ public abstract class Block {
      * 2026-11-27 22:00–23:00).
      */
     java.lang.invoke.MethodHandle entry;
-    private static final java.lang.invoke.VarHandle CAREFUL, WITH_CALLS;
+    private static final java.lang.invoke.VarHandle CAREFUL, FAST, FREE, WITH_CALLS;
     static {
         try {
             CAREFUL = java.lang.invoke.MethodHandles.lookup().findVarHandle(Block.class, "careful", Block.class);
+            FAST = java.lang.invoke.MethodHandles.lookup().findVarHandle(Block.class, "fast", Block.class);
+            FREE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Block.class, "free", Block.class);
             WITH_CALLS = java.lang.invoke.MethodHandles.lookup().findVarHandle(Block.class, "withCalls", Block.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -93,7 +106,7 @@ public abstract class Block {
 
     /**
      * It left before an instruction on a TLB miss ({@link #exits}); after {@link #MISS_EXITS} of
-     * those, publishes its variant with calls (any vCPU; as for {@link #careful()}, the first published wins).
+     * those, publishes its variant with calls (any vCPU; as for {@link #variant}, the first published wins).
      */
     final void leftOnMiss() {
         if (++missExits < MISS_EXITS || WITH_CALLS.getAcquire(this) != null) return;
@@ -101,16 +114,22 @@ public abstract class Block {
     }
 
     /**
-     * The careful variant of this region, translated on first need. Any vCPU: when two make one at
-     * once, the first published wins and both run it (the other is never run, so never compiled).
+     * This region's variant with {@code checks}: itself if it has them (or is traced: traced code
+     * is careful and is the only code a traced vCPU runs), else the one made for it,
+     * translated on first need. Any vCPU: when two make one at once, the first published wins and
+     * both run it (the other is never run, so never compiled). Callers ask the region they looked
+     * up ({@link #current()}), never a variant, so that each region has one of each.
      */
-    final Block careful() {
-        Block c = (Block) CAREFUL.getAcquire(this);
-        if (c != null) return c;
-        c = Translator.careful(this);
-        Block won = (Block) CAREFUL.compareAndExchange(this, (Block) null, c);
-        return won != null ? won : c;
+    final Block variant(Translator.Checks want) {
+        if (checks == want || observer != null) return this;
+        java.lang.invoke.VarHandle field = switch (want) { case CAREFUL -> CAREFUL; case FAST -> FAST; case FREE -> FREE; };
+        Block v = (Block) field.getAcquire(this);
+        if (v != null) return v;
+        v = Translator.variant(this, want);
+        Block won = (Block) field.compareAndExchange(this, (Block) null, v);
+        return won != null ? won : v;
     }
+
     /** Each block's pc and length: {@link #execute} may enter at any of them (entry = index). */
     final long[] entryPcs;
     final int[] entryLengths;
@@ -137,9 +156,11 @@ public abstract class Block {
     /**
      * Runs on {@code h} from the start of block {@code entry} (h.pc is {@code entryPcs[entry]}),
      * retiring at most {@code budget} instructions (at least that block's length; at least
-     * {@link #total} unless this is a careful region, {@code careful == this}), until control
-     * leaves the region, the budget does not cover the next block, or translated code was
-     * invalidated or {@link Hart#attention} was set (loop heads check {@link Hart#leave}, which stands for both).
+     * {@link #total} unless this is a careful region; a free region does not count them),
+     * until control leaves the region, the budget
+     * does not cover the next block, or something asks the vCPU to leave (loop heads check
+     * {@link Hart#leave}: translated code was invalidated, {@link Hart#attention} or
+     * {@link Hart#serviceWanted} was set).
      */
     public abstract void execute(Hart h, long budget, int entry);
 

@@ -88,6 +88,8 @@ public final class Jit {
      * moved meanwhile, a signal or a debugger, it interprets one block from there, which is harmless).
      */
     private boolean insideBlock;
+    /** Whether the current run is {@link #runAbout}'s (set by each run): a region it translates is made free first, the variant it takes. */
+    private boolean about;
     /** The last {@link #region} returned null because another vCPU was translating (one at a time): interpret meanwhile, look again at the next arrival. */
     private boolean othersTranslating;
 
@@ -110,7 +112,8 @@ public final class Jit {
     /**
      * Runs exactly {@code budget} instructions, like {@link Interpreter#run}, unless a trap ends
      * the run early (pc on the faulting instruction, as the interpreter leaves it) or
-     * {@link Hart#attention} is set (then it returns at the next block boundary): whole blocks
+     * {@link Hart#attention} or {@link Hart#serviceWanted} is set (then it returns at the next
+     * block boundary: while either is set, loops leave at their heads at once): whole blocks
      * while they fit in what is left, the rest one instruction at a time in the interpreter.
      */
     public void run(int budget) {
@@ -119,29 +122,34 @@ public final class Jit {
         // The last run ended inside a block: finish it in the interpreter. Looking its pc up would
         // heat it, and every pc where slices happen to end would become a region of its own.
         if (insideBlock) insideBlock = !interpretBlock(end);
-        while (h.icount < end && !h.attention) {
+        about = false;
+        while (h.icount < end && !h.attention && !h.serviceWanted) {
             Entry b = lookup(h.pc);
-            if (b != null && b.length() <= end - h.icount) execute(b, end - h.icount);
+            if (b != null && b.length() <= end - h.icount) execute(b, end - h.icount, false);
             else insideBlock = !interpretBlock(end);   // not translated yet, or the budget ends inside this block
         }
     }
 
     /**
-     * Runs about {@code budget} instructions: like {@link #run}, but the last region entered may
-     * run up to its length past the budget, and the last block is finished. For runs that stop
-     * nowhere in particular (a plain run's slices, and a recording's where the recorder wants no
-     * stop: nothing is recorded or replayed at their ends). Such a run never needs a region's
-     * careful variant, which exact runs take for the last instructions of every slice: HotSpot
-     * compiled those too, with C2, ahead of the regions that do the work (bench_fp: three careful
-     * regions, ~0.1 s of C2's one thread each, docs/performance.md).
+     * Runs about {@code budget} instructions: like {@link #run}, but the last region entered runs
+     * on until control leaves it or {@link Hart#leave} is set, however far past the budget, and
+     * the last block is finished; it also returns when {@link Hart#serviceWanted} is set. For runs
+     * that stop nowhere in particular (a plain run's slices, and a recording's where the recorder
+     * wants no stop: nothing is recorded or replayed at their ends). They run each region's
+     * {@link Block#free free} variant, whose loops test only {@link Hart#leave}: a budget test at a
+     * loop head is an exit there, and exits at loop heads made HotSpot's code of the whole region
+     * worse (bench_cpu_1 2.79 → 2.22 s without them, docs/performance.md), and such a run never
+     * needs a careful variant either, which HotSpot compiled too, with C2, ahead of the regions
+     * that do the work (bench_fp: three careful regions, ~0.1 s of C2's one thread each).
      */
     public void runAbout(int budget) {
         Hart h = hart;
         long end = h.icount + budget;
         if (insideBlock) insideBlock = !interpretBlock(end);   // an exact run ended inside a block
-        while (h.icount < end && !h.attention) {
+        about = true;
+        while (h.icount < end && !h.attention && !h.serviceWanted) {
             Entry b = lookup(h.pc);
-            if (b != null) execute(b, Math.max(end - h.icount, b.region().total));   // every variant has the same blocks
+            if (b != null) execute(b, Math.max(end - h.icount, b.region().total), true);   // every variant has the same blocks
             else interpretBlock(Long.MAX_VALUE);
         }
     }
@@ -153,8 +161,9 @@ public final class Jit {
      */
     public long runBlock() {
         long before = hart.icount;
+        about = false;
         Entry b = lookup(hart.pc);
-        if (b != null) execute(b, b.length());
+        if (b != null) execute(b, b.length(), false);
         else interpretBlock(Long.MAX_VALUE);
         return hart.icount - before;
     }
@@ -174,13 +183,14 @@ public final class Jit {
     }
 
     /**
-     * Runs the region of {@code e} from its block (budget at least that block's length): the fast
-     * variant when the budget covers the whole region. When it left before an instruction in the
+     * Runs the region of {@code e} from its block (budget at least that block's length): the free
+     * variant for {@link #runAbout} ({@code about}), else the fast one when the budget covers the
+     * whole region, else the careful one. When it left before an instruction in the
      * middle of a block (a TLB miss in a recording's code), runs the rest of that block here.
      */
-    private void execute(Entry e, long budget) {
+    private void execute(Entry e, long budget, boolean about) {
         Block region = e.region(), r = region.current();
-        if (budget < r.total) r = r.careful();
+        r = r.variant(about ? Translator.Checks.FREE : budget < r.total ? Translator.Checks.CAREFUL : Translator.Checks.FAST);
         long end = hart.icount + budget;
         try {
             r.entry.invokeExact(r, hart, budget, e.index());   // not r.execute(...): see Block.entry
@@ -242,7 +252,7 @@ public final class Jit {
         if (hart.codeStale) hart.codeStale = false;
         if (hart.leave) {   // re-armed from what it stands for (Hart#leave): cleared first, then both read
             hart.leave = false;
-            if (hart.codeStale || hart.attention) hart.leave = true;
+            if (hart.codeStale || hart.attention || hart.serviceWanted) hart.leave = true;
         }
         long current = space.codeEpoch();
         if (current != epoch) {
@@ -283,6 +293,11 @@ public final class Jit {
         return e;
     }
 
+    /** The variant a new region is translated as: the one the current run takes (the others are made when needed). */
+    private Translator.Checks firstVariant() {
+        return about ? Translator.Checks.FREE : Translator.Checks.FAST;
+    }
+
     /**
      * A region with a block at {@code pc}: one another vCPU translated for the current code epoch
      * (starting there, or holding a block that starts there: a region is offered under all its
@@ -293,9 +308,9 @@ public final class Jit {
      */
     private Block region(long pc) {
         othersTranslating = false;
-        if (observer != null) return Translator.translate(hart, pc, observer);   // traced code is this vCPU's own
+        if (observer != null) return Translator.translate(hart, pc, observer, Translator.Checks.CAREFUL);   // traced code is this vCPU's own
         Shared.Generation g = privateCode ? null : shared.at(epoch);
-        if (g == null || g.epoch() != epoch) return Translator.translate(hart, pc, null);   // private, or our epoch is already stale
+        if (g == null || g.epoch() != epoch) return Translator.translate(hart, pc, null, firstVariant());   // private, or our epoch is already stale
         Block r = g.regions().get(pc);
         if (r != null) return take(r, pc);
         // Threads that run the same code get hot on it at the same moment (bench_core_2's two
@@ -314,7 +329,7 @@ public final class Jit {
         try {
             r = g.regions().get(pc);   // offered just before we claimed
             if (r != null) return take(r, pc);
-            r = Translator.translate(hart, pc, null);
+            r = Translator.translate(hart, pc, null, firstVariant());
             if (r != null) {
                 if (g.regions().size() >= capacity) g.regions().clear();   // bounded like a buffer
                 // Never replaces an offered region (only the claimant offers, so none should be

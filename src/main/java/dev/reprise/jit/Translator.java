@@ -108,6 +108,19 @@ final class Translator {
         return insns;
     }
 
+    /**
+     * What a region's code checks before its blocks ({@link Gen#part}); one variant of a region
+     * per kind, made when first needed ({@link Block#variant}).
+     */
+    enum Checks {
+        /** The budget before every block: exact runs' last blocks, and traced code. */
+        CAREFUL,
+        /** The budget for the whole region, and {@link Hart#leave}, at loop heads: exact runs. */
+        FAST,
+        /** Only {@link Hart#leave}, at loop heads: runs that need not stop anywhere in particular ({@link Jit#runAbout}). */
+        FREE
+    }
+
     /** One block of a region: its pc and instructions, and the index of its first instruction in the region. */
     record Part(long pc, Insn[] insns, int first) {
         long pcOf(int k) {
@@ -125,14 +138,16 @@ final class Translator {
      * fetched inside one page (the caller runs it in the interpreter, which raises the fault).
      */
     static Block translate(Hart h, long pc) {
-        return translate(h, pc, null);
+        return translate(h, pc, null, Checks.FAST);
     }
 
     /**
-     * {@link #translate(Hart, long)}, and with an {@code observer} a traced translation: the same
-     * region, whose code also tells the observer about every instruction (see {@link Gen#observeBefore}).
+     * {@link #translate(Hart, long)} with the given {@code checks} (the variant the caller runs
+     * first; the others are made when needed: {@link Block#variant}), and with an {@code observer}
+     * a traced translation instead: the same region, careful, whose code also tells the observer
+     * about every instruction (see {@link Gen#observeBefore}).
      */
-    static Block translate(Hart h, long pc, StepObserver observer) {
+    static Block translate(Hart h, long pc, StepObserver observer, Checks checks) {
         List<Insn> first = decodeBlock(h, pc);
         if (first.isEmpty()) return null;
         long page = pc >>> PAGE_SHIFT;
@@ -158,31 +173,26 @@ final class Translator {
         // (The careful variant with calls, with a budget check per block, is the largest of the untraced ones.)
         for (int n = parts.size(); ; n = Math.max(1, n / 2)) {
             List<Part> region = parts.subList(0, n);
-            byte[] careful = generate(region, false, true, fine, false);
+            byte[] careful = generate(region, false, Checks.CAREFUL, fine, false);
             if (n == 1 || codeLength(careful) < HUGE_METHOD) {
                 // A traced region has the untraced one's blocks, whatever its own size: the trace shows that code.
-                if (observer != null) return traced(load(generate(region, true, true, fine, false), pc, region, fine, false), observer);
+                if (observer != null) return traced(load(generate(region, true, Checks.CAREFUL, fine, false), pc, region, Checks.CAREFUL, fine, false), observer);
                 // A region leaves on a TLB miss until it has left too often (Block#exits).
-                return load(generate(region, false, false, fine, true), pc, region, fine, true);
+                return load(generate(region, false, checks, fine, true), pc, region, checks, fine, true);
             }
         }
     }
 
-    /**
-     * The careful variant of {@code fast} (an untraced region): the same blocks and code, with the
-     * budget checked at the head of every block, so it can stop after any whole block.
-     */
-    static Block careful(Block fast) {
-        List<Part> region = parts(fast);
-        Block careful = load(generate(region, false, true, fast.fine, fast.exits), fast.pc, region, fast.fine, fast.exits);
-        careful.careful = careful;
-        return careful;
+    /** The variant of untraced region {@code b} with other {@code checks}: the same blocks and code ({@link Block#variant}). */
+    static Block variant(Block b, Checks checks) {
+        List<Part> region = parts(b);
+        return load(generate(region, false, checks, b.fine, b.exits), b.pc, region, checks, b.fine, b.exits);
     }
 
-    /** The variant of {@code fast} (a recording's region that leaves on TLB misses) that calls the Mmu on them instead. */
-    static Block withCalls(Block fast) {
-        List<Part> region = parts(fast);
-        return load(generate(region, false, false, fast.fine, false), fast.pc, region, fast.fine, false);
+    /** The variant of {@code b} (a region that leaves on TLB misses) that calls the Mmu on them instead, with the same checks. */
+    static Block withCalls(Block b) {
+        List<Part> region = parts(b);
+        return load(generate(region, false, b.checks, b.fine, false), b.pc, region, b.checks, b.fine, false);
     }
 
     /** The blocks of a translated region, as the translator cut them. */
@@ -206,11 +216,10 @@ final class Translator {
     }
 
     /**
-     * The class of a region: traced or not, careful (a budget check per block) or fast (one per
-     * loop head), fine or not (for a recording: {@link Block#fine}), leaving on TLB misses or
+     * The class of a region: traced or not, its {@link Checks}, fine or not (for a recording: {@link Block#fine}), leaving on TLB misses or
      * calling the Mmu ({@link Block#exits}: untraced code leaves until it has left too often).
      */
-    private static byte[] generate(List<Part> region, boolean traced, boolean careful, boolean fine, boolean exits) {
+    private static byte[] generate(List<Part> region, boolean traced, Checks checks, boolean fine, boolean exits) {
         return CLASS_FILE.build(ClassDesc.of("dev.reprise.jit.GuestBlock"), cb -> {
             // Class file version 49: no StackMapTable to compute (the JVM verifies it by type inference
             // instead). Computing stack maps was a large part of translating, and compiling the
@@ -222,7 +231,7 @@ final class Translator {
                 c.aload(0).aload(1).aload(2).aload(3).invokespecial(CD_BLOCK, "<init>", INIT).return_();
             });
             cb.withMethodBody("execute", EXECUTE, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                    c -> new Gen(c, region, traced, careful, fine, exits).generate());
+                    c -> new Gen(c, region, traced, checks, fine, exits).generate());
         });
     }
 
@@ -234,7 +243,7 @@ final class Translator {
         throw new IllegalStateException("no execute method");
     }
 
-    private static Block load(byte[] bytes, long pc, List<Part> region, boolean fine, boolean exits) {
+    private static Block load(byte[] bytes, long pc, List<Part> region, Checks checks, boolean fine, boolean exits) {
         List<Insn> all = new ArrayList<>();
         for (Part p : region) all.addAll(List.of(p.insns()));
         Insn[] array = all.toArray(Insn[]::new);
@@ -249,6 +258,7 @@ final class Translator {
             MethodHandle init = hidden.findConstructor(hidden.lookupClass(),
                     MethodType.methodType(void.class, long[].class, int[].class, Insn[].class));
             Block b = (Block) init.invoke(pcs, lengths, array);
+            b.checks = checks;
             b.fine = fine;
             b.exits = exits;
             b.entry = hidden.findVirtual(hidden.lookupClass(), "execute", EXECUTE_TYPE).asType(ENTRY_TYPE);
@@ -311,6 +321,8 @@ final class Translator {
 
         /** A budget check at every block (else only at loop heads, for the whole region: see {@link #part}). */
         private final boolean careful;
+        /** No budget check at all: loop heads only test {@link Hart#leave} ({@link Block#free}). */
+        private final boolean free;
         /** A TLB miss asks the split page's word bits first ({@link Block#fine}). */
         private final boolean fine;
         /** A TLB miss that they do not answer leaves the region ({@link Block#exits}) rather than calling the Mmu. */
@@ -318,11 +330,12 @@ final class Translator {
         /** Instructions in the region: no path between two loop heads is longer. */
         private final int total;
 
-        Gen(CodeBuilder c, List<Part> parts, boolean traced, boolean careful, boolean fine, boolean exits) {
+        Gen(CodeBuilder c, List<Part> parts, boolean traced, Checks checks, boolean fine, boolean exits) {
             this.c = c;
             this.parts = parts;
             this.traced = traced;
-            this.careful = careful;
+            this.careful = checks == Checks.CAREFUL;
+            this.free = checks == Checks.FREE;
             this.fine = fine;
             this.exits = exits && !traced;
             this.total = parts.stream().mapToInt(p -> p.insns().length).sum();
@@ -420,7 +433,16 @@ final class Translator {
             pcs = new long[insns.length];
             for (int k = 0; k < insns.length; k++) pcs[k] = part.pcOf(k);
             c.labelBinding(heads[j]);
-            if (careful || loopHead[j]) {
+            if (free && loopHead[j]) {
+                // Leave only when asked to, and with a plain branch: HotSpot sees it never taken and
+                // compiles the loop without an exit here (Block#free); the first time it is taken
+                // costs a recompilation of the region, with the exit.
+                Label stay = c.newLabel();
+                c.aload(HART).getfield(CD_HART, "leave", java.lang.constant.ConstantDescs.CD_boolean).ifeq(stay);
+                c.loadConstant(part.pc()).lstore(TARGET).goto_(exit);
+                c.labelBinding(stay);
+                fpModes();   // NX may have been set since: a loop takes host results from its next round
+            } else if (careful || loopHead[j]) {
                 // Leave before the block if it does not fit in the budget (or translations went stale):
                 // the check throws JitOps.LEAVE to the region's one handler, with pc on this block
                 // (see JitOps.leaveAt for why it is not a branch here).
@@ -1236,8 +1258,7 @@ final class Translator {
 
     /** Makes {@code block}, generated traced, report to {@code observer}. */
     private static Block traced(Block block, StepObserver observer) {
-        block.observer = observer;
-        block.careful = block;   // traced code stops after any block
+        block.observer = observer;   // traced code is careful: it stops after any block
         return block;
     }
 

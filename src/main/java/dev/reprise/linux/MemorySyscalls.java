@@ -46,6 +46,10 @@ final class MemorySyscalls {
      */
     static void afterRightsReduced(Task caller) {
         caller.hart.mmu.flush();
-        for (Task other : caller.process.tasks()) if (other != caller) other.hart.mmu.requestFlush();
+        for (Task other : caller.process.tasks()) {
+            if (other == caller) continue;
+            other.hart.mmu.requestFlush();
+            other.hart.requestService();   // a vCPU in a translated loop serves it when the loop leaves
+        }
     }
 }

@@ -97,7 +97,9 @@ public final class Task implements SystemInterface {
         StepObserver observer = observer();
         try {
             int slice = jit != null ? JIT_SLICE : SLICE;
-            while (!process.exiting) {
+            while (true) {
+                hart.serviceWanted = false;   // before looking at what it stands for (Hart#serviceWanted)
+                if (process.exiting) break;
                 hart.mmu.serviceFlush();
                 if (observer != null) {
                     // A traced replay still runs to the replayer's events: it says how far this step may go.
@@ -272,6 +274,7 @@ public final class Task implements SystemInterface {
     private boolean lastStepTrapped;
 
     private boolean advance(boolean block) {
+        hart.serviceWanted = false;   // before looking at what it stands for, as run() does
         if (process.exiting) return false;
         lastStepTrapped = false;
         StepObserver o = observer();
@@ -296,8 +299,9 @@ public final class Task implements SystemInterface {
         }
     }
 
-    /** Interrupts a blocking wait of this task (exit_group, signals). Any thread. */
+    /** Interrupts a blocking wait of this task, and has it leave a translated loop (exit_group, signals). Any thread. */
     void wake() {
+        hart.requestService();   // out of a translated loop too (Jit.runAbout)
         Thread th = thread;
         if (th != null && th != Thread.currentThread()) th.interrupt();
     }

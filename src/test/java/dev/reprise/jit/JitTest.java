@@ -87,8 +87,8 @@ class JitTest {
     /**
      * Runs {@code code} under both engines in lock step; returns the instructions run. Even seeds
      * step the JIT one block at a time; odd ones give it random budgets, so that regions run
-     * several blocks and loops, and stop exactly where the budget ends (seeds 3 mod 4: about
-     * there, {@link Jit#runAbout}, as a plain run's slices).
+     * several blocks and loops, and stop exactly where the budget ends (seeds 3 mod 4: at or past
+     * it, {@link Jit#runAbout}, as a plain run's slices).
      */
     long compare(byte[] code, long seed) {
         Hart ref = hart(code, seed), jitted = hart(code, seed);
@@ -96,9 +96,10 @@ class JitTest {
         Random budgets = new Random(seed);
         for (int blocks = 0; blocks < 2000; blocks++) {
             Trap jitTrap = null, refTrap = null;
+            boolean endless = false;
             try {
                 if (seed % 2 == 0) jit.runBlock();
-                else if (seed % 4 == 3) jit.runAbout(1 + budgets.nextInt(200));
+                else if (seed % 4 == 3) endless = runAboutWatched(jit, jitted, 1 + budgets.nextInt(200));
                 else jit.run(1 + budgets.nextInt(200));
             } catch (Trap t) {
                 jitTrap = t;
@@ -110,6 +111,7 @@ class JitTest {
                 refTrap = t;
             }
             assertSame(ref, jitted, "after block " + blocks + " (jit trap " + jitTrap + ")");
+            if (endless) return ref.icount;   // a loop that never ends: compared where it left, nothing more to see
             if (jitTrap != null || refTrap != null) {
                 assertThat(jitTrap).as("trap at icount " + ref.icount).isNotNull();
                 assertThat(refTrap).as("trap at icount " + ref.icount).isNotNull();
@@ -118,6 +120,39 @@ class JitTest {
             }
         }
         return ref.icount;
+    }
+
+    /**
+     * {@link Jit#runAbout}, as a task loop runs it: a random program's loop may never end, and a
+     * free region runs on until its vCPU is wanted, so another thread asks for service if the run
+     * has not returned within 2 ms (the state is compared wherever it stopped, the interpreter
+     * stepping up to it); served at return. Returns whether it ran on that long and that far (over
+     * 100000 instructions past its budget): a loop that never ends, not a slow translation.
+     */
+    static boolean runAboutWatched(Jit jit, Hart h, int budget) {
+        long end = h.icount + budget;
+        java.util.concurrent.atomic.AtomicBoolean asked = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread watchdog = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(2);
+                asked.set(true);
+                h.requestService();
+            } catch (InterruptedException e) {
+                // returned in time
+            }
+        });
+        try {
+            jit.runAbout(budget);
+        } finally {
+            watchdog.interrupt();
+            try {
+                watchdog.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            h.serviceWanted = false;
+        }
+        return asked.get() && h.icount - end > 100_000;
     }
 
     static void assertSame(Hart ref, Hart jit, String where) {
@@ -468,36 +503,61 @@ class JitTest {
     }
 
     /**
-     * {@link Jit#runAbout} (a plain run's slices) runs whole regions past its budget, by less than
-     * a region's length, and never the careful variant that exact budgets need at their ends;
-     * {@link Jit#run} stops exactly, through it.
+     * {@link Jit#runAbout} (a plain run's slices) runs a region's free variant, whose loops do not
+     * count the budget: a loop runs on past the budget until it ends, and a loop that never ends
+     * until another thread asks this vCPU's task loop for service ({@link Hart#requestService}: a
+     * signal, a TLB flush, the process ending) or for attention; then it leaves at a loop head with
+     * the state exactly the interpreter's. It never takes the careful or fast variants that exact
+     * budgets need; {@link Jit#run} stops exactly, through them.
      */
     @Test
-    void aRunAboutABudgetOvershootsByLessThanARegionAndNeedsNoCarefulVariant() {
+    void aRunAboutABudgetRunsLoopsUntilTheyEndOrTheVcpuIsWanted() throws Exception {
         // A loop of two 2-instruction blocks (t1 += 1, t2 += t1) that runs for ever; the region
         // also holds the untaken branch's target (an illegal instruction, never reached).
         byte[] code = bytes(List.of(Asm.assemble("addi t1,t1,1"), Asm.encode(Op.BEQ, 0, 0, 0, 0, 4, 0, 0),
                 Asm.assemble("add t2,t2,t1"), Asm.encode(Op.BEQ, 0, 0, 0, 0, -12, 0, 0)));
-        Hart h = hart(code, 7);
-        Jit jit = new Jit(h, Jit.CAPACITY, 0);
-        long most = 0;
-        for (int budget = 1; budget <= 400; budget++) {
+        for (boolean service : new boolean[] {true, false}) {
+            Hart h = hart(code, 7);
+            Jit jit = new Jit(h, Jit.CAPACITY, 0);
+            Thread vcpu = Thread.ofPlatform().start(() -> jit.runAbout(100));
+            Thread.sleep(20);   // translated (or translating), and looping past the budget
+            assertThat(vcpu.isAlive()).as("a loop that never ends runs on past the budget").isTrue();
+            if (service) h.requestService();
+            else h.requestAttention();
+            vcpu.join(20_000);
+            assertThat(vcpu.isAlive()).as("it leaves when its vCPU is wanted").isFalse();
+            assertThat(h.icount).isGreaterThan(100);
+            Block region = jit.lookup(CODE).region();
+            assertThat(region.total).isEqualTo(5);
+            assertThat(region.checks).isEqualTo(Translator.Checks.FREE);
+            assertThat(region.careful).as("no careful variant made").isNull();
+            assertThat(region.fast).as("no fast variant made").isNull();
+            Hart ref = hart(code, 7);
+            while (ref.icount < h.icount) Interpreter.step(ref);
+            assertSame(ref, h, "after leaving the loop");
+            h.serviceWanted = false;   // served (the task loop's part)
+            h.attention = false;
+            while (h.pc != CODE) jit.stepInstruction();   // to the first block, interpreted (runBlock would take a variant)
             long before = h.icount;
-            jit.runAbout(budget);
-            assertThat(h.icount - before).as("budget " + budget).isGreaterThanOrEqualTo(budget);
-            most = Math.max(most, h.icount - before - budget);
+            jit.run(2);
+            assertThat(h.icount - before).isEqualTo(2);
+            assertThat(region.careful).as("an exact budget inside the region takes it").isNotNull();
+            jit.run(1000);
+            assertThat(h.icount - before).isEqualTo(1002);
+            assertThat(region.fast).as("an exact budget that covers the region takes the fast one").isNotNull();
+            while (ref.icount < h.icount) Interpreter.step(ref);
+            assertSame(ref, h, "after the exact runs");
         }
-        Block region = jit.lookup(CODE).region();
-        assertThat(region.total).isEqualTo(5);
-        assertThat(most).as("the most past a budget").isPositive().isLessThan(region.total);
-        assertThat(region.careful).as("no careful variant made").isNull();
-        Hart ref = hart(code, 7);
-        while (ref.icount < h.icount) Interpreter.step(ref);
-        assertSame(ref, h, "after the runs about their budgets");
-        while (h.pc != CODE) jit.stepInstruction();   // to the first block, interpreted (runBlock would take the careful variant)
-        assertThat(region.careful).isNull();
-        jit.run(2);
-        assertThat(region.careful).as("an exact budget inside the region takes it").isNotNull();
+        // A loop that ends (t0 counts 1000 down): runAbout runs it to its end, past a small budget,
+        // up to the illegal instruction after it (in the same region), which traps.
+        byte[] counted = bytes(List.of(Asm.assemble("addi t0,zero,1000"), Asm.assemble("addi t0,t0,-1"),
+                Asm.encode(Op.BNE, 0, 5, 0, 0, -4, 0, 0), 0));
+        Hart h = hart(counted, 4);
+        Jit jit = new Jit(h, Jit.CAPACITY, 0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jit.runAbout(10)).isInstanceOf(dev.reprise.cpu.Trap.class);
+        assertThat(h.x[5]).isZero();
+        assertThat(h.icount).isEqualTo(1 + 2 * 1000);
+        assertThat(h.pc).isEqualTo(CODE + 12);
     }
 
     /**

@@ -33,7 +33,7 @@ class LockstepTest {
      * (stdin_read), or too long to step (bench_cpu_*). GuestProgramsTest runs all of them with the JIT.
      * Programs with an expected/NAME.args file get those arguments (the benchmarks' short run).
      */
-    static final Set<String> EXCLUDED = Set.of("atomic_counter", "byte_neighbours", "clone_bad_tid", "cpp_threads", "false_sharing", "litmus_lb", "litmus_mp",
+    static final Set<String> EXCLUDED = Set.of("atomic_counter", "byte_neighbours", "clone_bad_tid", "cpp_threads", "endless_threads", "false_sharing", "litmus_lb", "litmus_mp",
             "litmus_sb", "lrsc_spinlock", "many_threads", "openmp_reduction", "pthreads", "racy_counter", "racy_threads", "self_modifying", "signal_threads", "spin_progress", "bench_cpu_1",
             "bench_cpu_2", "bench_core_2", "fileio", "syscalls_misc", "stdin_read");
 

@@ -52,7 +52,7 @@ class TraceJitTest {
      * OpenMP or clone), whose interleaving differs from run to run. Everything else in
      * guest-tests/bin is traced.
      */
-    static final Set<String> MULTI_THREADED = Set.of("atomic_counter", "bench_core_2", "bench_cpu_2", "byte_neighbours", "clone_bad_tid", "cpp_threads", "false_sharing",
+    static final Set<String> MULTI_THREADED = Set.of("atomic_counter", "bench_core_2", "bench_cpu_2", "byte_neighbours", "clone_bad_tid", "cpp_threads", "endless_threads", "false_sharing",
             "litmus_lb", "litmus_mp", "litmus_sb", "lrsc_spinlock", "many_threads", "openmp_reduction", "pthreads", "racy_counter", "racy_threads",
             "self_modifying", "signal_threads", "spin_progress");
 

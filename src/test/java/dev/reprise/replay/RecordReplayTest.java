@@ -74,6 +74,7 @@ class RecordReplayTest {
             "racy_threads, jit", "racy_threads, interp",
             "signal_threads, jit", "signal_threads, interp",
             "clone_bad_tid, jit", "clone_bad_tid, interp",
+            "endless_threads, jit", "endless_threads, interp",
     })
     void multithreadedProgramsReplayIdentically(String program, String engine) throws Exception {
         boolean jit = engine.equals("jit");
