@@ -20,9 +20,9 @@ public interface Supervisor {
     /**
      * At each block boundary of {@code t}'s loop: serves what other threads asked of it, and says
      * how many instructions {@code t} may run before the next boundary (at least 1), exactly;
-     * {@code Long.MAX_VALUE} when it wants no particular stop and no regular boundaries either:
-     * then a translated loop may run on past the slice's budget until control leaves it or the
-     * supervisor asks for the thread ({@code Hart.requestAttention}; {@code Jit.runAbout}).
+     * {@code Long.MAX_VALUE} when it wants no particular stop: then a translated loop may run on
+     * past the slice's budget until control leaves it or the supervisor asks for the thread
+     * ({@code Hart.requestAttention}; {@code Jit.runAbout}), so the next boundary may be far off.
      * @throws TaskExit when the thread must stop here
      */
     long boundary(Task t);
