@@ -22,7 +22,11 @@ public final class Task implements SystemInterface {
      * serves code invalidation itself, before every block.
      */
     private static final int SLICE = 4096;
-    /** The JIT's slice: longer, because leaving translated loops costs more (their regions stop at the budget). */
+    /**
+     * The JIT's slice: longer, because leaving translated loops costs more. An exact run's regions
+     * stop at the budget; a plain run's loops run on until another thread wants this vCPU
+     * ({@link Hart#requestService}, {@link Hart#requestAttention}: {@code Jit.runAbout}).
+     */
     private static final int JIT_SLICE = 1 << 16;
 
     public final Process process;
@@ -112,7 +116,7 @@ public final class Task implements SystemInterface {
                 if (pending != 0) Signals.deliverPending(this);
                 try {
                     if (jit == null) Interpreter.run(hart, (int) budget);
-                    else if (boundary == Long.MAX_VALUE) jit.runAbout((int) budget);   // nobody wants a stop at this slice's end
+                    else if (boundary == Long.MAX_VALUE) jit.runAbout((int) budget, supervisor == null || !supervisor.wantsRegularBoundaries());   // nobody wants a stop at this slice's end
                     else jit.run((int) budget);   // the supervisor's exact boundary: replay's next event, a recorder's next instruction
                 } catch (Trap trap) {
                     trapped(trap);

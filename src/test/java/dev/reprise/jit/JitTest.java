@@ -142,7 +142,7 @@ class JitTest {
             }
         });
         try {
-            jit.runAbout(budget);
+            jit.runAbout(budget, true);
         } finally {
             watchdog.interrupt();
             try {
@@ -508,7 +508,8 @@ class JitTest {
      * until another thread asks this vCPU's task loop for service ({@link Hart#requestService}: a
      * signal, a TLB flush, the process ending) or for attention; then it leaves at a loop head with
      * the state exactly the interpreter's. It never takes the careful or fast variants that exact
-     * budgets need; {@link Jit#run} stops exactly, through them.
+     * budgets need; {@link Jit#run} stops exactly, through them. Not free (a recording with
+     * checkpoints), it runs the fast variant and overshoots by less than a region.
      */
     @Test
     void aRunAboutABudgetRunsLoopsUntilTheyEndOrTheVcpuIsWanted() throws Exception {
@@ -519,7 +520,7 @@ class JitTest {
         for (boolean service : new boolean[] {true, false}) {
             Hart h = hart(code, 7);
             Jit jit = new Jit(h, Jit.CAPACITY, 0);
-            Thread vcpu = Thread.ofPlatform().start(() -> jit.runAbout(100));
+            Thread vcpu = Thread.ofPlatform().start(() -> jit.runAbout(100, true));
             Thread.sleep(20);   // translated (or translating), and looping past the budget
             assertThat(vcpu.isAlive()).as("a loop that never ends runs on past the budget").isTrue();
             if (service) h.requestService();
@@ -548,13 +549,31 @@ class JitTest {
             while (ref.icount < h.icount) Interpreter.step(ref);
             assertSame(ref, h, "after the exact runs");
         }
+        // Not free (a recording with checkpoints): the fast variant, past the budget by less than a
+        // region, and still no careful variant.
+        Hart bounded = hart(code, 7);
+        Jit boundedJit = new Jit(bounded, Jit.CAPACITY, 0);
+        long most = 0;
+        for (int budget = 1; budget <= 400; budget++) {
+            long before = bounded.icount;
+            boundedJit.runAbout(budget, false);
+            assertThat(bounded.icount - before).as("budget " + budget).isGreaterThanOrEqualTo(budget);
+            most = Math.max(most, bounded.icount - before - budget);
+        }
+        Block fast = boundedJit.lookup(CODE).region();
+        assertThat(fast.checks).isEqualTo(Translator.Checks.FAST);
+        assertThat(most).as("the most past a budget").isPositive().isLessThan(fast.total);
+        assertThat(fast.careful).as("no careful variant made").isNull();
+        Hart boundedRef = hart(code, 7);
+        while (boundedRef.icount < bounded.icount) Interpreter.step(boundedRef);
+        assertSame(boundedRef, bounded, "after the bounded runs about their budgets");
         // A loop that ends (t0 counts 1000 down): runAbout runs it to its end, past a small budget,
         // up to the illegal instruction after it (in the same region), which traps.
         byte[] counted = bytes(List.of(Asm.assemble("addi t0,zero,1000"), Asm.assemble("addi t0,t0,-1"),
                 Asm.encode(Op.BNE, 0, 5, 0, 0, -4, 0, 0), 0));
         Hart h = hart(counted, 4);
         Jit jit = new Jit(h, Jit.CAPACITY, 0);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jit.runAbout(10)).isInstanceOf(dev.reprise.cpu.Trap.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jit.runAbout(10, true)).isInstanceOf(dev.reprise.cpu.Trap.class);
         assertThat(h.x[5]).isZero();
         assertThat(h.icount).isEqualTo(1 + 2 * 1000);
         assertThat(h.pc).isEqualTo(CODE + 12);
