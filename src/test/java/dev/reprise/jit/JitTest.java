@@ -513,38 +513,48 @@ class JitTest {
      */
     @Test
     void aRunAboutABudgetRunsLoopsUntilTheyEndOrTheVcpuIsWanted() throws Exception {
-        // A loop of two 2-instruction blocks (t1 += 1, t2 += t1) that runs for ever; the region
+        // A loop of two blocks (t1 += 1 and stored at s0, t2 += t1) that runs for ever; the region
         // also holds the untaken branch's target (an illegal instruction, never reached).
-        byte[] code = bytes(List.of(Asm.assemble("addi t1,t1,1"), Asm.encode(Op.BEQ, 0, 0, 0, 0, 4, 0, 0),
-                Asm.assemble("add t2,t2,t1"), Asm.encode(Op.BEQ, 0, 0, 0, 0, -12, 0, 0)));
+        byte[] code = bytes(List.of(Asm.assemble("addi t1,t1,1"), Asm.assemble("sd t1,0(s0)"), Asm.encode(Op.BEQ, 0, 0, 0, 0, 4, 0, 0),
+                Asm.assemble("add t2,t2,t1"), Asm.encode(Op.BEQ, 0, 0, 0, 0, -16, 0, 0)));
         for (boolean service : new boolean[] {true, false}) {
             Hart h = hart(code, 7);
             Jit jit = new Jit(h, Jit.CAPACITY, 0);
+            h.x[8] = DATA + 0x800;   // s0: an aligned doubleword
+            long start = h.x[6], counter = h.x[8];
             Thread vcpu = Thread.ofPlatform().start(() -> jit.runAbout(100, true));
-            Thread.sleep(20);   // translated (or translating), and looping past the budget
+            // Wait until the loop has run well past the budget (the guest's own stores say so).
+            byte[] word = new byte[8];
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            do {
+                Thread.sleep(1);
+                h.mmu.space().read(counter, word, 0, 8);
+            } while (java.nio.ByteBuffer.wrap(word).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong() - start < 100_000
+                    && System.nanoTime() < deadline);
             assertThat(vcpu.isAlive()).as("a loop that never ends runs on past the budget").isTrue();
             if (service) h.requestService();
             else h.requestAttention();
             vcpu.join(20_000);
             assertThat(vcpu.isAlive()).as("it leaves when its vCPU is wanted").isFalse();
-            assertThat(h.icount).isGreaterThan(100);
             Block region = jit.lookup(CODE).region();
-            assertThat(region.total).isEqualTo(5);
+            assertThat(h.icount).as("well past the budget").isGreaterThan(100_000);
+            assertThat(region.total).isEqualTo(6);
             assertThat(region.checks).isEqualTo(Translator.Checks.FREE);
             assertThat(region.careful).as("no careful variant made").isNull();
             assertThat(region.fast).as("no fast variant made").isNull();
             Hart ref = hart(code, 7);
+            ref.x[8] = DATA + 0x800;
             while (ref.icount < h.icount) Interpreter.step(ref);
             assertSame(ref, h, "after leaving the loop");
             h.serviceWanted = false;   // served (the task loop's part)
             h.attention = false;
             while (h.pc != CODE) jit.stepInstruction();   // to the first block, interpreted (runBlock would take a variant)
             long before = h.icount;
-            jit.run(2);
-            assertThat(h.icount - before).isEqualTo(2);
+            jit.run(3);   // the first block, less than the region
+            assertThat(h.icount - before).isEqualTo(3);
             assertThat(region.careful).as("an exact budget inside the region takes it").isNotNull();
             jit.run(1000);
-            assertThat(h.icount - before).isEqualTo(1002);
+            assertThat(h.icount - before).isEqualTo(1003);
             assertThat(region.fast).as("an exact budget that covers the region takes the fast one").isNotNull();
             while (ref.icount < h.icount) Interpreter.step(ref);
             assertSame(ref, h, "after the exact runs");
@@ -552,6 +562,7 @@ class JitTest {
         // Not free (a recording with checkpoints): the fast variant, past the budget by less than a
         // region, and still no careful variant.
         Hart bounded = hart(code, 7);
+        bounded.x[8] = DATA + 0x800;
         Jit boundedJit = new Jit(bounded, Jit.CAPACITY, 0);
         long most = 0;
         for (int budget = 1; budget <= 400; budget++) {
@@ -565,6 +576,7 @@ class JitTest {
         assertThat(most).as("the most past a budget").isPositive().isLessThan(fast.total);
         assertThat(fast.careful).as("no careful variant made").isNull();
         Hart boundedRef = hart(code, 7);
+        boundedRef.x[8] = DATA + 0x800;
         while (boundedRef.icount < bounded.icount) Interpreter.step(boundedRef);
         assertSame(boundedRef, bounded, "after the bounded runs about their budgets");
         // A loop that ends (t0 counts 1000 down): runAbout runs it to its end, past a small budget,
