@@ -15,8 +15,8 @@ import dev.reprise.isa.Op;
  * and icount exact, also when an instruction in the middle traps (then pc is on it, it is not
  * retired, and the {@link dev.reprise.cpu.Trap} is thrown).
  *
- * <p>Immutable once translated (but for its variants {@link #careful}, {@link #fast}, {@link #free} and {@link #withCalls}, each set once, and
- * the racy count {@link #missExits}), and shared by the translation buffers of all the vCPUs of an
+ * <p>Immutable once translated (but for its variants {@link #careful}, {@link #fast},
+ * {@link #free} and {@link #withCalls}, each set once, and the racy count {@link #missExits}), and shared by the translation buffers of all the vCPUs of an
  * address space ({@link Jit}'s {@code Shared}).
  */
 public abstract class Block {

@@ -88,7 +88,7 @@ public final class Jit {
      * moved meanwhile, a signal or a debugger, it interprets one block from there, which is harmless).
      */
     private boolean insideBlock;
-    /** Whether the current run is a free {@link #runAbout} (set by each run): a region it translates is made free first, the variant it takes. */
+    /** Whether the current run is a free {@link #runAbout} (set by each run): then a region it translates is made free first. */
     private boolean about;
     /** The last {@link #region} returned null because another vCPU was translating (one at a time): interpret meanwhile, look again at the next arrival. */
     private boolean othersTranslating;

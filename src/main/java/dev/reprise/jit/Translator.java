@@ -176,7 +176,9 @@ final class Translator {
             byte[] careful = generate(region, false, Checks.CAREFUL, fine, false);
             if (n == 1 || codeLength(careful) < HUGE_METHOD) {
                 // A traced region has the untraced one's blocks, whatever its own size: the trace shows that code.
-                if (observer != null) return traced(load(generate(region, true, Checks.CAREFUL, fine, false), pc, region, Checks.CAREFUL, fine, false), observer);
+                if (observer != null) {
+                    return traced(load(generate(region, true, Checks.CAREFUL, fine, false), pc, region, Checks.CAREFUL, fine, false), observer);
+                }
                 // A region leaves on a TLB miss until it has left too often (Block#exits).
                 return load(generate(region, false, checks, fine, true), pc, region, checks, fine, true);
             }
@@ -216,8 +218,9 @@ final class Translator {
     }
 
     /**
-     * The class of a region: traced or not, its {@link Checks}, fine or not (for a recording: {@link Block#fine}), leaving on TLB misses or
-     * calling the Mmu ({@link Block#exits}: untraced code leaves until it has left too often).
+     * The class of a region: traced or not, its {@link Checks}, fine or not (for a recording:
+     * {@link Block#fine}), leaving on TLB misses or calling the Mmu ({@link Block#exits}: untraced
+     * code leaves until it has left too often).
      */
     private static byte[] generate(List<Part> region, boolean traced, Checks checks, boolean fine, boolean exits) {
         return CLASS_FILE.build(ClassDesc.of("dev.reprise.jit.GuestBlock"), cb -> {
