@@ -254,7 +254,7 @@ public final class Jit {
     Entry lookup(long pc) {
         // Cleared before the epoch is read: a change after that read sets it again (AddressSpace#invalidateCode).
         if (hart.codeStale) hart.codeStale = false;
-        if (hart.leave) {   // re-armed from what it stands for (Hart#leave): cleared first, then both read
+        if (hart.leave) {   // re-armed from what it stands for (Hart#leave): cleared first, then the flags read
             hart.leave = false;
             if (hart.codeStale || hart.attention || hart.serviceWanted) hart.leave = true;
         }
