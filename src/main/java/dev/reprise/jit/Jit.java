@@ -88,7 +88,7 @@ public final class Jit {
      * moved meanwhile, a signal or a debugger, it interprets one block from there, which is harmless).
      */
     private boolean insideBlock;
-    /** Whether the current run is a free {@link #runAbout} (set by each run): then a region it translates is made free first. */
+    /** Whether the current run is a {@link #runAbout} (set by each run): then a region it translates is made free first. */
     private boolean about;
     /** The last {@link #region} returned null because another vCPU was translating (one at a time): interpret meanwhile, look again at the next arrival. */
     private boolean othersTranslating;
@@ -132,28 +132,24 @@ public final class Jit {
 
     /**
      * Runs about {@code budget} instructions: like {@link #run}, but the last region entered runs
-     * on, if {@code free}, until control leaves it or {@link Hart#leave} is set, however far past
-     * the budget, else up to its length past the budget, and the last block is finished; it also
-     * returns when {@link Hart#serviceWanted} is set. For runs that stop nowhere in particular (a
-     * plain run's slices, and a recording's where the recorder wants no stop: nothing is recorded
-     * or replayed at their ends; a recording with checkpoints is not free, as they count
-     * instructions at slice ends). Free runs take each region's
+     * on until control leaves it or {@link Hart#leave} is set, however far past the budget, and
+     * the last block is finished; it also returns when {@link Hart#serviceWanted} is set. For runs
+     * that stop nowhere in particular (a plain run's slices, a recording's where the recorder wants
+     * no stop: nothing is recorded or replayed at their ends). It takes each region's
      * {@link Block#free free} variant, whose loops test only {@link Hart#leave}: a budget test at a
      * loop head is an exit there, and exits at loop heads made HotSpot's code of the whole region
      * worse (bench_cpu_1 2.79 → 2.22 s without them, docs/performance.md), and such a run never
      * needs a careful variant either, which HotSpot compiled too, with C2, ahead of the regions
      * that do the work (bench_fp: three careful regions, ~0.1 s of C2's one thread each).
-     * Runs that are not free take the fast variant, which is entered whenever the region's first
-     * block fits, not only when the whole region does: nor do they need careful variants.
      */
-    public void runAbout(int budget, boolean free) {
+    public void runAbout(int budget) {
         Hart h = hart;
         long end = h.icount + budget;
         if (insideBlock) insideBlock = !interpretBlock(end);   // an exact run ended inside a block
-        about = free;
+        about = true;
         while (h.icount < end && !h.attention && !h.serviceWanted) {
             Entry b = lookup(h.pc);
-            if (b != null) execute(b, Math.max(end - h.icount, b.region().total), free);   // every variant has the same blocks
+            if (b != null) execute(b, Math.max(end - h.icount, b.region().total), true);   // every variant has the same blocks
             else interpretBlock(Long.MAX_VALUE);
         }
     }
@@ -188,13 +184,13 @@ public final class Jit {
 
     /**
      * Runs the region of {@code e} from its block (budget at least that block's length): the free
-     * variant for a free {@link #runAbout} ({@code free}), else the fast one when the budget covers
+     * variant for {@link #runAbout} ({@code free}), else the fast one when the budget covers
      * the whole region, else the careful one. When it left before an instruction in the
      * middle of a block (a TLB miss in a recording's code), runs the rest of that block here.
      */
     private void execute(Entry e, long budget, boolean free) {
-        Block region = e.region(), r = region.current();
-        r = r.variant(free ? Translator.Checks.FREE : budget < r.total ? Translator.Checks.CAREFUL : Translator.Checks.FAST);
+        Block region = e.region(), current = region.current();
+        Block r = current.variant(free ? Translator.Checks.FREE : budget < current.total ? Translator.Checks.CAREFUL : Translator.Checks.FAST);
         long end = hart.icount + budget;
         try {
             r.entry.invokeExact(r, hart, budget, e.index());   // not r.execute(...): see Block.entry
@@ -203,6 +199,9 @@ public final class Jit {
         } catch (Throwable t) {
             throw new IllegalStateException(t);   // execute declares no checked exception
         }
+        // A free loop asked to leave: its next entries take a new class, not the one HotSpot
+        // now compiles again with an exit at that loop head (Block#renew).
+        if (free && hart.leave && !hart.leftMidBlock && r.startsBlock(hart.pc)) current.renew(Translator.Checks.FREE, r);
         if (hart.leftMidBlock) {   // a TLB miss in a recording's code: the rest of the block, interpreted
             hart.leftMidBlock = false;
             region.leftOnMiss();

@@ -22,20 +22,11 @@ public interface Supervisor {
      * how many instructions {@code t} may run before the next boundary (at least 1), exactly;
      * {@code Long.MAX_VALUE} when it wants no particular stop: then a translated loop may run on
      * past the slice's budget until control leaves it or the supervisor asks for the thread
-     * ({@code Hart.requestAttention}; {@code Jit.runAbout}), so the next boundary may be far off,
-     * unless {@link #wantsRegularBoundaries}.
+     * ({@code Hart.requestAttention} or {@code Hart.requestService}; {@code Jit.runAbout}), so the
+     * next boundary may be far off.
      * @throws TaskExit when the thread must stop here
      */
     long boundary(Task t);
-
-    /**
-     * Whether {@link #boundary} must come about every slice even when it wants no particular
-     * stop (the recorder's checkpoints count instructions there): then a translated loop stops
-     * at the end of its slice, about where the budget ends, instead of running on.
-     */
-    default boolean wantsRegularBoundaries() {
-        return false;
-    }
 
     /**
      * An access of {@code t} stopped before its instruction because it needs rights that other

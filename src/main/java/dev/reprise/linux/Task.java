@@ -116,9 +116,7 @@ public final class Task implements SystemInterface {
                 if (pending != 0) Signals.deliverPending(this);
                 try {
                     if (jit == null) Interpreter.run(hart, (int) budget);
-                    else if (boundary == Long.MAX_VALUE) {   // nobody wants a stop at this slice's end
-                        jit.runAbout((int) budget, supervisor == null || !supervisor.wantsRegularBoundaries());
-                    }
+                    else if (boundary == Long.MAX_VALUE) jit.runAbout((int) budget);   // nobody wants a stop at this slice's end
                     else jit.run((int) budget);   // the supervisor's exact boundary: replay's next event, a recorder's next instruction
                 } catch (Trap trap) {
                     trapped(trap);

@@ -16,6 +16,11 @@ import java.util.concurrent.locks.LockSupport;
  * stop-the-world consistent cut, captured with {@link Checkpoints}, then written atomically by a
  * writer thread while the vCPUs go on (docs/architecture.md, "Checkpoints while recording").
  *
+ * <p>Counting. vCPUs count what they ran at their boundaries; as translated loops run on past
+ * their slices, a {@link #clock} thread asks the vCPUs in guest code for a boundary about when the
+ * count should reach the next mark. A cut comes at the first boundary past the mark: about every
+ * {@code every} instructions, not exactly (nothing needs it exact: it is logged where it is).
+ *
  * <p>The cut. The vCPU whose boundary finds the instruction count past the next mark coordinates:
  * it sets {@link #pending} and every vCPU's {@code Hart.attention}, and waits (serving requests)
  * until every vCPU is in one of these states:
@@ -68,6 +73,9 @@ final class Cuts {
     private volatile boolean writing;
     /** Writes the checkpoints in order, made at the first one. */
     private ExecutorService writerThread;
+    /** Asks vCPUs in guest code to count what they ran ({@link #clock}), started at the first boundary; stops when {@link #stopped}. */
+    private Thread clock;
+    private boolean stopped;
 
     Cuts(Recorder recorder, Process process, RecordingWriter writer, long every) {
         if (every <= 0) throw new IllegalArgumentException("checkpoint interval " + every);
@@ -95,6 +103,7 @@ final class Cuts {
             v.cutStarted = true;
             synchronized (this) {
                 v.cutState = GUEST;
+                if (clock == null) clock = Thread.ofPlatform().name("checkpoint-clock").daemon().start(this::clock);
             }
         }
         long ran = v.task.hart.icount - v.counted;
@@ -211,6 +220,53 @@ final class Cuts {
             backOff(spins);
         }
     }
+
+    // ---- the clock -----------------------------------------------------------------------------------
+
+    /**
+     * On its own thread while the process runs: asks the vCPUs in guest code for service (a
+     * boundary, where they count what they ran) about when the instructions counted so far, at the
+     * rate counted so far, reach the next mark. Without it a vCPU in a translated loop would count
+     * nothing until the loop ends ({@code Jit.runAbout} lets loops run on), and a program that
+     * spends its time in one loop would get its checkpoints late or never. Each request costs a
+     * vCPU in a loop one exit (and a new class of that loop: {@code Block.renew}), so it asks
+     * about once per checkpoint: it waits for the time the rest should take at the rate since its
+     * last look, then again for what is left, at least {@link #CLOCK_LEAST} apart.
+     */
+    private void clock() {
+        long counted = executed.get(), countedAt = System.nanoTime(), wait = CLOCK_LEAST;
+        while (true) {
+            LockSupport.parkNanos(wait);
+            synchronized (this) {
+                if (stopped || every == 0 || process.exiting()) return;
+                if (!pending) {   // else a cut is being taken: its vCPUs count when they go on
+                    for (int id = 0; id < Granule.MAX_VCPUS; id++) {
+                        RecordingVcpu v = recorder.vcpu(id);
+                        if (v != null && v.cutState == GUEST) v.task.hart.requestService();
+                    }
+                }
+            }
+            // The rate since the last look (instructions per nanosecond), once a vCPU asked has
+            // counted (it may first make its loop anew: Block.renew); the wait at most doubles, so
+            // that a rate seen while the program starts (interpreted, or in the kernel) does not
+            // make it sleep long.
+            long asked = System.nanoTime();
+            while (executed.get() == counted && System.nanoTime() - asked < CLOCK_COUNTED) LockSupport.parkNanos(100_000);
+            long now = System.nanoTime(), done = executed.get();
+            double rate = (double) (done - counted) / Math.max(1, now - countedAt);
+            counted = done;
+            countedAt = now;
+            double rest = rate > 0 ? Math.max(0, nextAt - done) / rate : CLOCK_MOST;
+            wait = Math.max(CLOCK_LEAST, (long) Math.min(2.0 * wait, Math.min(CLOCK_MOST, rest)));
+        }
+    }
+
+    /**
+     * The clock's shortest wait (a short program with frequent checkpoints) and longest (a rate
+     * that drops), and the longest it waits for a count after asking (vCPUs in system calls or
+     * parked count nothing).
+     */
+    private static final long CLOCK_LEAST = 2_000_000L, CLOCK_MOST = 1_000_000_000L, CLOCK_COUNTED = 20_000_000L;
 
     // ---- the cut -------------------------------------------------------------------------------------
 
@@ -352,6 +408,7 @@ final class Cuts {
         ExecutorService t;
         synchronized (this) {
             t = writerThread;
+            stopped = true;   // the clock
         }
         if (t == null) return;
         t.shutdown();

@@ -182,12 +182,6 @@ public final class Recorder implements Supervisor {
         return budget;
     }
 
-    /** Checkpoints count instructions at boundaries (Cuts#boundary): with them, slices end about on time. */
-    @Override
-    public boolean wantsRegularBoundaries() {
-        return cuts != null;
-    }
-
     @Override
     public void ownershipFault(Task t, MemoryFault fault) {
         vcpu(t).ownershipFault(fault);

@@ -142,7 +142,7 @@ class JitTest {
             }
         });
         try {
-            jit.runAbout(budget, true);
+            jit.runAbout(budget);
         } finally {
             watchdog.interrupt();
             try {
@@ -508,8 +508,7 @@ class JitTest {
      * until another thread asks this vCPU's task loop for service ({@link Hart#requestService}: a
      * signal, a TLB flush, the process ending) or for attention; then it leaves at a loop head with
      * the state exactly the interpreter's. It never takes the careful or fast variants that exact
-     * budgets need; {@link Jit#run} stops exactly, through them. Not free (a recording with
-     * checkpoints), it runs the fast variant and overshoots by less than a region.
+     * budgets need; {@link Jit#run} stops exactly, through them.
      */
     @Test
     void aRunAboutABudgetRunsLoopsUntilTheyEndOrTheVcpuIsWanted() throws Exception {
@@ -522,7 +521,7 @@ class JitTest {
             Jit jit = new Jit(h, Jit.CAPACITY, 0);
             h.x[8] = DATA + 0x800;   // s0: an aligned doubleword
             long start = h.x[6], counter = h.x[8];
-            Thread vcpu = Thread.ofPlatform().start(() -> jit.runAbout(100, true));
+            Thread vcpu = Thread.ofPlatform().start(() -> jit.runAbout(100));
             // Wait until the loop has run well past the budget (the guest's own stores say so).
             byte[] word = new byte[8];
             long deadline = System.nanoTime() + 20_000_000_000L;
@@ -559,36 +558,62 @@ class JitTest {
             while (ref.icount < h.icount) Interpreter.step(ref);
             assertSame(ref, h, "after the exact runs");
         }
-        // Not free (a recording with checkpoints): the fast variant, past the budget by less than a
-        // region, and still no careful variant.
-        Hart bounded = hart(code, 7);
-        bounded.x[8] = DATA + 0x800;
-        Jit boundedJit = new Jit(bounded, Jit.CAPACITY, 0);
-        long most = 0;
-        for (int budget = 1; budget <= 400; budget++) {
-            long before = bounded.icount;
-            boundedJit.runAbout(budget, false);
-            assertThat(bounded.icount - before).as("budget " + budget).isGreaterThanOrEqualTo(budget);
-            most = Math.max(most, bounded.icount - before - budget);
-        }
-        Block fast = boundedJit.lookup(CODE).region();
-        assertThat(fast.checks).isEqualTo(Translator.Checks.FAST);
-        assertThat(most).as("the most past a budget").isPositive().isLessThan(fast.total);
-        assertThat(fast.careful).as("no careful variant made").isNull();
-        Hart boundedRef = hart(code, 7);
-        boundedRef.x[8] = DATA + 0x800;
-        while (boundedRef.icount < bounded.icount) Interpreter.step(boundedRef);
-        assertSame(boundedRef, bounded, "after the bounded runs about their budgets");
         // A loop that ends (t0 counts 1000 down): runAbout runs it to its end, past a small budget,
         // up to the illegal instruction after it (in the same region), which traps.
         byte[] counted = bytes(List.of(Asm.assemble("addi t0,zero,1000"), Asm.assemble("addi t0,t0,-1"),
                 Asm.encode(Op.BNE, 0, 5, 0, 0, -4, 0, 0), 0));
         Hart h = hart(counted, 4);
         Jit jit = new Jit(h, Jit.CAPACITY, 0);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jit.runAbout(10, true)).isInstanceOf(dev.reprise.cpu.Trap.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jit.runAbout(10)).isInstanceOf(dev.reprise.cpu.Trap.class);
         assertThat(h.x[5]).isZero();
         assertThat(h.icount).isEqualTo(1 + 2 * 1000);
         assertThat(h.pc).isEqualTo(CODE + 12);
+    }
+
+    /**
+     * A free loop that another thread asks to leave ({@link Hart#requestService}: a signal, a
+     * checkpoint's clock) gets a new class of its free variant for its next entries
+     * ({@link Block#renew}: HotSpot would compile the old one again with an exit at that head), but
+     * not again before the renewal's wait has passed; each run leaves the interpreter's state.
+     */
+    @Test
+    void aFreeLoopAskedToLeaveIsMadeAnewAtMostOncePerWait() throws Exception {
+        byte[] code = bytes(List.of(Asm.assemble("addi t1,t1,1"), Asm.assemble("sd t1,0(s0)"), Asm.encode(Op.BEQ, 0, 0, 0, 0, 4, 0, 0),
+                Asm.assemble("add t2,t2,t1"), Asm.encode(Op.BEQ, 0, 0, 0, 0, -16, 0, 0)));
+        Hart h = hart(code, 7);
+        Jit jit = new Jit(h, Jit.CAPACITY, 0);
+        h.x[8] = DATA + 0x800;
+        Hart ref = hart(code, 7);
+        ref.x[8] = DATA + 0x800;
+        List<Block> ran = new java.util.ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            if (round == 1) Thread.sleep(Block.RENEW_WAIT_FIRST / 1_000_000 + 50);   // the first renewal may come only after it
+            long before = stored(h);
+            Thread vcpu = Thread.ofPlatform().start(() -> jit.runAbout(100));
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (stored(h) - before < 100_000 && System.nanoTime() < deadline) Thread.sleep(1);   // the loop's own stores
+            h.requestService();
+            vcpu.join(20_000);
+            assertThat(vcpu.isAlive()).as("round %d: it leaves when its vCPU is wanted", round).isFalse();
+            h.serviceWanted = false;   // served (the task loop's part)
+            Block region = jit.lookup(CODE).region();
+            ran.add(region.variant(Translator.Checks.FREE));
+            while (ref.icount < h.icount) Interpreter.step(ref);
+            assertSame(ref, h, "after round " + round);
+        }
+        Block region = jit.lookup(CODE).region();
+        assertThat(region.checks).isEqualTo(Translator.Checks.FREE);
+        assertThat(ran.get(0)).as("translated free: itself, before any renewal").isSameAs(region);
+        assertThat(ran.get(1)).as("asked to leave after the wait: made anew").isNotSameAs(region);
+        assertThat(ran.get(1).getClass()).isNotEqualTo(region.getClass());
+        assertThat(ran.get(2)).as("asked again within the (doubled) wait: kept").isSameAs(ran.get(1));
+    }
+
+    /** The doubleword at s0 (DATA + 0x800), where the loops of the tests above store their count. */
+    private static long stored(Hart h) {
+        byte[] word = new byte[8];
+        h.mmu.space().read(DATA + 0x800, word, 0, 8);
+        return java.nio.ByteBuffer.wrap(word).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
     }
 
     /**

@@ -51,6 +51,26 @@ class CheckpointReplayTest {
     }
 
     /**
+     * bench_cpu_1 spends its time in one loop, which translated code runs on without a block
+     * boundary (Jit.runAbout): the checkpoint clock still gets its checkpoints taken along the
+     * way, not only after the loop (Cuts#clock), and replay from the middle one is identical.
+     */
+    @RepeatedTest(2)
+    void aProgramInOneLongLoopGetsItsCheckpointsAlongTheWay() throws Exception {
+        Path dir = tmp.resolve("loop");
+        RecordReplay.record(dir, "bench_cpu_1", true, 100_000_000, "15000000");   // 2 loops of ~435M instructions
+        List<Long> at = new ArrayList<>();
+        try (RecordingReader r = RecordingReader.open(dir)) {
+            for (int k = 0; k < r.checkpoints().size(); k++) at.add(Sessions.readCheckpoint(r, k).log(0).icount());
+        }
+        assertThat(at).as("vCPU 0's icount at each checkpoint").isSorted();
+        assertThat(at.size()).as("checkpoints of %s", at).isGreaterThanOrEqualTo(4);   // 2 without the clock: at the loops' ends
+        RecordReplay.Replayed r = RecordReplay.replayFrom(dir, at.size() / 2, true);
+        assertThat(r.result().verdict()).as(r.result().message()).isEqualTo(Sessions.Verdict.IDENTICAL);
+        assertThat(r.result().digest()).isEqualTo(RecordReplay.recordedDigest(dir));
+    }
+
+    /**
      * racy_counter's main thread waits in pthread_join (a futex wait) while its two workers count:
      * the cuts take it as it is, inside that call, and replay from there runs the call again.
      */
