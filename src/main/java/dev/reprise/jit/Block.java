@@ -158,7 +158,7 @@ public abstract class Block {
     }
 
     /** The first wait before a region's variant is made anew (from its translation) and the longest. */
-    static final long RENEW_WAIT_FIRST = 100_000_000L, RENEW_WAIT_MOST = 5_000_000_000L;
+    static final long RENEW_WAIT_FIRST = 100_000_000L, RENEW_WAIT_MOST = 1_000_000_000L;
     /** When its variant was last made anew (or it was translated), and how long until the next may be: racy, any vCPU (at worst one more renewal). */
     private long renewedAt = System.nanoTime(), renewWait = RENEW_WAIT_FIRST;
 

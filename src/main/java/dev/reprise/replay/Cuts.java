@@ -18,8 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Counting. vCPUs count what they ran at their boundaries; as translated loops run on past
  * their slices, a {@link #clock} thread asks the vCPUs in guest code for a boundary about when the
- * count should reach the next mark. A cut comes at the first boundary past the mark: about every
- * {@code every} instructions, not exactly (nothing needs it exact: it is logged where it is).
+ * count should reach the next mark, and has the cut taken there when it reckons the mark passed.
+ * So a cut comes about every {@code every} instructions, not exactly (nothing needs it exact: it
+ * is logged where it is).
  *
  * <p>The cut. The vCPU whose boundary finds the instruction count past the next mark coordinates:
  * it sets {@link #pending} and every vCPU's {@code Hart.attention}, and waits (serving requests)
@@ -65,6 +66,8 @@ final class Cuts {
     private volatile long nextAt;
     /** A cut is being taken: vCPUs in guest code park at their next boundary. */
     volatile boolean pending;
+    /** The {@link #clock} reckons the mark passed: the next boundary takes the cut, whatever the count says. */
+    private volatile boolean due;
     private boolean frozen;
     private int effecting;
     /** Checkpoints captured; checkpoints written. */
@@ -108,7 +111,8 @@ final class Cuts {
         }
         long ran = v.task.hart.icount - v.counted;
         v.counted = v.task.hart.icount;
-        if (ran > 0 && every > 0 && executed.addAndGet(ran) >= nextAt && !pending) {
+        long total = ran > 0 ? executed.addAndGet(ran) : executed.get();
+        if (every > 0 && (total >= nextAt || due) && !pending) {
             awaitWrite(v);
             coordinate(v);
         } else if (pending) {
@@ -225,48 +229,84 @@ final class Cuts {
 
     /**
      * On its own thread while the process runs: asks the vCPUs in guest code for service (a
-     * boundary, where they count what they ran) about when the instructions counted so far, at the
-     * rate counted so far, reach the next mark. Without it a vCPU in a translated loop would count
-     * nothing until the loop ends ({@code Jit.runAbout} lets loops run on), and a program that
-     * spends its time in one loop would get its checkpoints late or never. Each request costs a
-     * vCPU in a loop one exit (and a new class of that loop: {@code Block.renew}), so it asks
-     * about once per checkpoint: it waits for the time the rest should take at the rate since its
-     * last look, then again for what is left, at least {@link #CLOCK_LEAST} apart.
+     * boundary, where they count what they ran) about when the count reaches the next mark.
+     * Without it a vCPU in a translated loop would count nothing until the loop ends
+     * ({@code Jit.runAbout} lets loops run on), and a program that spends its time in one loop
+     * would get its checkpoints late or never. Each request costs a vCPU in a loop an exit (and a
+     * new class of that loop: {@code Block.renew}), so it asks about once per cut: first after the
+     * least time the rest can take ({@link #FASTEST} on every host core), then after the time the
+     * rest should take at the rate it saw between its last two looks (at least
+     * {@link #CLOCK_LEAST} apart, at most {@link #CLOCK_MOST}, and at most twice its last wait
+     * while that is longer than the clock has run: a program that starts interpreted speeds up).
+     * When the count should by then be within a tenth of the interval of the mark, it reckons the
+     * mark passed and has the next boundary take the cut ({@link #due}): a vCPU then leaves its
+     * loop once for the cut, not once to count and again for the cut; after a cut, where everyone
+     * counted, it asks nobody. (Translated loops that stored their icount at every loop head for
+     * it to read cost 4–7 % more time in every recording: docs/performance.md, 2026-11-28 15:09.)
      */
     private void clock() {
-        long counted = executed.get(), countedAt = System.nanoTime(), wait = CLOCK_LEAST;
+        long start = System.nanoTime(), counted = executed.get(), countedAt = start, mark = nextAt;
+        double fastest = FASTEST * Runtime.getRuntime().availableProcessors();   // vCPUs run in parallel on at most that many cores
+        long wait = Math.max(CLOCK_LEAST, Math.min(CLOCK_MOST, (long) ((mark - counted) / fastest)));
+        double rate = 0;   // instructions per nanosecond, between the last two looks that saw no cut
+        List<RecordingVcpu> asked = new ArrayList<>();
+        long[] before = new long[Granule.MAX_VCPUS];
+        boolean reckoned = false;
         while (true) {
             LockSupport.parkNanos(wait);
+            boolean cut;   // one was taken since the last look: everyone counted then, nobody need be asked now
             synchronized (this) {
                 if (stopped || every == 0 || process.exiting()) return;
-                if (!pending) {   // else a cut is being taken: its vCPUs count when they go on
+                cut = pending || nextAt != mark;   // pending: its vCPUs count when they go on
+                asked.clear();
+                if (!cut) {
+                    if (reckoned) due = true;
                     for (int id = 0; id < Granule.MAX_VCPUS; id++) {
                         RecordingVcpu v = recorder.vcpu(id);
-                        if (v != null && v.cutState == GUEST) v.task.hart.requestService();
+                        if (v != null && v.cutState == GUEST) {
+                            v.task.hart.requestService();
+                            before[id] = v.counted;
+                            asked.add(v);
+                        }
                     }
                 }
             }
-            // The rate since the last look (instructions per nanosecond), once a vCPU asked has
-            // counted (it may first make its loop anew: Block.renew); the wait at most doubles, so
-            // that a rate seen while the program starts (interpreted, or in the kernel) does not
-            // make it sleep long.
-            long asked = System.nanoTime();
-            while (executed.get() == counted && System.nanoTime() - asked < CLOCK_COUNTED) LockSupport.parkNanos(100_000);
+            // Once the vCPUs asked have counted (one may first make its loop anew: Block.renew). A
+            // look across a cut keeps the rate before it: the cut's pause is not the program's speed.
+            long askedAt = System.nanoTime();
+            while (!allCounted(asked, before) && System.nanoTime() - askedAt < CLOCK_COUNTED) LockSupport.parkNanos(100_000);
             long now = System.nanoTime(), done = executed.get();
-            double rate = (double) (done - counted) / Math.max(1, now - countedAt);
+            if (!cut && done > counted) rate = (double) (done - counted) / Math.max(1, now - countedAt);
             counted = done;
             countedAt = now;
-            double rest = rate > 0 ? Math.max(0, nextAt - done) / rate : CLOCK_MOST;
-            wait = Math.max(CLOCK_LEAST, (long) Math.min(2.0 * wait, Math.min(CLOCK_MOST, rest)));
+            mark = nextAt;
+            double rest = rate > 0 ? Math.max(0, mark - done) / rate : 0;
+            double most = Math.min(CLOCK_MOST, Math.max(2.0 * wait, now - start));
+            wait = Math.max(CLOCK_LEAST, (long) Math.min(most, rest));
+            reckoned = rate > 0 && (mark - done) - rate * wait <= every / 10.0;
         }
     }
+
+    /**
+     * Whether each vCPU asked has counted since it was asked, or left guest code (a system call,
+     * a cut, its end). Racy reads of what the vCPUs write: the clock only estimates.
+     */
+    private static boolean allCounted(List<RecordingVcpu> asked, long[] before) {
+        for (RecordingVcpu v : asked) {
+            if (v.counted == before[v.id] && v.cutState == GUEST) return false;
+        }
+        return true;
+    }
+
+    /** More guest instructions per nanosecond than a vCPU runs (bench_cpu_1's loop: about 3.3 on this machine). */
+    private static final double FASTEST = 8;
 
     /**
      * The clock's shortest wait (a short program with frequent checkpoints) and longest (a rate
      * that drops), and the longest it waits for a count after asking (vCPUs in system calls or
      * parked count nothing).
      */
-    private static final long CLOCK_LEAST = 2_000_000L, CLOCK_MOST = 1_000_000_000L, CLOCK_COUNTED = 20_000_000L;
+    private static final long CLOCK_LEAST = 2_000_000L, CLOCK_MOST = 5_000_000_000L, CLOCK_COUNTED = 20_000_000L;
 
     // ---- the cut -------------------------------------------------------------------------------------
 
@@ -316,6 +356,7 @@ final class Cuts {
                     }
                 }
                 nextAt = executed.get() + every;
+                due = false;
                 notifyAll();
             }
         }

@@ -83,11 +83,14 @@ final class RecordingVcpu implements Ownership, KernelWrites.Listener {
     // ---- checkpoints ({@link Cuts}) ---------------------------------------------------------------------
     /** Events logged so far (volatile: a cut reads it). */
     volatile long logged;
-    /** Where this vCPU is for a cut ({@code Cuts.NEW}, ...), its saved state, and how it ended: guarded by the {@link Cuts}. */
+    /**
+     * Where this vCPU is for a cut ({@code Cuts.NEW}, ...), its saved state, and how it ended:
+     * guarded by the {@link Cuts} (whose clock also reads the state racily, for an estimate).
+     */
     int cutState;
     Checkpoint.VcpuState cutSaved;
     long endPosition, endDigest;
-    /** Own thread: its first boundary was seen; the icount its instructions were counted up to. */
+    /** Own thread: its first boundary was seen; the icount its instructions were counted up to (read racily by Cuts' clock). */
     boolean cutStarted;
     long counted;
 
