@@ -199,9 +199,9 @@ public final class Jit {
         } catch (Throwable t) {
             throw new IllegalStateException(t);   // execute declares no checked exception
         }
-        // A free loop asked to leave: its next entries take a new class, not the one HotSpot
-        // now compiles again with an exit at that loop head (Block#renew).
-        if (free && hart.leave && !hart.leftMidBlock && r.startsBlock(hart.pc)) current.renew(Translator.Checks.FREE, r);
+        // A free loop asked to leave: if that is rare, its next entries take a new class, not the
+        // one HotSpot now compiles again with an exit at that loop head (Block#left).
+        if (free && hart.leave && !hart.leftMidBlock && r.startsBlock(hart.pc)) current.left(Translator.Checks.FREE, r);
         if (hart.leftMidBlock) {   // a TLB miss in a recording's code: the rest of the block, interpreted
             hart.leftMidBlock = false;
             region.leftOnMiss();

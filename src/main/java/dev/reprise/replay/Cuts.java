@@ -233,7 +233,7 @@ final class Cuts {
      * Without it a vCPU in a translated loop would count nothing until the loop ends
      * ({@code Jit.runAbout} lets loops run on), and a program that spends its time in one loop
      * would get its checkpoints late or never. Each request costs a vCPU in a loop an exit (and a
-     * new class of that loop: {@code Block.renew}), so it asks about once per cut: first after the
+     * new class of that loop: {@code Block.left}), so it asks about once per cut: first after the
      * least time the rest can take ({@link #FASTEST} on every host core), then after the time the
      * rest should take at the rate it saw between its last two looks (at least
      * {@link #CLOCK_LEAST} apart, at most {@link #CLOCK_MOST}, and at most twice its last wait
@@ -271,7 +271,7 @@ final class Cuts {
                     }
                 }
             }
-            // Once the vCPUs asked have counted (one may first make its loop anew: Block.renew). A
+            // Once the vCPUs asked have counted (one may first make its loop anew: Block.left). A
             // look across a cut keeps the rate before it: the cut's pause is not the program's speed.
             long askedAt = System.nanoTime();
             while (!allCounted(asked, before) && System.nanoTime() - askedAt < CLOCK_COUNTED) LockSupport.parkNanos(100_000);
