@@ -236,8 +236,9 @@ final class Cuts {
      * new class of that loop: {@code Block.left}), so it asks about once per cut: first after the
      * least time the rest can take ({@link #FASTEST} on every host core), then after the time the
      * rest should take at the rate it saw between its last two looks (at least
-     * {@link #CLOCK_LEAST} apart, at most {@link #CLOCK_MOST}, and at most twice its last wait
-     * while that is longer than the clock has run: a program that starts interpreted speeds up).
+     * {@link #CLOCK_LEAST} apart, at most {@link #CLOCK_MOST}, at most twice its last wait while
+     * that is longer than the clock has run, as a program that starts interpreted speeds up, and
+     * at most {@link #CLOCK_LEAST} for its first {@link #CLOCK_EARLY}).
      * When the count should by then be within a tenth of the interval of the mark, it reckons the
      * mark passed and has the next boundary take the cut ({@link #due}): a vCPU then leaves its
      * loop once for the cut, not once to count and again for the cut; after a cut, where everyone
@@ -282,6 +283,7 @@ final class Cuts {
             mark = nextAt;
             double rest = rate > 0 ? Math.max(0, mark - done) / rate : 0;
             double most = Math.min(CLOCK_MOST, Math.max(2.0 * wait, now - start));
+            if (now - start < CLOCK_EARLY) most = CLOCK_LEAST;   // its young regions make no new classes yet (Block.left): looks cost little
             wait = Math.max(CLOCK_LEAST, (long) Math.min(most, rest));
             reckoned = rate > 0 && (mark - done) - rate * wait <= every / 10.0;
         }
@@ -307,6 +309,8 @@ final class Cuts {
      * parked count nothing).
      */
     private static final long CLOCK_LEAST = 2_000_000L, CLOCK_MOST = 5_000_000_000L, CLOCK_COUNTED = 20_000_000L;
+    /** For its first this long the clock looks every {@link #CLOCK_LEAST} at most (a short program: checkpoints about on time). */
+    private static final long CLOCK_EARLY = 100_000_000L;
 
     // ---- the cut -------------------------------------------------------------------------------------
 

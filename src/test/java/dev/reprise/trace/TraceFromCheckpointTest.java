@@ -29,7 +29,8 @@ class TraceFromCheckpointTest {
     void theTraceFromACheckpointIsTheWholeTracesTail() throws Exception {
         Path dir = tmp.resolve("rec");
         // racy_counter: two workers count while the main thread waits in pthread_join (inside a futex call at most cuts).
-        var rec = reprise("record", "-o", dir.toString(), "--checkpoint-every", "200000", "--", "guest-tests/bin/racy_counter", "100000");
+        // Every 100000 of its ~1.2M instructions: cuts come about there (Cuts#clock), and this needs three.
+        var rec = reprise("record", "-o", dir.toString(), "--checkpoint-every", "100000", "--", "guest-tests/bin/racy_counter", "100000");
         assertThat(rec.status()).as(rec.stderr()).isZero();
         Path whole = tmp.resolve("whole.trace");
         var all = reprise("trace", "--replay", dir.toString(), "-o", whole.toString());
