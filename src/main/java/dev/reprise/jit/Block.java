@@ -139,37 +139,26 @@ public abstract class Block {
     /**
      * Its variant {@code stale} (what {@link #variant}{@code (checks)} returned) just left a loop at
      * its head because something asked its vCPU to leave ({@link Hart#leave}): if that is rare for
-     * this region (it had not left so for {@link #QUIET}), makes that variant anew, a new class,
-     * unless it was made anew less than {@link #renewWait} ago. Why: a free loop's leave test is a
-     * branch HotSpot saw never taken, so it compiled the loop with no exit there; the first time
-     * the test is taken HotSpot throws that code away and compiles the method again with the exit,
-     * which made the whole loop slower for the rest of the run (~20 %, docs/performance.md,
-     * 2026-11-28 11:55–). A new class has a new profile: a rare request (a signal, a TLB flush, a
-     * checkpoint's cut) costs one more compilation, not a slower loop. A region whose vCPUs are
-     * asked to leave all the time (a recording of threads that share a lot) keeps its exit: made
-     * anew each time, its loops ran mostly uncompiled (pthreads recorded: 1.02 → 1.32 s). The
-     * wait doubles with each renewal, up to {@link #RENEW_WAIT_MOST}. Any vCPU: the first to
-     * publish wins.
+     * this region (no such leave for {@link #QUIET}, nor since its translation), makes that variant
+     * anew, a new class. Why: a free loop's leave test is a branch HotSpot saw never taken, so it
+     * compiled the loop with no exit there; the first time the test is taken HotSpot throws that
+     * code away and compiles the method again with the exit, which made the whole loop slower for
+     * the rest of the run (~20 %, docs/performance.md, 2026-11-28 11:55–). A new class has a new
+     * profile: a rare request (a signal, a TLB flush, a checkpoint's cut) costs one more
+     * compilation, not a slower loop. A region whose vCPUs are asked to leave all the time (a
+     * recording of threads that share a lot, a frequent timer signal) keeps its exit: made anew
+     * each time, its loops would run mostly uncompiled. Any vCPU: the first to publish wins.
      */
     final void left(Translator.Checks checks, Block stale) {
         long now = System.nanoTime(), quietFor = now - leftAt;
         leftAt = now;
-        if (quietFor < QUIET || now - renewedAt < renewWait) return;
-        renewedAt = now;
-        renewWait = Math.min(2 * renewWait, RENEW_WAIT_MOST);
-        field(checks).compareAndExchange(this, stale == this ? null : stale, Translator.variant(this, checks));
+        if (quietFor >= QUIET) field(checks).compareAndExchange(this, stale == this ? null : stale, Translator.variant(this, checks));
     }
 
     /** How long a region must have run without being asked to leave for a request to be rare. */
     static final long QUIET = 100_000_000L;
-    /** The first wait before a region's variant is made anew (from its translation) and the longest. */
-    static final long RENEW_WAIT_FIRST = 100_000_000L, RENEW_WAIT_MOST = 1_000_000_000L;
-    /**
-     * When a loop of it last left because asked to, when its variant was last made anew (both
-     * start at its translation), and how long until the next may be: racy, any vCPU (at worst one
-     * renewal more or less).
-     */
-    private long leftAt = System.nanoTime(), renewedAt = leftAt, renewWait = RENEW_WAIT_FIRST;
+    /** When a loop of it last left because asked to (at first: its translation). Racy, any vCPU: at worst one renewal more or less. */
+    private long leftAt = System.nanoTime();
 
     /**
      * Whether a block of this region starts at {@code pc}: after the region returns, a loop left at

@@ -66,7 +66,7 @@ final class Cuts {
     private volatile long nextAt;
     /** A cut is being taken: vCPUs in guest code park at their next boundary. */
     volatile boolean pending;
-    /** The {@link #clock} reckons the mark passed: the next boundary takes the cut, whatever the count says. */
+    /** The {@link #clock} is looking: a boundary takes the cut once half the interval is counted (the rest is reckoned to run meanwhile). */
     private volatile boolean due;
     private boolean frozen;
     private int effecting;
@@ -112,7 +112,7 @@ final class Cuts {
         long ran = v.task.hart.icount - v.counted;
         v.counted = v.task.hart.icount;
         long total = ran > 0 ? executed.addAndGet(ran) : executed.get();
-        if (every > 0 && (total >= nextAt || due) && !pending) {
+        if (every > 0 && (total >= nextAt || due && total >= nextAt - every / 2) && !pending) {
             awaitWrite(v);
             coordinate(v);
         } else if (pending) {
@@ -233,17 +233,19 @@ final class Cuts {
      * Without it a vCPU in a translated loop would count nothing until the loop ends
      * ({@code Jit.runAbout} lets loops run on), and a program that spends its time in one loop
      * would get its checkpoints late or never. Each request costs a vCPU in a loop an exit (and a
-     * new class of that loop: {@code Block.left}), so it asks about once per cut: first after the
-     * least time the rest can take ({@link #FASTEST} on every host core), then after the time the
-     * rest should take at the rate it saw between its last two looks (at least
+     * new class of that loop, compiled again: {@code Block.left}), so every look may take the cut
+     * ({@link #due}: at a boundary that finds at least half the interval counted), and it looks
+     * first after the least time the rest can take ({@link #FASTEST} on every host core), then
+     * after the time the rest should take at the rate it saw between its last two looks (at least
      * {@link #CLOCK_LEAST} apart, at most {@link #CLOCK_MOST}, at most twice its last wait while
      * that is longer than the clock has run, as a program that starts interpreted speeds up, and
-     * at most {@link #CLOCK_LEAST} for its first {@link #CLOCK_EARLY}).
-     * When the count should by then be within a tenth of the interval of the mark, it reckons the
-     * mark passed and has the next boundary take the cut ({@link #due}): a vCPU then leaves its
-     * loop once for the cut, not once to count and again for the cut; after a cut, where everyone
-     * counted, it asks nobody. (Translated loops that stored their icount at every loop head for
-     * it to read cost 4–7 % more time in every recording: docs/performance.md, 2026-11-28 15:09.)
+     * at most {@link #CLOCK_LEAST} for its first {@link #CLOCK_EARLY}; the rate at most halves
+     * from one look to the next, as loops made anew at a cut run slowly until compiled again);
+     * after a cut, where
+     * everyone counted, it asks nobody. So a loop leaves about once per cut, and a cut comes
+     * between half an interval early and what the clock misjudges late. (Translated loops that
+     * stored their icount at every loop head for it to read cost 4–7 % more time in every
+     * recording: docs/performance.md, 2026-11-28 15:09.)
      */
     private void clock() {
         long start = System.nanoTime(), counted = executed.get(), countedAt = start, mark = nextAt;
@@ -252,7 +254,6 @@ final class Cuts {
         double rate = 0;   // instructions per nanosecond, between the last two looks that saw no cut
         List<RecordingVcpu> asked = new ArrayList<>();
         long[] before = new long[Granule.MAX_VCPUS];
-        boolean reckoned = false;
         while (true) {
             LockSupport.parkNanos(wait);
             boolean cut;   // one was taken since the last look: everyone counted then, nobody need be asked now
@@ -261,7 +262,7 @@ final class Cuts {
                 cut = pending || nextAt != mark;   // pending: its vCPUs count when they go on
                 asked.clear();
                 if (!cut) {
-                    if (reckoned) due = true;
+                    due = true;
                     for (int id = 0; id < Granule.MAX_VCPUS; id++) {
                         RecordingVcpu v = recorder.vcpu(id);
                         if (v != null && v.cutState == GUEST) {
@@ -276,8 +277,12 @@ final class Cuts {
             // look across a cut keeps the rate before it: the cut's pause is not the program's speed.
             long askedAt = System.nanoTime();
             while (!allCounted(asked, before) && System.nanoTime() - askedAt < CLOCK_COUNTED) LockSupport.parkNanos(100_000);
+            due = false;   // not half an interval counted yet: no cut at this look
             long now = System.nanoTime(), done = executed.get();
-            if (!cut && done > counted) rate = (double) (done - counted) / Math.max(1, now - countedAt);
+            if (!cut && done > counted) {
+                // At most halved per look: loops made anew at the last cut run slowly while compiled again.
+                rate = Math.max(rate / 2, (double) (done - counted) / Math.max(1, now - countedAt));
+            }
             counted = done;
             countedAt = now;
             mark = nextAt;
@@ -285,7 +290,6 @@ final class Cuts {
             double most = Math.min(CLOCK_MOST, Math.max(2.0 * wait, now - start));
             if (now - start < CLOCK_EARLY) most = CLOCK_LEAST;   // its young regions make no new classes yet (Block.left): looks cost little
             wait = Math.max(CLOCK_LEAST, (long) Math.min(most, rest));
-            reckoned = rate > 0 && (mark - done) - rate * wait <= every / 10.0;
         }
     }
 
@@ -300,8 +304,8 @@ final class Cuts {
         return true;
     }
 
-    /** More guest instructions per nanosecond than a vCPU runs (bench_cpu_1's loop: about 3.3 on this machine). */
-    private static final double FASTEST = 8;
+    /** About the most guest instructions per nanosecond a vCPU runs (bench_cpu_1: 3.1–3.3 on this machine; faster code only makes a cut late). */
+    private static final double FASTEST = 4;
 
     /**
      * The clock's shortest wait (a short program with frequent checkpoints) and longest (a rate

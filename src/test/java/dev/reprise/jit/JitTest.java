@@ -586,14 +586,13 @@ class JitTest {
         h.x[8] = DATA + 0x800;
         Hart ref = hart(code, 7);
         ref.x[8] = DATA + 0x800;
-        // Longer than QUIET and than the renewal wait after one renewal (round 0 may renew on a slow machine).
-        long rare = (Math.max(Block.QUIET, 2 * Block.RENEW_WAIT_FIRST) + 50_000_000) / 1_000_000;
+        long rare = (Block.QUIET + 50_000_000) / 1_000_000;
         List<Block> ran = new java.util.ArrayList<>();
         long busyUntil = 0;
         for (int round = 0; round < 4 || System.nanoTime() < busyUntil; round++) {
             if (round == 1 || round == 3) Thread.sleep(rare);
-            // Then asked all the time, for several renewal waits (3 renewals if it were not asked all the time).
-            if (round == 3) busyUntil = System.nanoTime() + 3 * Block.RENEW_WAIT_MOST;
+            // Then asked all the time, for 30 times QUIET.
+            if (round == 3) busyUntil = System.nanoTime() + 30 * Block.QUIET;
             if (round > 3) Thread.sleep(Block.QUIET / 1_000_000 / 10);
             long before = stored(h);
             Thread vcpu = Thread.ofPlatform().start(() -> jit.runAbout(100));

@@ -64,7 +64,9 @@ class CheckpointReplayTest {
             for (int k = 0; k < r.checkpoints().size(); k++) at.add(Sessions.readCheckpoint(r, k).log(0).icount());
         }
         assertThat(at).as("vCPU 0's icount at each checkpoint").isSorted();
-        assertThat(at.size()).as("checkpoints of %s", at).isGreaterThanOrEqualTo(4);   // 2 without the clock: at the loops' ends
+        // 2 without the clock, at the loops' ends; 8 at exact marks; the clock's cuts are about there.
+        assertThat(at.size()).as("checkpoints of %s", at).isGreaterThanOrEqualTo(3);
+        assertThat(at).as("not only at the loops' ends").anyMatch(icount -> icount < 400_000_000);
         RecordReplay.Replayed r = RecordReplay.replayFrom(dir, at.size() / 2, true);
         assertThat(r.result().verdict()).as(r.result().message()).isEqualTo(Sessions.Verdict.IDENTICAL);
         assertThat(r.result().digest()).isEqualTo(RecordReplay.recordedDigest(dir));
