@@ -36,7 +36,7 @@ final class RecordCommand implements Callable<Integer> {
     RunCommand.Engine engine;
 
     @Option(names = "--checkpoint-every", paramLabel = "N",
-            description = "Take a checkpoint of the whole machine every N guest instructions (all threads together), "
+            description = "Take a checkpoint of the whole machine about every N guest instructions (all threads together), "
                     + "for replays and the debugger to start from; 0: none.",
             defaultValue = "${env:REPRISE_CHECKPOINT_EVERY:-" + RecordSession.DEFAULT_CHECKPOINT_EVERY + "}")
     long checkpointEvery;

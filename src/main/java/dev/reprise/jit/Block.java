@@ -17,7 +17,7 @@ import dev.reprise.isa.Op;
  *
  * <p>Immutable once translated (but for its variants {@link #careful}, {@link #fast},
  * {@link #free} and {@link #withCalls}, each set once or made anew ({@link #left}), and the racy
- * counts {@link #missExits} and renewal times), and shared by the translation buffers of all the
+ * counts {@link #missExits} and {@link #leftAt}), and shared by the translation buffers of all the
  * vCPUs of an address space ({@link Jit}'s {@code Shared}).
  */
 public abstract class Block {
