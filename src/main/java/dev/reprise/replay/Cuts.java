@@ -18,9 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Counting. vCPUs count what they ran at their boundaries; as translated loops run on past
  * their slices, a {@link #clock} thread asks the vCPUs in guest code for a boundary about when the
- * count should reach the next mark, and has the cut taken there when it reckons the mark passed.
- * So a cut comes about every {@code every} instructions, not exactly (nothing needs it exact: it
- * is logged where it is).
+ * count should reach the next mark, and a boundary it asked for takes the cut once half the
+ * interval is counted. So a cut comes about every {@code every} instructions, not exactly
+ * (nothing needs it exact: it is logged where it is).
  *
  * <p>The cut. The vCPU whose boundary finds the instruction count past the next mark coordinates:
  * it sets {@link #pending} and every vCPU's {@code Hart.attention}, and waits (serving requests)
@@ -241,11 +241,10 @@ final class Cuts {
      * that is longer than the clock has run, as a program that starts interpreted speeds up, and
      * at most {@link #CLOCK_LEAST} for its first {@link #CLOCK_EARLY}; the rate at most halves
      * from one look to the next, as loops made anew at a cut run slowly until compiled again);
-     * after a cut, where
-     * everyone counted, it asks nobody. So a loop leaves about once per cut, and a cut comes
-     * between half an interval early and what the clock misjudges late. (Translated loops that
-     * stored their icount at every loop head for it to read cost 4–7 % more time in every
-     * recording: docs/performance.md, 2026-11-28 15:09.)
+     * after a cut, where everyone counted, it asks nobody. So a loop leaves about once per cut,
+     * and a cut comes between half an interval early and what the clock misjudges late.
+     * (Translated loops that stored their icount at every loop head for it to read cost 4–7 %
+     * more time in every recording: docs/performance.md, 2026-11-28 15:09.)
      */
     private void clock() {
         long start = System.nanoTime(), counted = executed.get(), countedAt = start, mark = nextAt;
