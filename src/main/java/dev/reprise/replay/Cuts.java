@@ -285,7 +285,7 @@ final class Cuts {
             counted = done;
             countedAt = now;
             mark = nextAt;
-            double rest = rate > 0 ? Math.max(0, mark - done) / rate : 0;
+            double rest = rate > 0 ? Math.max(0, mark - done) / rate : Double.MAX_VALUE;   // nothing counted yet: threads that wait
             double most = Math.min(CLOCK_MOST, Math.max(2.0 * wait, now - start));
             if (now - start < CLOCK_EARLY) most = CLOCK_LEAST;   // its young regions make no new classes yet (Block.left): looks cost little
             wait = Math.max(CLOCK_LEAST, (long) Math.min(most, rest));
