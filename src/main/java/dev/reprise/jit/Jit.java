@@ -88,7 +88,7 @@ public final class Jit {
      * moved meanwhile, a signal or a debugger, it interprets one block from there, which is harmless).
      */
     private boolean insideBlock;
-    /** Whether the current run is a {@link #runAbout} (set by each run): then a region it translates is made free first. */
+    /** Whether the current run is a {@link #runAbout} (set by each run): it takes free variants, and a region it translates is made free first. */
     private boolean about;
     /** The last {@link #region} returned null because another vCPU was translating (one at a time): interpret meanwhile, look again at the next arrival. */
     private boolean othersTranslating;
@@ -125,7 +125,7 @@ public final class Jit {
         about = false;
         while (h.icount < end && !h.attention && !h.serviceWanted) {
             Entry b = lookup(h.pc);
-            if (b != null && b.length() <= end - h.icount) execute(b, end - h.icount, false);
+            if (b != null && b.length() <= end - h.icount) execute(b, end - h.icount);
             else insideBlock = !interpretBlock(end);   // not translated yet, or the budget ends inside this block
         }
     }
@@ -149,7 +149,7 @@ public final class Jit {
         about = true;
         while (h.icount < end && !h.attention && !h.serviceWanted) {
             Entry b = lookup(h.pc);
-            if (b != null) execute(b, Math.max(end - h.icount, b.region().total), true);   // every variant has the same blocks
+            if (b != null) execute(b, Math.max(end - h.icount, b.region().total));   // every variant has the same blocks
             else interpretBlock(Long.MAX_VALUE);
         }
     }
@@ -163,7 +163,7 @@ public final class Jit {
         long before = hart.icount;
         about = false;
         Entry b = lookup(hart.pc);
-        if (b != null) execute(b, b.length(), false);
+        if (b != null) execute(b, b.length());
         else interpretBlock(Long.MAX_VALUE);
         return hart.icount - before;
     }
@@ -184,13 +184,13 @@ public final class Jit {
 
     /**
      * Runs the region of {@code e} from its block (budget at least that block's length): the free
-     * variant for {@link #runAbout} ({@code free}), else the fast one when the budget covers
+     * variant for {@link #runAbout} ({@link #about}), else the fast one when the budget covers
      * the whole region, else the careful one. When it left before an instruction in the
      * middle of a block (a TLB miss in a recording's code), runs the rest of that block here.
      */
-    private void execute(Entry e, long budget, boolean free) {
+    private void execute(Entry e, long budget) {
         Block region = e.region(), current = region.current();
-        Block r = current.variant(free ? Translator.Checks.FREE : budget < current.total ? Translator.Checks.CAREFUL : Translator.Checks.FAST);
+        Block r = current.variant(about ? Translator.Checks.FREE : budget < current.total ? Translator.Checks.CAREFUL : Translator.Checks.FAST);
         long end = hart.icount + budget;
         try {
             r.entry.invokeExact(r, hart, budget, e.index());   // not r.execute(...): see Block.entry
@@ -201,7 +201,7 @@ public final class Jit {
         }
         // A free loop asked to leave: if that is rare, its next entries take a new class, not the
         // one HotSpot now compiles again with an exit at that loop head (Block#left).
-        if (free && hart.leave && !hart.leftMidBlock && r.startsBlock(hart.pc)) current.left(Translator.Checks.FREE, r);
+        if (about && hart.leave && !hart.leftMidBlock && r.startsBlock(hart.pc)) current.left(Translator.Checks.FREE, r);
         if (hart.leftMidBlock) {   // a TLB miss in a recording's code: the rest of the block, interpreted
             hart.leftMidBlock = false;
             region.leftOnMiss();
