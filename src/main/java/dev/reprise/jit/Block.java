@@ -123,12 +123,17 @@ public abstract class Block {
      */
     final Block variant(Translator.Checks want) {
         if (observer != null) return this;
-        java.lang.invoke.VarHandle field = field(want);
-        Block v = (Block) field.getAcquire(this);
+        // Each VarHandle named here, not chosen first: a VarHandle that is not a constant is not
+        // inlined, and this runs at every entry into translated code.
+        Block v = switch (want) {
+            case CAREFUL -> (Block) CAREFUL.getAcquire(this);
+            case FAST -> (Block) FAST.getAcquire(this);
+            case FREE -> (Block) FREE.getAcquire(this);
+        };
         if (v != null) return v;   // made for it, or made anew (left)
         if (checks == want) return this;
         v = Translator.variant(this, want);
-        Block won = (Block) field.compareAndExchange(this, (Block) null, v);
+        Block won = (Block) field(want).compareAndExchange(this, (Block) null, v);
         return won != null ? won : v;
     }
 
