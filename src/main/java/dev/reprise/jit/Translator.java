@@ -296,11 +296,12 @@ final class Translator {
         // scratch int for the new value of a CSR),
         // f0..f31 from 96 (raw 64-bit patterns, singles NaN-boxed, as in hart.f), 160-161 a double
         // and 162 a float result of a host FP operation, 163 whether host FP results may be taken
-        // (see hostFast), 164-165 the TLB key of a load or store (tagCheck; fine code only).
+        // (see hostFast), 164-165 the TLB key of a load or store (tagCheck; fine code only),
+        // 166-197 the single views of f0..f31 (fSingle).
         private static final int THIS = 0, HART = 1, LIMIT = 2, ENTRY = 4, X = 5, MMU = 6, ICOUNT = 7, TARGET = 9,
                 FAULT = 11, INDEX = 12, FAULT_PC = 13, LEFT = 15, REGS = 20, F = 84, RM = 85,
                 ADDR = 86, TAGS = 88, MEM = 90, OLD = 91, BASE = 93, INSN = 95, F_REGS = 96,
-                RESULT_D = 160, RESULT_F = 162, FAST = 163, KEY = 164;
+                RESULT_D = 160, RESULT_F = 162, FAST = 163, KEY = 164, F_SINGLES = 166;
 
         private final CodeBuilder c;
         private final List<Part> parts;
@@ -310,6 +311,21 @@ final class Translator {
         private final boolean[] loopHead;
         /** Registers the region reads or writes (loaded at entry) and those it may change (written back at exits): x and f. */
         private final boolean[] used = new boolean[32], written = new boolean[32], fUsed = new boolean[32], fWritten = new boolean[32];
+        /**
+         * f registers kept in a {@code double} local rather than a {@code long} one (the same raw
+         * bits either way: the moves between them are the host's, which keep every bit, NaN payloads
+         * too): those a double host operation ({@link Host}) reads or writes and no single one reads.
+         * A chain of host operations through such a register then stays in the host's FP registers
+         * instead of moving to a general register and back each time (docs/jit.md).
+         */
+        private final boolean[] fDouble = new boolean[32];
+        /**
+         * f registers a single host operation reads: beside their bits they have a {@code float}
+         * local, their value as a single operand sees it (a NaN when the bits are not NaN-boxed, which
+         * sends the operation to its slow path), set at every write of the bits, from which host
+         * operations read it; a single result goes there directly.
+         */
+        private final boolean[] fSingle = new boolean[32];
         private final Label exit, trap, missExit, reservedRm, leave;
         /** The region has FP operations: it keeps FAST (and RM) up to date. */
         private final boolean hasFp;
@@ -358,6 +374,23 @@ final class Translator {
                     if (o.fRd && (inline(i.op()) || inlineFp(i.op()))) fWritten[i.rd()] = true;
                 }
             }
+            boolean[] singleRead = new boolean[32];
+            for (Part p : parts) {
+                for (Insn i : p.insns()) {
+                    Host host = Host.of(i.op());
+                    if (host == null) continue;
+                    for (Operands.Source source : Operands.of(i.op()).sources) {
+                        int r = switch (source.field()) { case 1 -> i.rs1(); case 2 -> i.rs2(); default -> i.rs3(); };
+                        if (host.operandSingle) singleRead[r] = true;
+                        else fDouble[r] = true;
+                    }
+                    if (!host.single) fDouble[i.rd()] = true;
+                }
+            }
+            for (int r = 0; r < 32; r++) {
+                fSingle[r] = singleRead[r];
+                fDouble[r] &= !singleRead[r];
+            }
             for (Part p : parts) {
                 for (long t : successors(p)) {
                     Integer j = partAt.get(t);
@@ -381,6 +414,42 @@ final class Translator {
             return F_REGS + 2 * r;
         }
 
+        /** Pushes f[r]'s raw bits (a long). */
+        void fBits(int r) {
+            if (fDouble[r]) c.dload(fslot(r)).invokestatic(CD_DOUBLE, "doubleToRawLongBits", MethodTypeDesc.of(CD_long, CD_double));
+            else c.lload(fslot(r));
+        }
+
+        /** Stores the raw bits on the stack (a long) into f[r]. */
+        void fSetBits(int r) {
+            if (fDouble[r]) c.invokestatic(CD_DOUBLE, "longBitsToDouble", MethodTypeDesc.of(CD_double, CD_long)).dstore(fslot(r));
+            else c.lstore(fslot(r));
+            if (!fSingle[r]) return;
+            Label unboxed = c.newLabel(), store = c.newLabel();
+            c.lload(fslot(r)).dup2().loadConstant(32).lushr().l2i().iconst_m1().if_icmpne(unboxed);
+            c.l2i().invokestatic(CD_FLOAT, "intBitsToFloat", MethodTypeDesc.of(CD_float, CD_int)).goto_(store);
+            c.labelBinding(unboxed);
+            c.pop2().loadConstant(Float.NaN);
+            c.labelBinding(store);
+            c.fstore(F_SINGLES + r);
+        }
+
+        /** Stores a NaN-boxed single's bits on the stack (a long) into f[r]. */
+        void fSetBoxed(int r) {
+            if (!fSingle[r]) {
+                fSetBits(r);
+                return;
+            }
+            c.dup2().l2i().invokestatic(CD_FLOAT, "intBitsToFloat", MethodTypeDesc.of(CD_float, CD_int)).fstore(F_SINGLES + r);
+            c.lstore(fslot(r));   // fSingle excludes fDouble
+        }
+
+        /** Pushes f[r] as a double. */
+        void fDoubleValue(int r) {
+            if (fDouble[r]) c.dload(fslot(r));
+            else c.lload(fslot(r)).invokestatic(CD_DOUBLE, "longBitsToDouble", MethodTypeDesc.of(CD_double, CD_long));
+        }
+
         void generate() {
             c.aload(HART).getfield(CD_HART, "x", CD_LONGS).astore(X);
             c.aload(HART).getfield(CD_HART, "mmu", CD_MMU).astore(MMU);
@@ -396,7 +465,11 @@ final class Translator {
             c.lload(LIMIT).lstore(LEFT);
             fpModes();
             for (int r = 1; r < 32; r++) if (used[r]) c.aload(X).loadConstant(r).laload().lstore(slot(r));
-            for (int r = 0; r < 32; r++) if (fUsed[r]) c.aload(F).loadConstant(r).laload().lstore(fslot(r));
+            for (int r = 0; r < 32; r++) {
+                if (!fUsed[r]) continue;
+                c.aload(F).loadConstant(r).laload();
+                fSetBits(r);
+            }
             if (parts.size() > 1) {
                 List<java.lang.classfile.instruction.SwitchCase> cases = new ArrayList<>();
                 for (int j = 1; j < parts.size(); j++) cases.add(java.lang.classfile.instruction.SwitchCase.of(j, heads[j]));
@@ -444,7 +517,6 @@ final class Translator {
                 c.aload(HART).getfield(CD_HART, "leave", java.lang.constant.ConstantDescs.CD_boolean).ifeq(stay);
                 c.loadConstant(part.pc()).lstore(TARGET).goto_(exit);
                 c.labelBinding(stay);
-                fpModes();   // NX may have been set since: a loop takes host results from its next round
             } else if (careful || loopHead[j]) {
                 // Leave before the block if it does not fit in the budget (or translations went stale):
                 // the check throws JitOps.LEAVE to the region's one handler, with pc on this block
@@ -461,7 +533,6 @@ final class Translator {
                 c.labelBinding(end);
                 c.exceptionCatch(start, end, leave, CD_LEAVE);
                 leaveUsed = true;
-                if (loopHead[j]) fpModes();   // NX may have been set since: a loop takes host results from its next round
             }
             boolean ended = false;
             for (int k = 0; k < insns.length && !ended; k++) {
@@ -488,7 +559,12 @@ final class Translator {
 
         void writeBack() {
             for (int r = 1; r < 32; r++) if (written[r]) c.aload(X).loadConstant(r).lload(slot(r)).lastore();
-            for (int r = 0; r < 32; r++) if (fWritten[r]) c.aload(F).loadConstant(r).lload(fslot(r)).lastore();
+            for (int r = 0; r < 32; r++) {
+                if (!fWritten[r]) continue;
+                c.aload(F).loadConstant(r);
+                fBits(r);
+                c.lastore();
+            }
         }
 
         /** Sets hart.pc and hart.icount for the state before instruction k of the current part. */
@@ -839,13 +915,14 @@ final class Translator {
                 // FP loads and stores move raw bits between memory and the f locals (singles NaN-boxed on load).
                 case FLW -> {
                     loadValue(k, i, "lwu");
-                    c.loadConstant(0xFFFF_FFFF_0000_0000L).lor().lstore(fslot(rd));   // after the access: a fault leaves rd as it was
+                    c.loadConstant(0xFFFF_FFFF_0000_0000L).lor();   // after the access: a fault leaves rd as it was
+                    fSetBoxed(rd);
                 }
                 case FLD -> {
                     loadValue(k, i, "ld");
-                    c.lstore(fslot(rd));
+                    fSetBits(rd);
                 }
-                case FSW, FSD -> storeValue(k, i, i.op() == Op.FSW ? "sw" : "sd", i.op() == Op.FSW ? 4 : 8, () -> c.lload(fslot(i.rs2())));
+                case FSW, FSD -> storeValue(k, i, i.op() == Op.FSW ? "sw" : "sd", i.op() == Op.FSW ? 4 : 8, () -> fBits(i.rs2()));
                 default -> {
                     if (fpCsr(i)) {
                         fpCsrAccess(i);
@@ -876,7 +953,10 @@ final class Translator {
             // It wrote at most x[rd] or f[rd] (as its operands say): refresh that local (and the FP modes, to be safe).
             fpModes();
             Operands o = Operands.of(i.op());
-            if (o.fRd) c.aload(F).loadConstant(i.rd()).laload().lstore(fslot(i.rd()));
+            if (o.fRd) {
+                c.aload(F).loadConstant(i.rd()).laload();
+                fSetBits(i.rd());
+            }
             else if (i.rd() != 0 && used[i.rd()]) c.aload(X).loadConstant(i.rd()).laload().lstore(slot(i.rd()));
             return false;
         }
@@ -923,7 +1003,11 @@ final class Translator {
         void writeResult(int k) {
             Insn i = part.insns()[k];
             if (i.rd() != 0 && writesXLocal(i)) c.aload(X).loadConstant(i.rd()).lload(slot(i.rd())).lastore();   // as written[] says
-            if (Operands.of(i.op()).fRd && (inline(i.op()) || inlineFp(i.op()))) c.aload(F).loadConstant(i.rd()).lload(fslot(i.rd())).lastore();
+            if (Operands.of(i.op()).fRd && (inline(i.op()) || inlineFp(i.op()))) {
+                c.aload(F).loadConstant(i.rd());
+                fBits(i.rd());
+                c.lastore();
+            }
         }
 
         /** Calls {@code observer.before(hart)} or {@code observer.after(hart)}. */
@@ -972,10 +1056,11 @@ final class Translator {
         }
 
         /**
-         * FAST = 1 when frm is round-to-nearest-even and NX is set, RM = frm: at entry, at loop
-         * heads, after a CSR write and after the interpreter ran an instruction (only those change
-         * frm or clear NX; FP operations only set flags, so FAST is never 1 wrongly, at worst 0 for
-         * a while).
+         * FAST = 1 when frm is round-to-nearest-even and NX is set, RM = frm: at entry, after a CSR
+         * write and after the interpreter ran an instruction (only those change frm or clear NX; FP
+         * operations only set flags, so FAST is never 1 wrongly), and while it is 0 after every
+         * FpValues call (which may have set NX). Nothing else in a region's run sets NX: a loop
+         * head need not look again.
          */
         void fpModes() {
             if (!hasFp) return;
@@ -1002,12 +1087,13 @@ final class Translator {
             int[] regs = new int[sources.size()];
             for (int n = 0; n < regs.length; n++) {
                 regs[n] = switch (sources.get(n).field()) { case 1 -> i.rs1(); case 2 -> i.rs2(); default -> i.rs3(); };
-                if (host.operandSingle) c.lload(fslot(regs[n])).loadConstant(32).lushr().l2i().iconst_m1().if_icmpne(slow);   // not boxed
             }
             for (int n = 0; n < regs.length; n++) {
-                c.lload(fslot(regs[n]));
-                if (host.operandSingle) c.l2i().invokestatic(CD_FLOAT, "intBitsToFloat", MethodTypeDesc.of(CD_float, CD_int));
-                else c.invokestatic(CD_DOUBLE, "longBitsToDouble", MethodTypeDesc.of(CD_double, CD_long));
+                if (host.operandSingle) {
+                    c.fload(F_SINGLES + regs[n]);   // a NaN if not boxed: the result is a NaN, which takes the slow path
+                } else {
+                    fDoubleValue(regs[n]);
+                }
                 if (host.negated(n)) {
                     if (host.operandSingle) c.fneg();
                     else c.dneg();
@@ -1032,12 +1118,15 @@ final class Translator {
                 if (!host.sum) c.fload(RESULT_F).invokestatic(CD_MATH, "abs", MethodTypeDesc.of(CD_float, CD_float)).loadConstant(2 * Float.MIN_NORMAL).fcmpl().iflt(slow);
                 c.fload(RESULT_F).invokestatic(CD_FLOAT, "floatToRawIntBits", MethodTypeDesc.of(CD_int, CD_float))
                         .i2l().loadConstant(0xFFFF_FFFFL).land().loadConstant(0xFFFF_FFFF_0000_0000L).lor();   // NaN-boxed
+                if (fSingle[i.rd()]) c.lstore(fslot(i.rd())).fload(RESULT_F).fstore(F_SINGLES + i.rd());   // fSingle excludes fDouble
+                else fSetBits(i.rd());
             } else {
                 c.dstore(RESULT_D).dload(RESULT_D).invokestatic(CD_MATH, "abs", MethodTypeDesc.of(CD_double, CD_double)).loadConstant(Double.MAX_VALUE).dcmpg().ifgt(slow);
                 if (!host.sum) c.dload(RESULT_D).invokestatic(CD_MATH, "abs", MethodTypeDesc.of(CD_double, CD_double)).loadConstant(2 * Double.MIN_NORMAL).dcmpl().iflt(slow);
-                c.dload(RESULT_D).invokestatic(CD_DOUBLE, "doubleToRawLongBits", MethodTypeDesc.of(CD_long, CD_double));
+                c.dload(RESULT_D);
+                if (fDouble[i.rd()]) c.dstore(fslot(i.rd()));
+                else c.invokestatic(CD_DOUBLE, "doubleToRawLongBits", MethodTypeDesc.of(CD_long, CD_double)).lstore(fslot(i.rd()));
             }
-            c.lstore(fslot(i.rd()));
         }
 
         /**
@@ -1081,18 +1170,29 @@ final class Translator {
             for (Operands.Source source : Operands.of(i.op()).sources) {
                 int r = switch (source.field()) { case 1 -> i.rs1(); case 2 -> i.rs2(); default -> i.rs3(); };
                 if (!source.f()) read(r);
-                else if (params[p] == long.class) c.lload(fslot(r));   // a double, or raw bits
-                else c.lload(fslot(r)).invokestatic(CD_FP, "unboxSingle", MethodTypeDesc.of(CD_int, CD_long));
+                else if (params[p] == long.class) fBits(r);   // a double, or raw bits
+                else {
+                    fBits(r);
+                    c.invokestatic(CD_FP, "unboxSingle", MethodTypeDesc.of(CD_int, CD_long));
+                }
                 p++;
             }
             if (p < params.length) roundingMode(rm);
             c.invokestatic(CD_FP_VALUES, m.name(), m.type());
             if (!Operands.of(i.op()).fRd) {
                 write(i.rd());
-                return;
+            } else if (m.returnsSingle()) {
+                c.invokestatic(CD_FP, "boxSingle", MethodTypeDesc.of(CD_long, CD_int));
+                fSetBoxed(i.rd());
+            } else {
+                fSetBits(i.rd());
             }
-            if (m.returnsSingle()) c.invokestatic(CD_FP, "boxSingle", MethodTypeDesc.of(CD_long, CD_int));
-            c.lstore(fslot(i.rd()));
+            if (!hasFp) return;
+            // It may have set NX: from then on host results may be taken.
+            Label fast = c.newLabel();
+            c.iload(FAST).ifne(fast);
+            fpModes();
+            c.labelBinding(fast);
         }
 
         /**

@@ -363,6 +363,47 @@ class JitTest {
         assertThat(total).isGreaterThan(80 * 20);
     }
 
+    /**
+     * Host FP operations on few registers among FP loads, stores and raw moves, in loops: the
+     * translator keeps a register that double operations use in a {@code double} local and one
+     * that single operations read with a {@code float} view beside its bits, so values must keep
+     * every bit on their way through both (signalling NaNs with payloads, badly boxed singles
+     * loaded by fld or moved by fmv.d.x and then read as singles, singles stored by fsd).
+     */
+    @Test
+    void floatingPointThroughLoadsStoresAndMoves() {
+        Op[] host = {Op.FADD_D, Op.FMUL_D, Op.FMADD_D, Op.FNMSUB_D, Op.FSQRT_D, Op.FDIV_D, Op.FADD_S, Op.FMUL_S, Op.FMADD_S,
+                Op.FSQRT_S, Op.FCVT_S_D, Op.FCVT_D_S};
+        Op[] moves = {Op.FLW, Op.FLD, Op.FSW, Op.FSD, Op.FSGNJ_D, Op.FSGNJ_S, Op.FMV_X_D, Op.FMV_D_X, Op.FMV_X_W, Op.FMV_W_X,
+                Op.FEQ_S, Op.FCLASS_D};
+        prepare = (h, r) -> {
+            for (int i = 0; i < 32; i++) h.f[i] = r.nextBoolean() ? specialOperand(r) : Double.doubleToRawLongBits(r.nextGaussian());
+            h.frm = r.nextInt(8) == 0 ? 1 + r.nextInt(4) : 0;   // mostly the fast path's mode
+            h.fflags = r.nextInt(4) == 0 ? 0 : Hart.FFLAG_NX;
+            byte[] data = new byte[DATA_SIZE];
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int at = 0; at + 8 <= DATA_SIZE; at += 8) b.putLong(at, r.nextBoolean() ? specialOperand(r) : Double.doubleToRawLongBits(r.nextGaussian()));
+            h.mmu.space().write(DATA, data, 0, DATA_SIZE);
+        };
+        long total = programs(80, 120, r -> {
+            int kind = r.nextInt(12);
+            int f = r.nextInt(6), g = r.nextInt(6), h = r.nextInt(6), k = r.nextInt(6);
+            if (kind == 0) return Asm.encode(Op.BNE, 0, 1 + r.nextInt(3), 0, 0, -4L * (1 + r.nextInt(12)), 0, 0);
+            if (kind == 1) return Asm.encode(Op.ADDI, 1 + r.nextInt(3), 1 + r.nextInt(3), 0, 0, -1, 0, 0);
+            if (kind < 6) {
+                Op op = pick(r, moves);
+                return switch (op) {
+                    case FLW, FLD, FSW, FSD -> Asm.encode(op, f, BASES[r.nextInt(BASES.length)], g, 0, 8L * (r.nextInt(64) - 32), 0, 0);
+                    case FMV_X_D, FMV_X_W, FEQ_S, FCLASS_D -> Asm.encode(op, 9 + r.nextInt(4), f, g, 0, 0, 0, 0);
+                    case FMV_D_X, FMV_W_X -> Asm.encode(op, f, 9 + r.nextInt(4), 0, 0, 0, 0, 0);
+                    default -> Asm.encode(op, f, g, h, 0, 0, 0, 0);
+                };
+            }
+            return Asm.encode(pick(r, host), f, g, h, k, 0, r.nextInt(4) != 0 ? 7 : 0, 0);
+        });
+        assertThat(total).isGreaterThan(80 * 20);
+    }
+
     @Test
     void atomics() {
         List<Op> ops = new ArrayList<>();
