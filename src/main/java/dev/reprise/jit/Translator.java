@@ -85,6 +85,12 @@ final class Translator {
      * careful variant fits. Below HotSpot's HugeMethodLimit (8000 bytes, above which it never compiles).
      */
     static final int HUGE_METHOD = Math.min(Integer.getInteger("reprise.jit.bytes", 3500), 7999);
+    /** HotSpot's HugeMethodLimit: it compiles no larger method. */
+    private static final int HOTSPOT_LIMIT = 8000;
+
+    private static boolean hasHostFp(List<Part> region) {
+        return region.stream().flatMap(p -> java.util.Arrays.stream(p.insns())).anyMatch(i -> Host.of(i.op()) != null);
+    }
 
     /** The instructions of one block from {@code pc}, decoded (see the class comment for where it ends); empty if none can be fetched. */
     static List<Insn> decodeBlock(Hart h, long pc) {
@@ -169,18 +175,24 @@ final class Translator {
         }
         h.mmu.markCode(page);
         boolean fine = h.mmu.checksOwnership();   // the same for every vCPU of a process: regions are shared
-        // Fewer blocks until the method is small enough for HotSpot to compile.
+        // Fewer blocks until the method is small enough for HotSpot to compile well (HUGE_METHOD).
         // (The careful variant with calls, with a budget check per block, is the largest of the untraced ones.)
+        // C2 compiles what runs: the slow path of a host FP operation runs only for special operands
+        // and results (where it never ran, C2 leaves an uncommon trap), so the size that counts for
+        // a region with such operations is that of its code without them, as long as the whole
+        // method stays below HotSpot's limit (FP code is ~80 bytes of bytecode per instruction,
+        // half of it slow paths: docs/performance.md, 2026-11-28 16:38–).
         for (int n = parts.size(); ; n = Math.max(1, n / 2)) {
             List<Part> region = parts.subList(0, n);
-            byte[] careful = generate(region, false, Checks.CAREFUL, fine, false);
-            if (n == 1 || codeLength(careful) < HUGE_METHOD) {
+            int length = codeLength(generate(region, false, Checks.CAREFUL, fine, false, true));
+            if (n == 1 || length < HUGE_METHOD || length < HOTSPOT_LIMIT && hasHostFp(region)
+                    && codeLength(generate(region, false, Checks.CAREFUL, fine, false, false)) < HUGE_METHOD) {
                 // A traced region has the untraced one's blocks, whatever its own size: the trace shows that code.
                 if (observer != null) {
-                    return traced(load(generate(region, true, Checks.CAREFUL, fine, false), pc, region, Checks.CAREFUL, fine, false), observer);
+                    return traced(load(generate(region, true, Checks.CAREFUL, fine, false, true), pc, region, Checks.CAREFUL, fine, false), observer);
                 }
                 // A region leaves on a TLB miss until it has left too often (Block#exits).
-                return load(generate(region, false, checks, fine, true), pc, region, checks, fine, true);
+                return load(generate(region, false, checks, fine, true, true), pc, region, checks, fine, true);
             }
         }
     }
@@ -188,13 +200,13 @@ final class Translator {
     /** The variant of untraced region {@code b} with other {@code checks}: the same blocks and code ({@link Block#variant}). */
     static Block variant(Block b, Checks checks) {
         List<Part> region = parts(b);
-        return load(generate(region, false, checks, b.fine, b.exits), b.pc, region, checks, b.fine, b.exits);
+        return load(generate(region, false, checks, b.fine, b.exits, true), b.pc, region, checks, b.fine, b.exits);
     }
 
     /** The variant of {@code b} (a region that leaves on TLB misses) that calls the Mmu on them instead, with the same checks. */
     static Block withCalls(Block b) {
         List<Part> region = parts(b);
-        return load(generate(region, false, b.checks, b.fine, false), b.pc, region, b.checks, b.fine, false);
+        return load(generate(region, false, b.checks, b.fine, false, true), b.pc, region, b.checks, b.fine, false);
     }
 
     /** The blocks of a translated region, as the translator cut them. */
@@ -220,9 +232,10 @@ final class Translator {
     /**
      * The class of a region: traced or not, its {@link Checks}, fine or not (for a recording:
      * {@link Block#fine}), leaving on TLB misses or calling the Mmu ({@link Block#exits}: untraced
-     * code leaves until it has left too often).
+     * code leaves until it has left too often); without the slow paths of host FP operations only
+     * to be measured.
      */
-    private static byte[] generate(List<Part> region, boolean traced, Checks checks, boolean fine, boolean exits) {
+    private static byte[] generate(List<Part> region, boolean traced, Checks checks, boolean fine, boolean exits, boolean fpSlowPaths) {
         return CLASS_FILE.build(ClassDesc.of("dev.reprise.jit.GuestBlock"), cb -> {
             // Class file version 49: no StackMapTable to compute (the JVM verifies it by type inference
             // instead). Computing stack maps was a large part of translating, and compiling the
@@ -234,7 +247,7 @@ final class Translator {
                 c.aload(0).aload(1).aload(2).aload(3).invokespecial(CD_BLOCK, "<init>", INIT).return_();
             });
             cb.withMethodBody("execute", EXECUTE, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                    c -> new Gen(c, region, traced, checks, fine, exits).generate());
+                    c -> new Gen(c, region, traced, checks, fine, exits, fpSlowPaths).generate());
         });
     }
 
@@ -346,11 +359,14 @@ final class Translator {
         private final boolean fine;
         /** A TLB miss that they do not answer leaves the region ({@link Block#exits}) rather than calling the Mmu. */
         private final boolean exits;
+        /** Host FP operations have their slow paths (false only to measure a region: {@link #translate}). */
+        private final boolean fpSlowPaths;
         /** Instructions in the region: no path between two loop heads is longer. */
         private final int total;
 
-        Gen(CodeBuilder c, List<Part> parts, boolean traced, Checks checks, boolean fine, boolean exits) {
+        Gen(CodeBuilder c, List<Part> parts, boolean traced, Checks checks, boolean fine, boolean exits, boolean fpSlowPaths) {
             this.c = c;
+            this.fpSlowPaths = fpSlowPaths;
             this.parts = parts;
             this.traced = traced;
             this.careful = checks == Checks.CAREFUL;
@@ -1050,7 +1066,7 @@ final class Translator {
             hostFast(i, host, slow);
             c.goto_(done);
             c.labelBinding(slow);
-            fpBody(i, rm == Fp.DYN ? DYNAMIC : rm);
+            if (fpSlowPaths) fpBody(i, rm == Fp.DYN ? DYNAMIC : rm);
             c.labelBinding(done);
             return true;
         }
