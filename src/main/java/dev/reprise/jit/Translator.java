@@ -180,8 +180,8 @@ final class Translator {
         // C2 compiles what runs: the slow path of a host FP operation runs only for special operands
         // and results (where it never ran, C2 leaves an uncommon trap), so the size that counts for
         // a region with such operations is that of its code without them, as long as the whole
-        // method stays below HotSpot's limit (FP code is ~80 bytes of bytecode per instruction,
-        // half of it slow paths: docs/performance.md, 2026-11-28 16:38–).
+        // method stays below HotSpot's limit (FP code is ~80 bytes of bytecode per instruction, a
+        // quarter of it slow paths: docs/performance.md, 2026-11-28 16:38–).
         for (int n = parts.size(); ; n = Math.max(1, n / 2)) {
             List<Part> region = parts.subList(0, n);
             int length = codeLength(generate(region, false, Checks.CAREFUL, fine, false, true));
@@ -390,23 +390,18 @@ final class Translator {
                     if (o.fRd && (inline(i.op()) || inlineFp(i.op()))) fWritten[i.rd()] = true;
                 }
             }
-            boolean[] singleRead = new boolean[32];
             for (Part p : parts) {
                 for (Insn i : p.insns()) {
                     Host host = Host.of(i.op());
                     if (host == null) continue;
                     for (Operands.Source source : Operands.of(i.op()).sources) {
-                        int r = switch (source.field()) { case 1 -> i.rs1(); case 2 -> i.rs2(); default -> i.rs3(); };
-                        if (host.operandSingle) singleRead[r] = true;
-                        else fDouble[r] = true;
+                        if (host.operandSingle) fSingle[source.of(i)] = true;
+                        else fDouble[source.of(i)] = true;
                     }
                     if (!host.single) fDouble[i.rd()] = true;
                 }
             }
-            for (int r = 0; r < 32; r++) {
-                fSingle[r] = singleRead[r];
-                fDouble[r] &= !singleRead[r];
-            }
+            for (int r = 0; r < 32; r++) fDouble[r] &= !fSingle[r];
             for (Part p : parts) {
                 for (long t : successors(p)) {
                     Integer j = partAt.get(t);
@@ -1100,16 +1095,10 @@ final class Translator {
             boolean single = host.single;
             c.iload(FAST).ifeq(slow);
             List<Operands.Source> sources = Operands.of(i.op()).sources;
-            int[] regs = new int[sources.size()];
-            for (int n = 0; n < regs.length; n++) {
-                regs[n] = switch (sources.get(n).field()) { case 1 -> i.rs1(); case 2 -> i.rs2(); default -> i.rs3(); };
-            }
-            for (int n = 0; n < regs.length; n++) {
-                if (host.operandSingle) {
-                    c.fload(F_SINGLES + regs[n]);   // a NaN if not boxed: the result is a NaN, which takes the slow path
-                } else {
-                    fDoubleValue(regs[n]);
-                }
+            for (int n = 0; n < sources.size(); n++) {
+                int r = sources.get(n).of(i);
+                if (host.operandSingle) c.fload(F_SINGLES + r);   // a NaN if not boxed: the result is a NaN, which takes the slow path
+                else fDoubleValue(r);
                 if (host.negated(n)) {
                     if (host.operandSingle) c.fneg();
                     else c.dneg();
@@ -1184,7 +1173,7 @@ final class Translator {
                 p++;
             }
             for (Operands.Source source : Operands.of(i.op()).sources) {
-                int r = switch (source.field()) { case 1 -> i.rs1(); case 2 -> i.rs2(); default -> i.rs3(); };
+                int r = source.of(i);
                 if (!source.f()) read(r);
                 else if (params[p] == long.class) fBits(r);   // a double, or raw bits
                 else {
@@ -1271,7 +1260,12 @@ final class Translator {
      */
     record Operands(boolean fRd, boolean fRs1, boolean fRs2, boolean fRs3, List<Source> sources) {
         /** A source operand: field 1, 2 or 3 (rs1, rs2, rs3), f or x register. */
-        record Source(int field, boolean f) {}
+        record Source(int field, boolean f) {
+            /** The register this operand names in {@code i}. */
+            int of(Insn i) {
+                return switch (field) { case 1 -> i.rs1(); case 2 -> i.rs2(); default -> i.rs3(); };
+            }
+        }
 
         private static final java.util.Map<Op, Operands> ALL = new java.util.EnumMap<>(Op.class);
 
