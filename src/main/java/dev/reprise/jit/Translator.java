@@ -181,11 +181,13 @@ final class Translator {
         // and results (where it never ran, C2 leaves an uncommon trap), so the size that counts for
         // a region with such operations is that of its code without them, as long as the whole
         // method stays below HotSpot's limit (FP code is ~80 bytes of bytecode per instruction, a
-        // quarter of it slow paths: docs/performance.md, 2026-11-28 16:38–).
+        // quarter of it slow paths: docs/performance.md, 2026-11-28 16:38–). Not for traced code:
+        // its observer calls make the method larger than the careful variant, which must leave it
+        // room below that limit.
         for (int n = parts.size(); ; n = Math.max(1, n / 2)) {
             List<Part> region = parts.subList(0, n);
             int length = codeLength(generate(region, false, Checks.CAREFUL, fine, false, true));
-            if (n == 1 || length < HUGE_METHOD || length < HOTSPOT_LIMIT && hasHostFp(region)
+            if (n == 1 || length < HUGE_METHOD || observer == null && length < HOTSPOT_LIMIT && hasHostFp(region)
                     && codeLength(generate(region, false, Checks.CAREFUL, fine, false, false)) < HUGE_METHOD) {
                 // A traced region has the untraced one's blocks, whatever its own size: the trace shows that code.
                 if (observer != null) {
